@@ -1,0 +1,77 @@
+"""The records that cross module boundaries.
+
+Every record is a frozen dataclass; output lines carry ``schema_version`` so
+that readers can tell formats apart when the schema grows.
+
+>>> Item(id="a.png", source="/in/a.png").id
+'a.png'
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+NameValue = dict[str, Any]
+"""One entry of the service's ``data`` list: ``{"Name": ..., "Value": ..., "Row"?: ...}``."""
+
+
+class Stage(enum.StrEnum):
+    """Where an item stopped short of done."""
+
+    INPUT = "input"  # unreadable, not an image, bad manifest row: no request was made
+    SERVICE = "service"  # the service answered with an error code
+    TRANSPORT = "transport"  # timeout, connection error, 5xx, 429, malformed body
+    PENDING = "pending"  # never sent (limit, abort, early stop): the next run sends it
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One input to recognize: an image path with a stable id.
+
+    ``problem`` is set for inputs that are broken before any byte is read
+    (a manifest row without a path, a duplicate id): they go straight to the
+    error report.
+    """
+
+    id: str
+    source: str
+    path: Path | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedImage:
+    """Bytes the service accepts (jpg/png/bmp, longest side ≤ 4096, base64 ≤ 4 MB)."""
+
+    data: bytes
+    format: str  # "jpeg" | "png" | "bmp"
+    width: int
+    height: int
+    converted: bool  # False when the original bytes are sent unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A parsed service answer: the documented ``{error_code, reason, result}`` JSON."""
+
+    error_code: int
+    reason: str
+    data: list[NameValue] = field(default_factory=list)
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Warning_:
+    """A validation finding about a recognized ticket; never drops the result."""
+
+    code: str
+    field: str | None = None
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "field": self.field, "detail": self.detail}
