@@ -1,0 +1,438 @@
+"""The service's Name/Value list → normalized itinerary fields + warnings (pure).
+
+The schema is /work/shared/fields.md. Two tables drive everything: which
+printed Names mean which key (``_TICKET_NAMES``, ``_SEGMENT_NAMES``) and how
+each key's text is parsed (``_TICKET_PARSERS``, ``_SEGMENT_PARSERS``). A value
+that cannot be parsed is kept as printed and reported as a warning; nothing is
+ever dropped (unknown Names go to ``extra``, and the caller keeps ``raw``).
+
+>>> fields, warnings = normalize([{"Name": "票价", "Value": "CNY 1,190"}])
+>>> fields["fare"], fields["segments"], warnings[0].code
+('1190.00', [], 'missing_core_field')
+"""
+
+from __future__ import annotations
+
+import calendar
+import itertools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from batchocr.models import NameValue, Warning_
+
+__all__ = ["SEGMENT_KEYS", "TICKET_KEYS", "normalize", "ticket_key"]
+
+# key → the Names printed for it, in the order of fields.md's tables.
+_TICKET_NAMES: dict[str, tuple[str, ...]] = {
+    "passenger_name": ("旅客姓名", "姓名"),
+    "passenger_id_no": ("有效身份证件号码",),
+    "endorsement": ("签注",),
+    "e_ticket_no": ("电子客票号码",),
+    "check_code": ("验证码",),
+    "serial_no": ("印刷序号",),
+    "fare": ("票价",),
+    "caac_dev_fund": ("民航发展基金",),
+    "fuel_surcharge": ("燃油附加费",),
+    "other_taxes": ("其他税费",),
+    "insurance": ("保险费",),
+    "total": ("合计金额", "合计"),
+    "agent_code": ("销售单位代号", "销售网点代号"),
+    "issued_by": ("填开单位",),
+    "issue_date": ("填开日期",),
+    "domestic_intl": ("国内国际标签", "国内国际标识"),
+    "prompt_info": ("提示信息",),
+    "expense_kind": ("发票消费类型",),
+    "invoice_no": ("发票号码",),
+    "invoice_date": ("开票日期",),
+    "vat_rate": ("增值税税率",),
+    "vat_amount": ("增值税税额",),
+    "buyer_name": ("购买方名称",),
+    "buyer_tax_id": ("统一社会信用代码/纳税人识别号", "统一社会信用代码", "纳税人识别号"),
+}
+_SEGMENT_NAMES: dict[str, tuple[str, ...]] = {
+    "from": ("始发地", "始发站", "自"),
+    "to": ("目的地", "目的站", "至"),
+    "carrier": ("承运人",),
+    "flight_no": ("航班号",),
+    "seat_class": ("座位等级",),
+    "date": ("日期",),
+    "time": ("时间",),
+    "fare_basis": ("客票级别/类别", "客票级别/客票类别"),
+    "not_valid_before": ("客票生效日期",),
+    "not_valid_after": ("有效期截止日期", "有效截止日期"),
+    "baggage": ("免费行李",),
+}
+TICKET_KEYS: tuple[str, ...] = tuple(_TICKET_NAMES)
+SEGMENT_KEYS: tuple[str, ...] = tuple(_SEGMENT_NAMES)
+
+
+def _name_key(name: str) -> str:
+    # OCR inserts stray spaces and full-width forms (／ for /); neither changes the label.
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+
+
+_ALIASES: dict[str, str] = {
+    _name_key(name): key
+    for table in (_TICKET_NAMES, _SEGMENT_NAMES)
+    for key, names in table.items()
+    for name in names
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """One parsed value; ``problem`` is a warning code when the text was kept as printed."""
+
+    value: Any
+    problem: str | None = None
+    detail: str = ""
+
+
+# A parser sees the (stripped, non-empty) text and the ticket's issue date;
+# only flight dates use the latter, to infer the year of a printed "03DEC".
+Parser = Callable[[str, date | None], _Parsed]
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _plain(text: str, issue: date | None) -> _Parsed:
+    return _Parsed(text)
+
+
+def _flight_no(text: str, issue: date | None) -> _Parsed:
+    return _Parsed(_compact(text).upper())
+
+
+def _domestic_intl(text: str, issue: date | None) -> _Parsed:
+    # A value naming both (a template's "国内/国际") is not recognizable: keep it.
+    domestic, intl = "国内" in text, "国际" in text
+    if domestic != intl:
+        return _Parsed("D" if domestic else "I")
+    return _Parsed(text.upper() if text.upper() in ("D", "I") else text)
+
+
+def _code(drop: str, length: int | None = None, problem: str = "") -> Parser:
+    """A number-like field: drop ``drop`` separators, then warn unless ``length`` digits."""
+
+    def parse(text: str, issue: date | None) -> _Parsed:
+        value = re.sub(drop, "", text)
+        if length is None or re.fullmatch(rf"\d{{{length}}}", value):
+            return _Parsed(value)
+        return _Parsed(value, problem, f"expected {length} digits, got {len(value)} characters")
+
+    return parse
+
+
+_AMOUNT_NOISE = re.compile(r"CNY|CN|YQ|[¥￥,，\s]", re.IGNORECASE)
+_AMOUNT = re.compile(r"-?\d+(?:\.\d+)?")
+_CENTS = Decimal("0.01")
+
+
+def _amount(text: str, issue: date | None) -> _Parsed:
+    cleaned = _AMOUNT_NOISE.sub("", text)
+    if not cleaned:  # only a currency mark was printed: the amount is absent
+        return _Parsed(None)
+    if not _AMOUNT.fullmatch(cleaned):
+        return _Parsed(text, "bad_amount", f"cannot read amount {text!r}")
+    # Decimal from the text, never float: "0.1 + 0.2" must stay exact.
+    return _Parsed(str(Decimal(cleaned).quantize(_CENTS, rounding=ROUND_HALF_UP)))
+
+
+def _insurance(text: str, issue: date | None) -> _Parsed:
+    # The form prints "XXX" in the insurance box when none was bought.
+    if _AMOUNT_NOISE.sub("", text).upper() == "XXX":
+        return _Parsed(None)
+    return _amount(text, issue)
+
+
+_FULL_DATES = (
+    re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?"),
+    re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"),
+    re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),
+)
+# Day then month: the month is always the last three letters, so an "O" in the
+# day part can only be a misread "0" ("O3DEC" → 3 Dec); nothing else is guessed.
+_DDMON = re.compile(r"(?P<d>[0-9O]{1,2})(?P<m>[A-Z]{3})")
+# Spelled out: calendar.month_abbr follows the process locale, the ticket does not.
+_MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
+
+
+def _full_date(text: str) -> tuple[int, int, int] | None:
+    compact = _compact(text)
+    for pattern in _FULL_DATES:
+        if match := pattern.fullmatch(compact):
+            return int(match["y"]), int(match["m"]), int(match["d"])
+    return None
+
+
+def _make_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _calendar_date(text: str | None) -> date | None:
+    ymd = _full_date(text) if text else None
+    return _make_date(*ymd) if ymd else None
+
+
+def _bad_date(text: str) -> _Parsed:
+    return _Parsed(text, "bad_date", f"cannot read date {text!r}")
+
+
+def _iso_date(text: str, issue: date | None) -> _Parsed:
+    day = _calendar_date(text)
+    return _Parsed(day.isoformat()) if day else _bad_date(text)
+
+
+def _nearest(month: int, day: int, issue: date) -> date | None:
+    """The date with this day and month closest to ``issue`` (ties: the earlier one)."""
+    years = (issue.year - 1, issue.year, issue.year + 1)
+    candidates = [d for y in years if (d := _make_date(y, month, day))]
+    return min(candidates, key=lambda d: (abs((d - issue).days), d), default=None)
+
+
+def _flight_date(text: str, issue: date | None) -> _Parsed:
+    """A full date → ISO; a printed "03DEC" → ISO when ``issue`` is known, else kept.
+
+    fields.md says "the latest such date not after issue_date", but an itinerary
+    is often printed when the ticket is bought, before the flight; that rule
+    would put a flight ten days after issue a year early. We take the date
+    nearest ``issue`` (so within six months either way; ties go to the earlier
+    date), which agrees with fields.md for every flight up to six months before
+    the issue date and also handles itineraries printed ahead of travel.
+    """
+    if _full_date(text):
+        return _iso_date(text, issue)
+    match = _DDMON.fullmatch(_compact(text).upper())
+    month = _MONTHS.get(match["m"]) if match else None
+    if match is None or month is None:
+        return _bad_date(text)
+    day = int(match["d"].replace("O", "0"))
+    if not 1 <= day <= calendar.monthrange(2000, month)[1]:  # 2000: allow 29FEB
+        return _bad_date(text)
+    if issue is None:
+        return _Parsed(_compact(text).upper())
+    found = _nearest(month, day, issue)
+    return _Parsed(found.isoformat()) if found else _bad_date(text)
+
+
+_TIME = re.compile(r"(?P<h>\d{1,2}):?(?P<m>\d{2})")
+
+
+def _time(text: str, issue: date | None) -> _Parsed:
+    match = _TIME.fullmatch(_compact(text).replace("：", ":"))
+    if match and int(match["h"]) < 24 and int(match["m"]) < 60:
+        return _Parsed(f"{int(match['h']):02d}:{match['m']}")
+    return _Parsed(text, "bad_time", f"cannot read time {text!r}")
+
+
+def _table(keys: Sequence[str], special: Mapping[str, Parser]) -> dict[str, Parser]:
+    """Every key in fields.md order; keys without a special parser are kept as printed."""
+    return {key: special.get(key, _plain) for key in keys}
+
+
+_TICKET_PARSERS = _table(
+    TICKET_KEYS,
+    {
+        "e_ticket_no": _code(r"[-\s]", 13, "bad_e_ticket_no"),
+        "check_code": _code(r"\s", 4, "bad_check_code"),
+        "serial_no": _code(r"\s", 11, "bad_serial_no"),
+        "invoice_no": _code(r"[-\s]"),
+        "fare": _amount,
+        "caac_dev_fund": _amount,
+        "fuel_surcharge": _amount,
+        "other_taxes": _amount,
+        "insurance": _insurance,
+        "total": _amount,
+        "vat_amount": _amount,
+        "issue_date": _iso_date,
+        "invoice_date": _iso_date,
+        "domestic_intl": _domestic_intl,
+    },
+)
+_SEGMENT_PARSERS = _table(
+    SEGMENT_KEYS,
+    {
+        "flight_no": _flight_no,
+        "date": _flight_date,
+        "time": _time,
+        "not_valid_before": _flight_date,
+        "not_valid_after": _flight_date,
+    },
+)
+
+
+# ---- collecting: raw entries → texts per ticket key, per flight, and extras
+
+
+@dataclass(frozen=True, slots=True)
+class _Texts:
+    ticket: dict[str, str]
+    flights: dict[int, dict[str, str]]  # flight row → key → text
+    extra: dict[str, Any]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else (value if isinstance(value, str) else str(value)).strip()
+
+
+def _row(value: Any) -> int | None:
+    """A usable flight row, or None (absent, -1 for ticket-level, or junk)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
+
+
+def _keep_first(target: dict[str, str], key: str, text: str) -> None:
+    # A repeated Name keeps its first non-empty value; every entry stays in ``raw``.
+    if text and key not in target:
+        target[key] = text
+
+
+def _add_extra(extra: dict[str, Any], name: str, text: str) -> None:
+    if name not in extra:
+        extra[name] = text
+    elif isinstance(extra[name], list):
+        extra[name].append(text)
+    else:
+        extra[name] = [extra[name], text]
+
+
+def _collect(raw: Sequence[NameValue]) -> _Texts:
+    texts = _Texts({}, {}, {})
+    seen: Counter[str] = Counter()  # how often each flight-level key came without a Row
+    for entry in raw:
+        if not isinstance(entry, Mapping):
+            continue
+        name, text = _text(entry.get("Name")), _text(entry.get("Value"))
+        key = _ALIASES.get(_name_key(name))
+        if key in _SEGMENT_NAMES:
+            row = _row(entry.get("Row"))
+            if row is None:  # no Row: the k-th occurrence of a Name belongs to flight k
+                row, seen[key] = seen[key], seen[key] + 1
+            _keep_first(texts.flights.setdefault(row, {}), key, text)
+        elif key is not None:
+            _keep_first(texts.ticket, key, text)
+        else:
+            _add_extra(texts.extra, name, text)
+    return texts
+
+
+# ---- parsing and checks
+
+
+def _parse_all(
+    texts: Mapping[str, str],
+    parsers: Mapping[str, Parser],
+    issue: date | None,
+    prefix: str,
+    warnings: list[Warning_],
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, parser in parsers.items():
+        text = texts.get(key, "")
+        parsed = parser(text, issue) if text else _Parsed(None)
+        if parsed.problem:
+            warnings.append(Warning_(parsed.problem, prefix + key, parsed.detail))
+        out[key] = parsed.value
+    return out
+
+
+def _segments(texts: _Texts, issue: date | None, warnings: list[Warning_]) -> list[dict[str, Any]]:
+    segments: list[dict[str, Any]] = []
+    for row in sorted(texts.flights):
+        if flight := texts.flights[row]:  # a flight with no values is not emitted
+            prefix = f"segments[{len(segments)}]."
+            segments.append(_parse_all(flight, _SEGMENT_PARSERS, issue, prefix, warnings))
+    return segments
+
+
+_SUM_PARTS = ("fare", "caac_dev_fund", "fuel_surcharge", "other_taxes")
+_NORMAL_AMOUNT = re.compile(r"-?\d+\.\d{2}")
+
+
+def _check_total(fields: Mapping[str, Any]) -> list[Warning_]:
+    values = [fields[key] for key in ("total", *_SUM_PARTS)]
+    if not all(isinstance(v, str) and _NORMAL_AMOUNT.fullmatch(v) for v in values):
+        return []  # some part is absent or unparsed: nothing to compare
+    total, *parts = values
+    if Decimal(total) == sum((Decimal(p) for p in parts), Decimal(0)):
+        return []
+    return [Warning_("total_mismatch", "total", f"total {total} != {' + '.join(parts)}")]
+
+
+def _check_gaps(segments: Sequence[Mapping[str, Any]]) -> list[Warning_]:
+    return [
+        Warning_("segment_gap", f"segments[{i}].to", f"{a['to']} != {b['from']} (next from)")
+        for i, (a, b) in enumerate(itertools.pairwise(segments))
+        if a["to"] and b["from"] and a["to"] != b["from"]
+    ]
+
+
+def _check_core(fields: Mapping[str, Any]) -> list[Warning_]:
+    if fields["e_ticket_no"] or fields["invoice_no"]:
+        return []
+    return [Warning_("missing_core_field", None, "neither e_ticket_no nor invoice_no was found")]
+
+
+def normalize(raw: Sequence[NameValue]) -> tuple[dict[str, Any], list[Warning_]]:
+    """Map the service's Name/Value list onto fields.md's keys and validate it.
+
+    ``fields`` has every ticket-level key (None when absent), ``segments`` (one
+    dict per non-empty flight, every flight-level key) and ``extra`` (unknown
+    Names → value, a list when a Name repeats). Entries may carry ``Row``
+    (0-based flight, -1 ticket-level); without it the k-th occurrence of a
+    flight-level Name belongs to flight k.
+
+    Warnings come in a fixed order: per-field problems (bad_e_ticket_no,
+    bad_check_code, bad_serial_no, bad_amount, bad_date, bad_time) in ticket key
+    order then flight by flight; then total_mismatch, segment_gap,
+    missing_core_field. Segment warnings name their field ``segments[i].key``.
+
+    A flight date printed without a year ("03DEC", also "O3DEC") gets the year
+    that puts it nearest the ticket's issue date (see ``_flight_date`` for why
+    this differs from fields.md's "latest date not after"); with no readable
+    issue date it is kept as printed, uppercased.
+
+    >>> fields, warnings = normalize([
+    ...     {"Name": "电子客票号码", "Value": "999-2106974306"},
+    ...     {"Name": "航班号", "Value": "ca 1401"}, {"Name": "航班号", "Value": "MU5101"},
+    ... ])
+    >>> fields["e_ticket_no"], [s["flight_no"] for s in fields["segments"]], warnings
+    ('9992106974306', ['CA1401', 'MU5101'], [])
+    """
+    texts = _collect(raw)
+    issue = _calendar_date(texts.ticket.get("issue_date"))
+    warnings: list[Warning_] = []
+    fields = _parse_all(texts.ticket, _TICKET_PARSERS, issue, "", warnings)
+    fields["segments"] = _segments(texts, issue, warnings)
+    fields["extra"] = texts.extra
+    warnings += _check_total(fields) + _check_gaps(fields["segments"]) + _check_core(fields)
+    return fields, warnings
+
+
+def ticket_key(fields: Mapping[str, Any]) -> str | None:
+    """The identity used to spot a ticket recorded twice, or None.
+
+    >>> ticket_key({"e_ticket_no": "9992106974306", "invoice_no": None})
+    'e_ticket_no:9992106974306'
+    >>> ticket_key({"e_ticket_no": None, "invoice_no": None}) is None
+    True
+    """
+    for key in ("e_ticket_no", "invoice_no"):
+        if value := fields.get(key):
+            return f"{key}:{value}"
+    return None

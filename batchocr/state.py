@@ -1,0 +1,336 @@
+"""What is done, what is pending, and the run lock: the state kept in OUT.
+
+One SQLite database in WAL mode (``OUT/state.sqlite``) is the source of truth:
+
+- ``files``: path, size, mtime → sha256, so an unchanged file is never read twice;
+- ``items``: every id seen, the content it points at, the run that last saw it,
+  and the problem of an input that has no content (unreadable, bad manifest row);
+- ``contents``: per image content (sha256): ``done``, ``failed`` (for good),
+  ``retry`` (failed, worth sending again) or ``pending`` (never answered);
+- ``results``: the JSON line of every recognized content and its byte offset in
+  ``results.jsonl``. A result is committed here *before* its line is appended,
+  so the file can always be repaired from the database (see ``sinks``).
+
+Only the event-loop thread touches the connection; every statement is an
+indexed point query, so none of them holds the loop for long.
+
+>>> import tempfile, pathlib
+>>> with State.open(pathlib.Path(tempfile.mkdtemp())) as st:
+...     st.content_status("ab" * 32) is None
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from .errors import LockedError, UsageError
+from .models import Stage
+
+DB_NAME = "state.sqlite"
+LOCK_NAME = ".lock"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    run INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, exit_code INTEGER);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS items (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL, sha256 TEXT, run INTEGER NOT NULL,
+    problem TEXT, problem_at TEXT);
+CREATE INDEX IF NOT EXISTS items_run ON items (run);
+CREATE TABLE IF NOT EXISTS contents (
+    sha256 TEXT PRIMARY KEY, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+    stage TEXT, error_code INTEGER, reason TEXT, retryable INTEGER, failed_at TEXT);
+CREATE TABLE IF NOT EXISTS results (
+    sha256 TEXT PRIMARY KEY, offset INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    line BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS results_offset ON results (offset);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a content or an item is not done, as the error report shows it."""
+
+    stage: Stage
+    reason: str
+    error_code: int | None = None
+    retryable: bool = False
+    attempts: int = 0
+    failed_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One line of the error report: an item seen in this run that is not done."""
+
+    id: str
+    source: str
+    sha256: str | None
+    failure: Failure
+
+
+def _create_owner_only(path: Path) -> None:
+    """Create ``path`` with mode 0600 if missing (never widen an existing file)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+
+
+def make_out_dir(out: Path) -> None:
+    """Create OUT (owner-only) or explain in one line why it cannot be used."""
+    try:
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except FileExistsError:
+        raise UsageError(f"output path exists and is not a directory: {out}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot create output directory {out}: {exc.strerror}") from None
+
+
+class RunLock:
+    """An exclusive ``flock`` on ``OUT/.lock``; the kernel drops it if we die."""
+
+    def __init__(self, out: Path) -> None:
+        self._path = out / LOCK_NAME
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise LockedError(
+                f"another batchocr run is using {self._path.parent} (lock held); nothing was sent"
+            ) from None
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor drops the flock
+            self._fd = None
+
+
+class _NullDB:
+    """Swallows the writes of a dry run."""
+
+    def execute(self, *args: object) -> None:
+        return None
+
+
+class State:
+    """The run state in ``OUT/state.sqlite``; see the module docstring."""
+
+    def __init__(self, db: sqlite3.Connection, readonly: bool = False) -> None:
+        self._db = db
+        self.readonly = readonly
+        self.run = 0
+
+    @classmethod
+    def open(cls, out: Path, *, readonly: bool = False) -> Self:
+        path = out / DB_NAME
+        if readonly and not path.exists():
+            db = sqlite3.connect(":memory:", isolation_level=None)
+        else:
+            _create_owner_only(path)
+            db = sqlite3.connect(path, isolation_level=None, timeout=5)
+            db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode survives a process crash (kill -9); only an OS
+            # crash can lose the last transactions, which the next run re-sends.
+            db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(_SCHEMA)
+        found = db.execute("SELECT v FROM meta WHERE k='schema_version'").fetchone()
+        if found and int(found[0]) != SCHEMA_VERSION:
+            raise UsageError(f"{path} was written by another batchocr version (schema {found[0]})")
+        if not found and not readonly:
+            db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        return cls(db, readonly)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection | _NullDB]:
+        """One write transaction; in a read-only state (dry runs) writes go nowhere."""
+        if self.readonly:
+            yield _NullDB()
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # ------------------------------------------------------------ runs
+
+    def begin_run(self, started_at: str) -> int:
+        if self.readonly:
+            row = self._db.execute("SELECT coalesce(max(run), 0) + 1 FROM runs").fetchone()
+            self.run = int(row[0])
+            return self.run
+        cur = self._db.execute("INSERT INTO runs (started_at) VALUES (?)", (started_at,))
+        self.run = int(cur.lastrowid or 0)
+        return self.run
+
+    def end_run(self, finished_at: str, exit_code: int) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE runs SET finished_at=?, exit_code=? WHERE run=?",
+                (finished_at, exit_code, self.run),
+            )
+
+    # ------------------------------------------------------------ lookups
+
+    def known_file(self, path: str, size: int, mtime_ns: int) -> str | None:
+        """The sha256 of an unchanged file (same path, size and mtime), else None."""
+        row = self._db.execute(
+            "SELECT sha256 FROM files WHERE path=? AND size=? AND mtime_ns=?",
+            (path, size, mtime_ns),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def content_status(self, sha256: str) -> str | None:
+        row = self._db.execute("SELECT status FROM contents WHERE sha256=?", (sha256,)).fetchone()
+        return str(row[0]) if row else None
+
+    def content_attempts(self, sha256: str) -> int:
+        row = self._db.execute("SELECT attempts FROM contents WHERE sha256=?", (sha256,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def id_source(self, item_id: str) -> tuple[str, int] | None:
+        """The source and last run of an id already recorded, if any."""
+        row = self._db.execute("SELECT source, run FROM items WHERE id=?", (item_id,)).fetchone()
+        return (str(row[0]), int(row[1])) if row else None
+
+    # ------------------------------------------------------------ writes
+
+    def link(self, item_id: str, source: str, sha256: str, size: int, mtime_ns: int) -> None:
+        """Record that ``item_id`` (at ``source``) holds ``sha256`` and was seen in this run."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", (source, size, mtime_ns, sha256)
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, NULL, NULL)",
+                (item_id, source, sha256, self.run),
+            )
+            db.execute(
+                "INSERT OR IGNORE INTO contents (sha256, status) VALUES (?, 'pending')", (sha256,)
+            )
+
+    def touch(self, item_id: str) -> None:
+        """Mark an id as seen in this run without changing what it points at."""
+        with self._tx() as db:
+            db.execute("UPDATE items SET run=? WHERE id=?", (self.run, item_id))
+
+    def item_problem(self, item_id: str, source: str, reason: str, at: str) -> None:
+        """An input with no readable content: it goes straight to the error report."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO items VALUES (?, ?, NULL, ?, ?, ?)",
+                (item_id, source, self.run, reason, at),
+            )
+
+    def fail(self, sha256: str, failure: Failure) -> None:
+        """Record a content's failure; retryable ones are sent again by the next run."""
+        status = "retry" if failure.retryable else "failed"
+        if failure.stage is Stage.PENDING:
+            status = "pending"
+        with self._tx() as db:
+            db.execute(
+                "UPDATE contents SET status=?, attempts=attempts+?, stage=?, error_code=?,"
+                " reason=?, retryable=?, failed_at=? WHERE sha256=?",
+                (
+                    status,
+                    failure.attempts,
+                    failure.stage.value,
+                    failure.error_code,
+                    failure.reason,
+                    int(failure.retryable),
+                    failure.failed_at,
+                    sha256,
+                ),
+            )
+
+    def add_result(self, sha256: str, line: bytes, offset: int, attempts: int) -> None:
+        """Commit a recognized content and its output line (before the line is written)."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE contents SET status='done', attempts=attempts+?, stage=NULL,"
+                " error_code=NULL, reason=NULL, retryable=NULL, failed_at=NULL WHERE sha256=?",
+                (attempts, sha256),
+            )
+            db.execute(
+                "INSERT INTO results VALUES (?, ?, ?, ?)",
+                (sha256, offset, offset + len(line), line),
+            )
+
+    # ------------------------------------------------------------ results file support
+
+    def results_end(self) -> int:
+        """Where ``results.jsonl`` should end: the end of the last committed line."""
+        row = self._db.execute('SELECT coalesce(max("end"), 0) FROM results').fetchone()
+        return int(row[0])
+
+    def results_from(self, size: int) -> list[tuple[str, int, bytes]]:
+        """The committed lines not wholly inside the first ``size`` bytes, in file order."""
+        return self._db.execute(
+            'SELECT sha256, offset, line FROM results WHERE "end" > ? ORDER BY offset', (size,)
+        ).fetchall()
+
+    def relocate(self, sha256: str, offset: int, end: int) -> None:
+        with self._tx() as db:
+            db.execute(
+                'UPDATE results SET offset=?, "end"=? WHERE sha256=?', (offset, end, sha256)
+            )
+
+    # ------------------------------------------------------------ the error report
+
+    def report_rows(self) -> Iterator[ReportRow]:
+        """Items seen in this run that are not done, ordered by id."""
+        rows = self._db.execute(
+            "SELECT i.id, i.source, i.sha256, i.problem, i.problem_at, c.status, c.stage,"
+            " c.error_code, c.reason, c.retryable, c.attempts, c.failed_at"
+            " FROM items i LEFT JOIN contents c ON c.sha256 = i.sha256"
+            " WHERE i.run = ? AND (i.problem IS NOT NULL OR c.status IS NOT 'done')"
+            " ORDER BY i.id",
+            (self.run,),
+        )
+        for (item_id, source, sha, problem, problem_at, status, stage, code, reason,
+             retryable, attempts, failed_at) in rows:  # fmt: skip
+            if problem is not None:
+                failure = Failure(Stage.INPUT, problem, failed_at=problem_at)
+            elif status == "pending" or stage is None:
+                failure = Failure(
+                    Stage.PENDING,
+                    reason or "not sent yet; the next run sends it",
+                    error_code=code,
+                    retryable=True,
+                    attempts=attempts or 0,
+                    failed_at=failed_at,
+                )
+            else:
+                failure = Failure(
+                    Stage(stage), reason or "", code, bool(retryable), attempts or 0, failed_at
+                )
+            yield ReportRow(item_id, source, sha, failure)
