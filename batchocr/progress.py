@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def duration(seconds: float) -> str:
     """``75`` → ``"1m15s"``; short and unambiguous."""
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     if seconds < 60:
         return f"{seconds}s"
     if seconds < 3600:

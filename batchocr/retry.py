@@ -19,13 +19,15 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_base, wait_base
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
+from tenacity.stop import stop_base
+from tenacity.wait import wait_base
 
 from .errors import BatchOCRError
 from .limiter import Clock, Sleep
 
 
-class Transient(Exception):  # noqa: N818 - it is a signal to tenacity, not an error to report
+class Transient(Exception):
     """A failure worth another attempt; ``error`` is what the report shows if none succeeds."""
 
     def __init__(self, error: BatchOCRError, code: int | None = None) -> None:

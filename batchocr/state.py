@@ -300,9 +300,7 @@ class State:
 
     def relocate(self, sha256: str, offset: int, end: int) -> None:
         with self._tx() as db:
-            db.execute(
-                'UPDATE results SET offset=?, "end"=? WHERE sha256=?', (offset, end, sha256)
-            )
+            db.execute('UPDATE results SET offset=?, "end"=? WHERE sha256=?', (offset, end, sha256))
 
     # ------------------------------------------------------------ the error report
 

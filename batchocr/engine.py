@@ -1,0 +1,563 @@
+"""The batch engine: sources → prepare → submit → classify → record.
+
+One task group holds a producer and a fixed pool of ``concurrency`` workers
+joined by a bounded stream, so memory does not grow with the number of inputs
+and at most ``concurrency`` requests are in flight. CPU and disk work (reading,
+hashing, Pillow, base64) runs in worker threads; the event loop only waits.
+
+Two latches stop a run. *Closing* (``--limit`` reached) lets started items
+finish, retries included. *Halting* (an account-level error, a service-wide
+stop, a signal) also stops every new request, retries included; in-flight
+requests still finish and are recorded. Items that were not answered stay
+pending in the state, and the next run sends them.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import logging
+import random
+import signal
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+import anyio
+from anyio.abc import TaskGroup
+
+from .config import Config
+from .errors import (
+    BatchOCRError,
+    InputError,
+    ServiceError,
+    TransportError,
+    Verdict,
+    classify,
+    describe,
+)
+from .fields import normalize
+from .limiter import Clock, RateLimiter, Sleep, Unlimited
+from .models import SCHEMA_VERSION, Item, PreparedImage, Reply, Stage
+from .prepare import Limits, prepare, read_file
+from .retry import RetryBudget, RetryPolicy, Transient
+from .sinks import ResultsFile, dumps_line
+from .sources import iter_items
+from .state import Failure, State
+
+log = logging.getLogger("batchocr")
+
+CHUNK = 64  # items stat'ed per trip to the walker thread
+
+
+class Backend(Protocol):
+    """Anything that can recognize an encoded image (see :class:`batchocr.client.JuheClient`)."""
+
+    backend: str
+
+    def encode(self, image: bytes) -> bytes: ...
+
+    async def send(self, body: bytes) -> Reply: ...
+
+
+class Halt(enum.Enum):
+    """Why a run ended early."""
+
+    USAGE = "usage"  # a manifest broke mid-stream
+    ABORT = "abort"  # account-level service error: the key, its permissions, the API itself
+    STOP = "stop"  # a condition that may clear: maintenance, a sustained outage, disk full
+    LIMIT = "limit"  # --limit reached; items already sent still finish
+    SIGINT = "sigint"
+    SIGTERM = "sigterm"
+
+
+EXIT_CODES = {
+    Halt.USAGE: 2,
+    Halt.ABORT: 2,
+    Halt.STOP: 3,
+    Halt.LIMIT: 3,
+    Halt.SIGINT: 130,
+    Halt.SIGTERM: 143,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """What to run on, as opposed to how (:class:`~batchocr.config.Config`)."""
+
+    inputs: tuple[str, ...] = ()
+    manifest: Path | None = None
+    dry_run: bool = False
+    limit: int | None = None
+    retry_failed: bool = False
+
+
+@dataclass(slots=True)
+class Counters:
+    """Live numbers for progress and the summary."""
+
+    seen: int = 0
+    done_now: int = 0
+    done_earlier: int = 0
+    same_content: int = 0  # ids whose bytes another id already carries
+    failed_now: int = 0
+    failed_earlier: int = 0
+    left_pending: int = 0
+    requests: int = 0
+    billable: int = 0
+    retries: int = 0
+    would_send: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    retrying: int = 0
+    first_request_at: float | None = None
+    last_answer_at: float | None = None
+    failures: Counter[str] = field(default_factory=Counter)  # this run's, by code or stage
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    item: Item
+    size: int = 0
+    mtime_ns: int = 0
+
+
+class _Halted(Exception):
+    """Raised instead of sending once the run is halting."""
+
+
+@dataclass(slots=True)
+class Engine:
+    """Runs one batch; see the module docstring. Every edge is injected."""
+
+    config: Config
+    options: RunOptions
+    state: State
+    results: ResultsFile | None
+    backend: Backend | None
+    clock: Clock = anyio.current_time
+    sleep: Sleep = anyio.sleep
+    rng: random.Random = field(default_factory=random.Random)
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    stdin: TextIO | None = None
+    limits: Limits = field(default_factory=Limits)
+    on_tick: Callable[[Counters], None] | None = None
+    tick_every: float = 0.5
+    handle_signals: bool = False
+
+    counters: Counters = field(default_factory=Counters)
+    halt_reason: Halt | None = None
+    halt_message: str = ""
+    closing: bool = False
+    _budget: RetryBudget = field(default_factory=RetryBudget)
+    _limiter: RateLimiter | Unlimited = field(default_factory=Unlimited)
+    _policy: RetryPolicy | None = None
+    _gate: anyio.Event = field(default_factory=anyio.Event)
+    _probe: str | None = None
+    _inflight: dict[str, anyio.Event] = field(default_factory=dict)
+    _naps: set[anyio.CancelScope] = field(default_factory=set)
+    _sent_items: int = 0
+    _outage_streak: int = 0
+    _dry_seen: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        cfg = self.config
+        self._budget = RetryBudget(ratio=cfg.retry_budget)
+        if self.backend is not None and self.backend.backend == "juhe":
+            self._limiter = RateLimiter(cfg.qps, cfg.burst, clock=self.clock, sleep=self.sleep)
+        self._policy = RetryPolicy(
+            cfg.max_attempts,
+            cfg.backoff_initial,
+            cfg.backoff_max,
+            cfg.item_deadline,
+            sleep=self._nap,
+            clock=self.clock,
+            rng=self.rng,
+        )
+
+    # ------------------------------------------------------------------ control
+
+    @property
+    def halted(self) -> bool:
+        return self.halt_reason is not None and self.halt_reason is not Halt.LIMIT
+
+    def halt(self, reason: Halt, message: str) -> None:
+        """Stop sending; the first reason given is the one the run reports."""
+        if self.halt_reason is None or self.halt_reason is Halt.LIMIT:
+            self.halt_reason, self.halt_message = reason, message
+            log.warning("%s", message)
+        self.closing = True
+        if reason is not Halt.LIMIT:
+            self._gate.set()  # wake the workers waiting behind the first request
+            for scope in list(self._naps):
+                scope.cancel()
+
+    @property
+    def exit_code(self) -> int:
+        if self.halt_reason is not None:
+            return EXIT_CODES[self.halt_reason]
+        c = self.counters
+        return 0 if c.seen == c.done_now + c.done_earlier + c.would_send else 1
+
+    async def _nap(self, seconds: float) -> None:
+        """A backoff sleep that ends early when the run halts."""
+        self.counters.retrying += 1
+        try:
+            with anyio.CancelScope() as scope:
+                self._naps.add(scope)
+                try:
+                    await self.sleep(seconds)
+                finally:
+                    self._naps.discard(scope)
+        finally:
+            self.counters.retrying -= 1
+
+    # ------------------------------------------------------------------ run
+
+    async def run(self) -> Counters:
+        """Process every input once; returns the counters (see :attr:`exit_code`)."""
+        async with anyio.create_task_group() as outer:
+            if self.handle_signals:
+                outer.start_soon(self._watch_signals, outer)
+            if self.on_tick is not None:
+                outer.start_soon(self._ticker)
+            async with anyio.create_task_group() as tg:
+                self._start_pipeline(tg)
+            outer.cancel_scope.cancel()
+        return self.counters
+
+    def _start_pipeline(self, tg: TaskGroup) -> None:
+        send, recv = anyio.create_memory_object_stream[Work](self.config.concurrency * 2)
+        tg.start_soon(self._produce, send)
+        with recv:
+            for _ in range(self.config.concurrency):
+                tg.start_soon(self._work, recv.clone())
+
+    async def _watch_signals(self, outer: TaskGroup) -> None:
+        with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+            async for signum in signals:
+                if self.halted:
+                    log.warning("second signal: stopping now")
+                    outer.cancel_scope.cancel()
+                    return
+                which = Halt.SIGINT if signum == signal.SIGINT else Halt.SIGTERM
+                self.halt(which, f"{signal.Signals(signum).name}: finishing requests in flight")
+
+    async def _ticker(self) -> None:
+        assert self.on_tick is not None
+        while True:
+            self.on_tick(self.counters)
+            await anyio.sleep(self.tick_every)
+
+    # ------------------------------------------------------------------ producer
+
+    async def _produce(self, send: anyio.abc.ObjectSendStream[Work]) -> None:
+        items = iter_items(
+            self.options.inputs,
+            self.options.manifest,
+            stdin=self.stdin,
+            extensions=self.config.extensions,
+        )
+        async with send:
+            while not self.closing:
+                try:
+                    chunk = await anyio.to_thread.run_sync(
+                        _next_chunk, items, abandon_on_cancel=True
+                    )
+                except BatchOCRError as exc:
+                    self.halt(Halt.USAGE, str(exc))
+                    return
+                if not chunk:
+                    return
+                for work in chunk:
+                    if self.closing:
+                        return
+                    try:
+                        await send.send(work)
+                    except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+                        return
+
+    # ------------------------------------------------------------------ workers
+
+    async def _work(self, recv: anyio.abc.ObjectReceiveStream[Work]) -> None:
+        async with recv:
+            async for work in recv:
+                if self.closing:
+                    return
+                try:
+                    await self._process(work)
+                except OSError as exc:
+                    # Our own files failed (disk full, OUT removed): stop, resumable.
+                    self.halt(Halt.STOP, f"cannot write to the output directory: {exc.strerror}")
+                except sqlite3.Error as exc:
+                    self.halt(Halt.STOP, f"cannot update the run state: {exc}")
+
+    async def _process(self, work: Work) -> None:
+        item = work.item
+        self.counters.seen += 1
+        if item.problem is not None or item.path is None:
+            self._input_problem(item, item.problem or "no path")
+            return
+        clash = self.state.id_source(item.id)
+        if clash is not None and clash[1] == self.state.run and clash[0] != item.source:
+            self._input_problem(
+                Item(f"{item.id} ({item.source})", item.source, item.path),
+                f"duplicate id {item.id!r}: also used by {clash[0]}",
+            )
+            return
+        data: bytes | None = None
+        known = self.state.known_file(item.source, work.size, work.mtime_ns)
+        if known is None:
+            try:
+                data, sha = await anyio.to_thread.run_sync(
+                    _read_and_hash, item.path, self._max_bytes
+                )
+            except InputError as exc:
+                self._input_problem(item, str(exc))
+                return
+        else:
+            sha = known
+        await self._handle_content(work, sha, data)
+
+    @property
+    def _max_bytes(self) -> int:
+        return int(self.config.max_file_mb * 1024 * 1024)
+
+    async def _handle_content(self, work: Work, sha: str, data: bytes | None) -> None:
+        item = work.item
+        while sha in self._inflight:  # the same bytes under another id, being sent now
+            await self._inflight[sha].wait()
+        if self._settled(item, sha):
+            self.state.link(item.id, item.source, sha, work.size, work.mtime_ns)
+            return
+        done = anyio.Event()
+        self._inflight[sha] = done
+        try:
+            self.state.link(item.id, item.source, sha, work.size, work.mtime_ns)
+            if data is None:
+                # Known by size and mtime but not done yet: now the bytes are needed.
+                data = await self._read_known(item, sha)
+                if data is None:
+                    return
+            await self._prepare_and_send(item, sha, data)
+        finally:
+            del self._inflight[sha]
+            done.set()
+
+    async def _read_known(self, item: Item, sha: str) -> bytes | None:
+        try:
+            data, _ = await anyio.to_thread.run_sync(_read_and_hash, item.path, self._max_bytes)
+        except InputError as exc:
+            self._fail(sha, Failure(Stage.INPUT, str(exc), failed_at=self._stamp()))
+            return None
+        return data
+
+    def _settled(self, item: Item, sha: str) -> bool:
+        """True when nothing needs sending: done, or failed for good, earlier."""
+        if self.options.dry_run and sha in self._dry_seen:
+            self.counters.same_content += 1
+            self.counters.done_earlier += 1  # counted once, in would_send
+            return True
+        status = self.state.content_status(sha)
+        if status == "done":
+            self.counters.done_earlier += 1
+            return True
+        if status == "failed" and not self.options.retry_failed:
+            self.counters.failed_earlier += 1
+            log.debug("%s failed in an earlier run; --retry-failed sends it again", item.id)
+            return True
+        return False
+
+    async def _prepare_and_send(self, item: Item, sha: str, data: bytes) -> None:
+        try:
+            prepared = await anyio.to_thread.run_sync(prepare, data, self.limits)
+        except InputError as exc:
+            self._fail(sha, Failure(Stage.INPUT, str(exc), failed_at=self._stamp()))
+            return
+        if self.options.dry_run or self.backend is None:
+            self._dry_seen.add(sha)
+            self.counters.would_send += 1
+            return
+        limit = self.options.limit
+        if limit is not None and self._sent_items >= limit:
+            self.halt(Halt.LIMIT, f"--limit {limit} reached: the rest stays pending")
+            self._leave_pending(sha, "not sent: --limit reached")
+            return
+        self._sent_items += 1
+        self._budget.first_attempts += 1
+        await self._submit(item, sha, prepared)
+
+    # ------------------------------------------------------------------ submit
+
+    async def _submit(self, item: Item, sha: str, prepared: PreparedImage) -> None:
+        assert self.backend is not None and self._policy is not None
+        body = await anyio.to_thread.run_sync(self.backend.encode, prepared.data)
+        attempts = 0
+        try:
+            async for attempt in self._policy.retrying(self._budget, lambda: self.halted):
+                with attempt:
+                    attempts += 1
+                    reply = await self._attempt(sha, body, first=attempts == 1)
+        except Transient as exc:
+            self._exhausted(sha, exc, attempts)
+            return
+        except _Halted:
+            self._leave_pending(sha, f"not sent: {self.halt_message}", attempts)
+            return
+        finally:
+            if self._probe == sha:
+                self._gate.set()
+        self._answered(item, sha, reply, attempts)
+
+    async def _attempt(self, sha: str, body: bytes, *, first: bool) -> Reply:
+        assert self.backend is not None
+        await self._pass_gate(sha)
+        await self._limiter.acquire()
+        if self.halted:
+            raise _Halted
+        c = self.counters
+        c.requests += 1
+        c.retries += not first
+        c.in_flight += 1
+        c.max_in_flight = max(c.max_in_flight, c.in_flight)
+        if c.first_request_at is None:
+            c.first_request_at = self.clock()
+        try:
+            reply = await self.backend.send(body)
+        except TransportError as exc:
+            raise Transient(exc) from None
+        finally:
+            c.in_flight -= 1
+            c.last_answer_at = self.clock()
+        verdict = self._verdict(reply.error_code)
+        if verdict is not Verdict.ABORT:
+            self._gate.set()
+        if verdict is Verdict.RETRY:
+            raise Transient(ServiceError(reply.error_code, reply.reason), reply.error_code)
+        return reply
+
+    async def _pass_gate(self, sha: str) -> None:
+        """Let the run's first request go alone: a bad key costs one request, not a burst."""
+        if self._gate.is_set():
+            if self.halted:
+                raise _Halted
+            return
+        if self._probe is None:
+            self._probe = sha
+        if self._probe != sha:
+            await self._gate.wait()
+            if self.halted:
+                raise _Halted
+
+    def _verdict(self, code: int) -> Verdict:
+        return classify(code, self.config.codes)
+
+    # ------------------------------------------------------------------ outcomes
+
+    def _answered(self, item: Item, sha: str, reply: Reply, attempts: int) -> None:
+        verdict = self._verdict(reply.error_code)
+        what = describe(reply.error_code, reply.reason)
+        if verdict is Verdict.DONE:
+            self.counters.billable += 1
+            self._outage_streak = 0
+            self._record(item, sha, reply, attempts)
+        elif verdict is Verdict.ABORT:
+            self.halt(Halt.ABORT, f"the service refused the account: {what}")
+            self._leave_pending(sha, f"not recognized: run aborted on {what}", attempts)
+        elif verdict is Verdict.STOP:
+            self.halt(Halt.STOP, f"the service is unavailable: {what}")
+            self._leave_pending(sha, f"not recognized: run stopped on {what}", attempts)
+        else:
+            failure = Failure(Stage.SERVICE, what, reply.error_code, False, attempts, self._stamp())
+            self._fail(sha, failure)
+
+    def _exhausted(self, sha: str, exc: Transient, attempts: int) -> None:
+        stage = Stage.TRANSPORT if isinstance(exc.error, TransportError) else Stage.SERVICE
+        reason = str(exc.error)
+        if self.halted:
+            reason += f" (then the run stopped: {self.halt_message})"
+        self._fail(sha, Failure(stage, reason, exc.code, True, attempts, self._stamp()))
+        if self.halted:
+            return
+        self._outage_streak += 1
+        if self._outage_streak >= self.config.stop_after:
+            self.halt(
+                Halt.STOP,
+                f"{self._outage_streak} items in a row used up their retries"
+                f" (last: {reason}); stopping so a later run can resume",
+            )
+
+    def _record(self, item: Item, sha: str, reply: Reply, attempts: int) -> None:
+        assert self.results is not None and self.backend is not None
+        fields, warnings = normalize(reply.data)
+        record: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "id": item.id,
+            "source": item.source,
+            "sha256": sha,
+            "backend": self.backend.backend,
+            "request_id": reply.request_id,
+            "attempts": self.state.content_attempts(sha) + attempts,
+            "fields": fields,
+            "raw": reply.data,
+            "warnings": [w.as_dict() for w in warnings],
+            "recognized_at": self._stamp(),
+        }
+        line = dumps_line(record)
+        self.state.add_result(sha, line, self.results.offset, attempts)
+        self.results.append(line)
+        self.counters.done_now += 1
+        log.debug("%s done (%d attempt(s))", item.id, attempts)
+
+    def _fail(self, sha: str, failure: Failure) -> None:
+        self.state.fail(sha, failure)
+        self.counters.failed_now += 1
+        self.counters.failures[_failure_key(failure.stage, failure.error_code)] += 1
+        log.info("failed: %s (%s)", sha[:12], failure.reason)
+
+    def _leave_pending(self, sha: str, reason: str, attempts: int = 0) -> None:
+        self.state.fail(sha, Failure(Stage.PENDING, reason, None, True, attempts, self._stamp()))
+        self.counters.left_pending += 1
+
+    def _input_problem(self, item: Item, reason: str) -> None:
+        self.state.item_problem(item.id, item.source, reason, self._stamp())
+        self.counters.failed_now += 1
+        self.counters.failures[Stage.INPUT.value] += 1
+        log.info("input problem: %s: %s", item.id, reason)
+
+    def _stamp(self) -> str:
+        return self.now().isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# ---------------------------------------------------------------------- thread helpers
+
+
+def _next_chunk(items: Iterator[Item]) -> list[Work]:
+    """Pull and stat the next few items (in the walker thread)."""
+    out = []
+    for item in islice(items, CHUNK):
+        size = mtime_ns = 0
+        if item.path is not None and item.problem is None:
+            try:
+                st = item.path.stat()
+                size, mtime_ns = st.st_size, st.st_mtime_ns
+            except OSError:
+                pass  # reported when the read fails, with the reason
+        out.append(Work(item, size, mtime_ns))
+    return out
+
+
+def _failure_key(stage: Stage, code: int | None) -> str:
+    return str(code) if code is not None else stage.value
+
+
+def _read_and_hash(path: Path | None, max_bytes: int) -> tuple[bytes, str]:
+    if path is None:
+        raise InputError("no path")
+    data = read_file(path, max_bytes)
+    return data, hashlib.sha256(data).hexdigest()

@@ -1,0 +1,229 @@
+"""One ``batchocr run``: config → lock → state → engine → error report and summary.
+
+This is the I/O edge that wires the pieces together; the command line calls
+:func:`run_batch` and turns what it raises into exit codes. Tests call it too,
+with an ``httpx`` transport of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import anyio
+import httpx
+
+from . import __version__
+from .client import JuheClient
+from .config import Config, load_config
+from .engine import Counters, Engine, RunOptions
+from .errors import ConfigError
+from .progress import Progress
+from .sinks import ERRORS, RESULTS, SUMMARY, ResultsFile, write_json_atomic, write_lines_atomic
+from .sources import check_manifest, iter_items
+from .state import RunLock, State, make_out_dir
+from .summary import build_summary, error_record, format_summary
+
+log = logging.getLogger("batchocr")
+
+
+@dataclass(frozen=True, slots=True)
+class RunRequest:
+    """What the command line asked for."""
+
+    inputs: tuple[str, ...] = ()
+    manifest: Path | None = None
+    config_path: Path | None = None
+    flags: Mapping[str, Any] = field(default_factory=dict)
+    dry_run: bool = False
+    limit: int | None = None
+    retry_failed: bool = False
+    progress: bool = True
+    quiet: bool = False
+
+
+def _utc_stamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def run_batch(
+    req: RunRequest,
+    *,
+    env: Mapping[str, str],
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    """Run one batch and return its exit code; raises UsageError-family errors."""
+    config = load_config(req.config_path, env=env, flags=req.flags)
+    if req.manifest is not None:
+        check_manifest(req.manifest)
+    if not req.dry_run and config.key is None:
+        raise ConfigError(
+            "no API key: set the JUHE_KEY environment variable,"
+            " or key / key_file in the config file"
+        )
+    if req.dry_run:
+        return _dry_run(req, config, stdin, stdout, stderr)
+    make_out_dir(config.out)
+    lock = RunLock(config.out)
+    lock.acquire()
+    try:
+        with State.open(config.out) as state:
+            return _locked_run(req, config, state, stdin, stdout, stderr, transport)
+    finally:
+        lock.release()
+
+
+def _dry_run(req: RunRequest, config: Config, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    with State.open(config.out, readonly=True) as state:
+        state.begin_run(_utc_stamp())
+        engine = _engine(req, config, state, None, None, stdin)
+        started = time.monotonic()
+        anyio.run(_drive, engine, req, stderr)
+        summary = build_summary(
+            engine.counters,
+            None,
+            exit_code=engine.exit_code,
+            elapsed=time.monotonic() - started,
+            extra={"dry_run": True, "settings": _settings(config)},
+        )
+    if not req.quiet:
+        print(format_summary(summary), file=stdout)
+    return engine.exit_code
+
+
+def _locked_run(
+    req: RunRequest,
+    config: Config,
+    state: State,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+    transport: httpx.AsyncBaseTransport | None,
+) -> int:
+    started_at = _utc_stamp()
+    started = time.monotonic()
+    run = state.begin_run(started_at)
+    results = ResultsFile(config.out / RESULTS, state)
+    results.open()
+    if results.repaired:
+        log.warning("results.jsonl was short after a crash: %d line(s) restored", results.repaired)
+    try:
+        assert config.key is not None
+        http = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(config.timeout),
+            limits=httpx.Limits(max_connections=config.concurrency),
+        )
+        backend = JuheClient(http, config.endpoint, config.key)
+        engine = _engine(req, config, state, results, backend, stdin)
+        anyio.run(_drive_and_close, engine, req, stderr, http)
+    finally:
+        results.close()
+    code = engine.exit_code
+    rows = list(state.report_rows())
+    write_lines_atomic(config.out / ERRORS, (error_record(r) for r in rows))
+    finished_at = _utc_stamp()
+    summary = build_summary(
+        engine.counters,
+        rows,
+        exit_code=code,
+        elapsed=time.monotonic() - started,
+        extra={
+            "batchocr_version": __version__,
+            "run": run,
+            "dry_run": False,
+            "started_at": started_at,
+            "finished_at": finished_at,
+            "stopped": _stopped(engine),
+            "settings": _settings(config),
+            "files": {
+                "results": str(config.out / RESULTS),
+                "errors": str(config.out / ERRORS),
+                "summary": str(config.out / SUMMARY),
+            },
+        },
+    )
+    write_json_atomic(config.out / SUMMARY, summary)
+    state.end_run(finished_at, code)
+    if not req.quiet:
+        print(format_summary(summary), file=stdout)
+    return code
+
+
+def _engine(
+    req: RunRequest,
+    config: Config,
+    state: State,
+    results: ResultsFile | None,
+    backend: JuheClient | None,
+    stdin: TextIO,
+) -> Engine:
+    options = RunOptions(
+        inputs=req.inputs,
+        manifest=req.manifest,
+        dry_run=req.dry_run,
+        limit=req.limit,
+        retry_failed=req.retry_failed,
+    )
+    return Engine(config, options, state, results, backend, stdin=stdin, handle_signals=True)
+
+
+async def _drive_and_close(
+    engine: Engine, req: RunRequest, stderr: TextIO, http: httpx.AsyncClient
+) -> None:
+    try:
+        await _drive(engine, req, stderr)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await http.aclose()
+
+
+async def _drive(engine: Engine, req: RunRequest, stderr: TextIO) -> Counters:
+    """Run the engine, with live progress when asked."""
+    if not req.progress:
+        return await engine.run()
+    progress = Progress(stderr, live=stderr.isatty())
+    engine.on_tick = progress.tick
+    async with anyio.create_task_group() as tg:
+        if "-" not in req.inputs:
+            tg.start_soon(_count_inputs, req, engine.config, progress)
+        try:
+            await engine.run()
+        finally:
+            progress.close()
+            tg.cancel_scope.cancel()
+    return engine.counters
+
+
+async def _count_inputs(req: RunRequest, config: Config, progress: Progress) -> None:
+    """Count the inputs in a second, cheap walk so progress can show an ETA."""
+
+    def count() -> int:
+        return sum(1 for _ in iter_items(req.inputs, req.manifest, extensions=config.extensions))
+
+    progress.total = await anyio.to_thread.run_sync(count, abandon_on_cancel=True)
+
+
+def _stopped(engine: Engine) -> dict[str, str] | None:
+    if engine.halt_reason is None:
+        return None
+    return {"reason": engine.halt_reason.value, "message": engine.halt_message}
+
+
+def _settings(config: Config) -> dict[str, Any]:
+    return {
+        "endpoint": config.endpoint,
+        "qps": config.qps,
+        "burst": config.burst,
+        "concurrency": config.concurrency,
+        "max_attempts": config.max_attempts,
+        "timeout": config.timeout,
+    }

@@ -1,0 +1,136 @@
+"""The end of a run: the error report's records, ``summary.json`` and the screen summary.
+
+All pure: functions of the counters and the report rows.
+
+>>> from batchocr.engine import Counters
+>>> s = build_summary(Counters(seen=2, done_now=2, requests=2, billable=2), [],
+...                   exit_code=0, elapsed=1.0, extra={})
+>>> (s["seen"], s["failed"], s["pending"])
+(2, 0, 0)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .models import SCHEMA_VERSION, Stage
+from .progress import duration
+from .state import ReportRow
+
+if TYPE_CHECKING:
+    from .engine import Counters
+
+EXIT_MEANINGS = {
+    0: "every item is done",
+    1: "finished; some items failed",
+    2: "stopped: usage, config or account error",
+    3: "stopped early; rerun to resume",
+    130: "interrupted (SIGINT)",
+    143: "terminated (SIGTERM)",
+}
+
+
+def error_record(row: ReportRow) -> dict[str, Any]:
+    """One line of ``errors.jsonl``."""
+    f = row.failure
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "id": row.id,
+        "source": row.source,
+        "sha256": row.sha256,
+        "stage": f.stage.value,
+        "error_code": f.error_code,
+        "reason": f.reason,
+        "retryable": f.retryable,
+        "attempts": f.attempts,
+        "failed_at": f.failed_at,
+    }
+
+
+def build_summary(
+    c: Counters,
+    rows: Iterable[ReportRow] | None,
+    *,
+    exit_code: int,
+    elapsed: float,
+    extra: Mapping[str, Any],
+) -> dict[str, Any]:
+    """``summary.json``: counts, rates and why the run ended.
+
+    ``rows`` is the error report; a dry run has none and counts its own failures.
+    """
+    by_stage: Counter[str] = Counter()
+    by_code: Counter[str] = Counter()
+    pending = retryable = 0
+    if rows is None:
+        by_code.update(c.failures)
+        if c.failed_earlier:
+            by_code["earlier"] = c.failed_earlier
+    for row in rows or ():
+        f = row.failure
+        if f.stage is Stage.PENDING:
+            pending += 1
+            continue
+        by_stage[f.stage.value] += 1
+        by_code[str(f.error_code) if f.error_code is not None else f.stage.value] += 1
+        retryable += f.retryable
+    sending = (c.last_answer_at or 0.0) - (c.first_request_at or 0.0)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        **extra,
+        "exit_code": exit_code,
+        "exit_meaning": EXIT_MEANINGS.get(exit_code, ""),
+        "elapsed_seconds": round(elapsed, 3),
+        "seen": c.seen,
+        "done_now": c.done_now,
+        "done_earlier": c.done_earlier,
+        "same_content": c.same_content,
+        "failed": sum(by_code.values()),
+        "failed_by_stage": dict(sorted(by_stage.items())),
+        "failed_by_code": dict(sorted(by_code.items())),
+        "failed_retryable": retryable,
+        "pending": pending,
+        "requests_sent": c.requests,
+        "billable_requests": c.billable,
+        "retries": c.retries,
+        "would_send": c.would_send,
+        "max_in_flight": c.max_in_flight,
+        "requests_per_second": round(c.requests / sending, 3) if sending > 0 else 0.0,
+    }
+
+
+def format_summary(s: Mapping[str, Any]) -> str:
+    """The one-screen summary printed at the end of every run."""
+    code = s["exit_code"]
+    lines = [
+        f"batchocr: {'dry run ' if s.get('dry_run') else ''}finished in"
+        f" {duration(s['elapsed_seconds'])}: exit {code} ({s['exit_meaning']})",
+    ]
+    if s.get("stopped"):
+        lines.append(f"  stopped: {s['stopped']['message']}")
+    lines.append(
+        f"  {s['seen']} seen: {s['done_now']} done now, {s['done_earlier']} done earlier,"
+        f" {s['failed']} failed, {s['pending']} pending"
+    )
+    if s.get("dry_run"):
+        lines.append(
+            f"  would send {s['would_send']} image(s): at most that many billable requests"
+        )
+    else:
+        lines.append(
+            f"  {s['requests_sent']} request(s): {s['billable_requests']} billable,"
+            f" {s['retries']} retries, {s['requests_per_second']} req/s"
+            f" (configured {s.get('settings', {}).get('qps', '?')})"
+        )
+    if s["failed"]:
+        parts = [f"{k} {v}" for k, v in s["failed_by_code"].items()]
+        lines.append(
+            f"  failed by code: {', '.join(parts)} ({s['failed_retryable']} retryable by rerunning)"
+        )
+    for name in ("results", "errors", "summary"):
+        path = s.get("files", {}).get(name)
+        if path:
+            lines.append(f"  {name + ':':9}{path}")
+    return "\n".join(lines)

@@ -1,0 +1,91 @@
+"""The rate limiter: the window bound, no start-up burst, bursts only after idling."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+from fakes import VirtualClock
+
+from batchocr.limiter import RateLimiter
+
+
+def max_starts_in_window(starts: list[float], window: float) -> int:
+    """The most starts found in any closed window of the given length."""
+    starts = sorted(starts)
+    best = 0
+    j = 0
+    for i, t in enumerate(starts):
+        while starts[j] < t - window - 1e-9:
+            j += 1
+        best = max(best, i - j + 1)
+    return best
+
+
+async def _hammer(qps: float, burst: int, tasks: int, each: int) -> list[float]:
+    vc = VirtualClock()
+    limiter = RateLimiter(qps, burst, clock=vc.clock, sleep=vc.sleep)
+    starts: list[float] = []
+
+    async def worker() -> None:
+        for _ in range(each):
+            await limiter.acquire()
+            starts.append(vc.now)
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            for _ in range(tasks):
+                tg.start_soon(worker)
+
+    await vc.run(main)
+    return starts
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("qps", "burst"), [(5.0, 1), (5.0, 4), (0.5, 1), (33.0, 10)])
+async def test_window_bound_holds_for_every_window(qps: float, burst: int) -> None:
+    """In any window of length t, at most qps*t + burst requests start."""
+    starts = await _hammer(qps, burst, tasks=8, each=25)
+    assert len(starts) == 200
+    for t in (0.0, 0.1, 0.5, 1.0, 2.0, 7.3):
+        assert max_starts_in_window(starts, t) <= qps * t + burst, t
+
+
+@pytest.mark.asyncio
+async def test_no_burst_at_start_up() -> None:
+    """Even with burst=10, the first second sees one start per interval, not ten at once."""
+    starts = await _hammer(10.0, 10, tasks=20, each=1)
+    assert sorted(starts)[:3] == pytest.approx([0.0, 0.1, 0.2])
+    assert max_starts_in_window(starts, 0.0) == 1
+
+
+@pytest.mark.asyncio
+async def test_sustained_rate_is_the_configured_rate() -> None:
+    """Many concurrent callers are paced at exactly qps on average."""
+    starts = await _hammer(5.0, 1, tasks=8, each=25)
+    assert max(starts) == pytest.approx(199 / 5.0)
+
+
+@pytest.mark.asyncio
+async def test_burst_is_allowed_after_idle_time() -> None:
+    """After a quiet period the bucket refills to `burst` and those start together."""
+    vc = VirtualClock()
+    limiter = RateLimiter(2.0, 3, clock=vc.clock, sleep=vc.sleep)
+    starts: list[float] = []
+
+    async def main() -> None:
+        await limiter.acquire()
+        await vc.sleep(10.0)
+        for _ in range(4):
+            await limiter.acquire()
+            starts.append(vc.now)
+
+    await vc.run(main)
+    assert starts == pytest.approx([10.0, 10.0, 10.0, 10.5])
+
+
+def test_rejects_nonsense_settings() -> None:
+    """A zero rate or a burst below one is a programming error, caught at construction."""
+    with pytest.raises(ValueError, match="qps must be > 0"):
+        RateLimiter(0, 1)
+    with pytest.raises(ValueError, match="burst >= 1"):
+        RateLimiter(1, 0)
