@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
-from anyio.lowlevel import checkpoint
 from anyio import wait_all_tasks_blocked
+from anyio.lowlevel import checkpoint
 
 
 class InstantSleep:
@@ -67,7 +67,9 @@ class VirtualClock:
                     await anyio.sleep(0.01)
                     if finished or self._sleepers:
                         continue
-                    raise AssertionError(f"deadlock at {self.now}: every task waits and nobody sleeps")
+                    raise AssertionError(
+                        f"deadlock at {self.now}: every task waits and nobody sleeps"
+                    )
                 wake_at, _, event = heapq.heappop(self._sleepers)
                 self.now = max(self.now, wake_at)
                 event.set()

@@ -40,15 +40,15 @@ async def test_request_carries_key_and_image_in_the_body_only() -> None:
     route = respx.post(URL).mock(
         return_value=httpx.Response(
             200,
-            json={"reason": "success", "error_code": 0,
-                  "result": {"data": [{"Name": "票价", "Value": "1.00"}],
-                             "qingqiuhaohao": "rid-1"}},
+            json={
+                "reason": "success",
+                "error_code": 0,
+                "result": {"data": [{"Name": "票价", "Value": "1.00"}], "qingqiuhaohao": "rid-1"},
+            },
         )
     )
     async with httpx.AsyncClient() as http:
-        reply = await JuheClient(http, URL, Secret("sekret")).send(
-            encode_form("sekret", IMAGE)
-        )
+        reply = await JuheClient(http, URL, Secret("sekret")).send(encode_form("sekret", IMAGE))
     assert reply == Reply(0, "success", [{"Name": "票价", "Value": "1.00"}], "rid-1")
     sent = route.calls.last.request
     assert sent.headers["content-type"] == "application/x-www-form-urlencoded"
@@ -72,7 +72,9 @@ async def test_request_carries_key_and_image_in_the_body_only() -> None:
     ],
 )
 @respx.mock
-async def test_unusable_answers_are_transport_errors(response: httpx.Response, message: str) -> None:
+async def test_unusable_answers_are_transport_errors(
+    response: httpx.Response, message: str
+) -> None:
     """5xx, 429, other statuses and bodies that are not the documented JSON raise TransportError."""
     respx.post(URL).mock(return_value=response)
     async with httpx.AsyncClient() as http:

@@ -20,7 +20,13 @@ def test_defaults() -> None:
     """With nothing set, the documented defaults apply and there is no key."""
     cfg = load_config(None, env={})
     assert (cfg.endpoint, cfg.qps, cfg.burst, cfg.concurrency, cfg.max_attempts, cfg.timeout) == (
-        DEFAULT_ENDPOINT, 5.0, 1, 8, 5, 30.0)
+        DEFAULT_ENDPOINT,
+        5.0,
+        1,
+        8,
+        5,
+        30.0,
+    )
     assert cfg.out == Path("batchocr-out")
     assert cfg.key is None
 
@@ -28,8 +34,11 @@ def test_defaults() -> None:
 def test_precedence_flag_over_env_over_file(tmp_path: Path) -> None:
     """Each layer overrides the one below it, key by key."""
     path = write(tmp_path, "qps = 1\nburst = 2\nconcurrency = 3\n")
-    cfg = load_config(path, env={"BATCHOCR_BURST": "4", "BATCHOCR_CONCURRENCY": "5"},
-                      flags={"concurrency": "6", "qps": None})
+    cfg = load_config(
+        path,
+        env={"BATCHOCR_BURST": "4", "BATCHOCR_CONCURRENCY": "5"},
+        flags={"concurrency": "6", "qps": None},
+    )
     assert (cfg.qps, cfg.burst, cfg.concurrency) == (1.0, 4, 6)
 
 
@@ -99,7 +108,7 @@ def test_env_and_flag_errors_name_their_source() -> None:
 
 def test_missing_config_file() -> None:
     """-c pointing nowhere is a one-line error."""
-    with pytest.raises(ConfigError, match="config file not found: /nowhere.toml"):
+    with pytest.raises(ConfigError, match=r"config file not found: /nowhere\.toml"):
         load_config(Path("/nowhere.toml"), env={})
 
 

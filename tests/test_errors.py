@@ -34,8 +34,23 @@ def test_default_classification(code: int, verdict: Verdict) -> None:
 
 def test_every_documented_code_has_a_meaning() -> None:
     """The error table is complete: the report can always say what a code means."""
-    assert set(CODE_MEANINGS) == {0, 252601, 252602, 252603, 252604, *range(10001, 10006),
-                                  10007, 10008, 10009, 10011, 10012, 10013, 10014, 10020, 10021}
+    assert set(CODE_MEANINGS) == {
+        0,
+        252601,
+        252602,
+        252603,
+        252604,
+        *range(10001, 10006),
+        10007,
+        10008,
+        10009,
+        10011,
+        10012,
+        10013,
+        10014,
+        10020,
+        10021,
+    }
 
 
 def test_code_sets_are_configurable() -> None:

@@ -1,0 +1,311 @@
+"""The engine end to end in-process: a fake service at the transport seam, instant sleeps."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+from fakes import InstantSleep
+from PIL import Image
+
+from batchocr.client import JuheClient
+from batchocr.config import Config, Secret
+from batchocr.engine import Engine, RunOptions
+from batchocr.sinks import ResultsFile
+from batchocr.state import State
+
+KEY = "k-123"
+
+
+def png(tmp: Path, name: str, seed: int) -> Path:
+    """A small, distinct, valid PNG."""
+    img = Image.new("RGB", (40 + seed, 30), (seed * 7 % 256, 10, 20))
+    path = tmp / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def ok(image: bytes) -> dict[str, Any]:
+    n = len(image)
+    return {
+        "reason": "success",
+        "error_code": 0,
+        "result": {
+            "data": [
+                {"Name": "电子客票号码", "Value": f"{9990000000000 + n}"},
+                {"Name": "票价", "Value": "CNY 100.00"},
+            ],
+            "qingqiuhaohao": f"rid-{n}",
+        },
+    }
+
+
+@dataclass
+class FakeService:
+    """Answers per request from a script; remembers what it received."""
+
+    script: Callable[[int, bytes], dict[str, Any] | int]
+    images: list[bytes] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        form = parse_qs(request.content.decode())
+        self.keys.append(form["key"][0])
+        image = base64.b64decode(form["ImageBase64"][0])
+        self.images.append(image)
+        answer = self.script(len(self.images), image)
+        if isinstance(answer, int):
+            return httpx.Response(answer)
+        return httpx.Response(200, json=answer)
+
+
+@dataclass
+class Outcome:
+    code: int
+    engine: Engine
+    results: list[dict[str, Any]]
+    report: list[Any]
+    sleep: InstantSleep
+
+
+async def run_engine(
+    out: Path,
+    inputs: list[Path],
+    service: FakeService,
+    *,
+    options: dict[str, Any] | None = None,
+    config: dict[str, Any] | None = None,
+) -> Outcome:
+    cfg = Config(key=Secret(KEY), out=out, **(config or {}))
+    out.mkdir(exist_ok=True)
+    sleep = InstantSleep()
+    with State.open(out) as state:
+        state.begin_run("2026-01-01T00:00:00Z")
+        results = ResultsFile(out / "results.jsonl", state)
+        results.open()
+        transport = httpx.MockTransport(service.handler)
+        async with httpx.AsyncClient(transport=transport) as http:
+            engine = Engine(
+                cfg,
+                RunOptions(inputs=tuple(str(p) for p in inputs), **(options or {})),
+                state,
+                results,
+                JuheClient(http, "http://svc.test/flightinvoiceOcr/index", cfg.key),  # type: ignore[arg-type]
+                clock=sleep.clock,
+                sleep=sleep,
+                rng=random.Random(1),
+            )
+            await engine.run()
+        results.close()
+        report = list(state.report_rows())
+    lines = (out / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    return Outcome(engine.exit_code, engine, [json.loads(x) for x in lines], report, sleep)
+
+
+def folder(tmp_path: Path, n: int) -> Path:
+    root = tmp_path / "in"
+    for i in range(n):
+        png(root, f"t{i:02d}.png", i)
+    return root
+
+
+def by_id(rows: list[Any]) -> dict[str, Any]:
+    return {r.id: r for r in rows}
+
+
+@pytest.mark.asyncio
+async def test_clean_run_records_every_image_once(tmp_path: Path) -> None:
+    """Three images: three requests with our key, three result lines with normalized fields."""
+    service = FakeService(lambda n, img: ok(img))
+    out = await run_engine(tmp_path / "out", [folder(tmp_path, 3)], service)
+    assert out.code == 0
+    assert service.keys == [KEY] * 3
+    assert [r["id"] for r in out.results] == ["t00.png", "t01.png", "t02.png"]
+    first = out.results[0]
+    image = (tmp_path / "in" / "t00.png").read_bytes()
+    assert first["fields"]["fare"] == "100.00"
+    assert first["fields"]["e_ticket_no"] == str(9990000000000 + len(image))
+    assert first["raw"] == ok(image)["result"]["data"]
+    assert (first["backend"], first["attempts"], first["request_id"]) == (
+        "juhe",
+        1,
+        f"rid-{len(image)}",
+    )
+    assert sorted(service.images) == sorted(
+        (tmp_path / "in" / f"t{i:02d}.png").read_bytes() for i in range(3)
+    )
+    assert out.report == []
+
+
+@pytest.mark.asyncio
+async def test_transient_failures_are_retried_until_done(tmp_path: Path) -> None:
+    """Every other request gets 252602/500: all items still end done, with their attempts."""
+
+    def script(n: int, img: bytes) -> dict[str, Any] | int:
+        return (
+            {"error_code": 252602, "reason": "busy"}
+            if n % 3 == 1
+            else (500 if n % 3 == 2 else ok(img))
+        )
+
+    service = FakeService(script)
+    out = await run_engine(
+        tmp_path / "out", [folder(tmp_path, 4)], service, config={"max_attempts": 5}
+    )
+    assert out.code == 0
+    assert len(out.results) == 4
+    c = out.engine.counters
+    assert c.requests == len(service.images) == 4 + c.retries
+    assert sum(r["attempts"] for r in out.results) == c.requests
+    assert out.sleep.waits  # backoff waits happened (instantly)
+
+
+@pytest.mark.asyncio
+async def test_bad_key_aborts_after_one_request(tmp_path: Path) -> None:
+    """10001 on the first request: exit 2, one request only, every item left pending."""
+    service = FakeService(lambda n, img: {"error_code": 10001, "reason": "错误的请求KEY"})
+    out = await run_engine(
+        tmp_path / "out", [folder(tmp_path, 10)], service, config={"concurrency": 4}
+    )
+    assert out.code == 2
+    assert len(service.images) == 1
+    assert "10001 wrong request key" in out.engine.halt_message
+    assert out.results == []
+    assert {r.failure.stage.value for r in out.report} == {"pending"}
+    assert all(r.failure.retryable for r in out.report)
+
+
+@pytest.mark.asyncio
+async def test_persistent_rate_refusals_stop_early(tmp_path: Path) -> None:
+    """10012 forever: the run stops with exit 3 after `stop_after` items, the rest pending."""
+    service = FakeService(lambda n, img: {"error_code": 10012, "reason": "请求超过次数限制"})
+    out = await run_engine(
+        tmp_path / "out",
+        [folder(tmp_path, 12)],
+        service,
+        config={"concurrency": 2, "max_attempts": 3, "stop_after": 3},
+    )
+    assert out.code == 3
+    assert "in a row used up their retries" in out.engine.halt_message
+    assert len(service.images) <= 4 * 3  # stop_after + in-flight, times attempts
+    assert out.results == []
+    stages = [r.failure.stage.value for r in out.report]
+    assert stages.count("service") >= 3
+    assert all(r.failure.retryable for r in out.report)
+    assert all(r.failure.error_code in (10012, None) for r in out.report)
+
+
+@pytest.mark.asyncio
+async def test_maintenance_stops_at_once(tmp_path: Path) -> None:
+    """10020 (maintenance) is a stop: exit 3 on the first answer."""
+    service = FakeService(lambda n, img: {"error_code": 10020, "reason": "接口维护"})
+    out = await run_engine(tmp_path / "out", [folder(tmp_path, 5)], service)
+    assert out.code == 3
+    assert len(service.images) == 1
+
+
+@pytest.mark.asyncio
+async def test_item_failure_is_final_until_retry_failed(tmp_path: Path) -> None:
+    """252604 fails the item without retry; a rerun skips it; --retry-failed sends it again."""
+    root = folder(tmp_path, 2)
+    bad = (root / "t01.png").read_bytes()
+    service = FakeService(
+        lambda n, img: {"error_code": 252604, "reason": "识别失败"} if img == bad else ok(img)
+    )
+    out = await run_engine(tmp_path / "out", [root], service)
+    assert out.code == 1
+    assert len(service.images) == 2
+    (row,) = out.report
+    assert (row.id, row.failure.stage.value, row.failure.error_code, row.failure.retryable) == (
+        "t01.png",
+        "service",
+        252604,
+        False,
+    )
+    again = await run_engine(tmp_path / "out", [root], service)
+    assert (again.code, len(service.images)) == (1, 2)
+    forced = await run_engine(tmp_path / "out", [root], service, options={"retry_failed": True})
+    assert (forced.code, len(service.images)) == (1, 3)
+
+
+@pytest.mark.asyncio
+async def test_rerun_sends_only_what_is_new(tmp_path: Path) -> None:
+    """A rerun sends nothing; a new file and a file whose bytes changed are sent once each."""
+    root = folder(tmp_path, 3)
+    service = FakeService(lambda n, img: ok(img))
+    await run_engine(tmp_path / "out", [root], service)
+    again = await run_engine(tmp_path / "out", [root], service)
+    assert (again.code, len(service.images), again.engine.counters.done_earlier) == (0, 3, 3)
+    png(root, "new.png", 50)
+    png(root, "t00.png", 60)  # same path, new bytes
+    third = await run_engine(tmp_path / "out", [root], service)
+    assert (third.code, len(service.images)) == (0, 5)
+    lines = (tmp_path / "out" / "results.jsonl").read_text().splitlines()
+    assert len(lines) == 5
+    assert len({json.loads(x)["sha256"] for x in lines}) == 5
+
+
+@pytest.mark.asyncio
+async def test_identical_content_is_sent_once(tmp_path: Path) -> None:
+    """The same bytes under two names: one request, one result line, both ids known."""
+    root = folder(tmp_path, 1)
+    (root / "copy.png").write_bytes((root / "t00.png").read_bytes())
+    service = FakeService(lambda n, img: ok(img))
+    out = await run_engine(tmp_path / "out", [root], service)
+    assert (out.code, len(service.images), len(out.results)) == (0, 1, 1)
+    with State.open(tmp_path / "out") as st:
+        assert st.id_source("copy.png") is not None and st.id_source("t00.png") is not None
+
+
+@pytest.mark.asyncio
+async def test_limit_caps_new_requests(tmp_path: Path) -> None:
+    """--limit 2 over five images: two sent, exit 3, the other three pending for next time."""
+    service = FakeService(lambda n, img: ok(img))
+    out = await run_engine(
+        tmp_path / "out",
+        [folder(tmp_path, 5)],
+        service,
+        options={"limit": 2},
+        config={"concurrency": 1},
+    )
+    assert (out.code, len(service.images), len(out.results)) == (3, 2, 2)
+    rest = await run_engine(tmp_path / "out", [tmp_path / "in"], service)
+    assert (rest.code, len(service.images)) == (0, 5)
+
+
+@pytest.mark.asyncio
+async def test_bad_inputs_are_reported_and_the_batch_goes_on(tmp_path: Path) -> None:
+    """Empty, non-image and truncated files become input errors; no request is made for them."""
+    root = folder(tmp_path, 1)
+    (root / "empty.png").write_bytes(b"")
+    (root / "text.jpg").write_bytes(b"hello, not an image")
+    (root / "cut.png").write_bytes((root / "t00.png").read_bytes()[:60])
+    service = FakeService(lambda n, img: ok(img))
+    out = await run_engine(tmp_path / "out", [root], service)
+    assert (out.code, len(service.images)) == (1, 1)
+    report = by_id(out.report)
+    assert sorted(report) == ["cut.png", "empty.png", "text.jpg"]
+    assert report["empty.png"].failure.reason == "empty file (0 bytes)"
+    assert {r.failure.stage.value for r in out.report} == {"input"}
+
+
+@pytest.mark.asyncio
+async def test_dry_run_sends_nothing_and_counts(tmp_path: Path) -> None:
+    """--dry-run prepares everything, sends nothing, and counts the images it would send."""
+    root = folder(tmp_path, 3)
+    (root / "dup.png").write_bytes((root / "t00.png").read_bytes())
+    service = FakeService(lambda n, img: ok(img))
+    out = await run_engine(tmp_path / "out", [root], service, options={"dry_run": True})
+    assert (len(service.images), out.engine.counters.would_send) == (0, 3)
