@@ -4,7 +4,6 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_OUT ?= demo-out
-DEMO_PORT ?= 8765
 
 .PHONY: demo test lint samples clean
 
@@ -18,6 +17,22 @@ test: $(STAMP)
 	$(BIN)/ruff check batchocr tests bench samples
 	$(BIN)/mypy batchocr
 	$(BIN)/pytest -q
+
+# The demo rehearses a real run: a local server that speaks the service's protocol answers
+# from the samples' ground truth (no key, no network, no quota), and `batchocr run` processes
+# samples/ exactly as it would a folder of scans against the real service.
+demo: $(STAMP)
+	@rm -rf $(DEMO_OUT) .demo-server.log
+	@set -e; \
+	$(BIN)/batchocr serve --port 0 --answers samples --no-fallback 2> .demo-server.log & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; rm -f .demo-server.log' EXIT; \
+	for i in $$(seq 100); do grep -q '^serving on' .demo-server.log && break; sleep 0.1; done; \
+	url=$$(sed -n 's/^serving on //p' .demo-server.log); \
+	echo "demo: rehearsal server at $$url (answers from samples/*.json)"; \
+	JUHE_KEY=demo-key $(BIN)/batchocr run samples -o $(DEMO_OUT) --endpoint "$$url" --qps 20; \
+	echo; echo "demo: first result, from $(DEMO_OUT)/results.jsonl:"; \
+	head -n 1 $(DEMO_OUT)/results.jsonl | $(BIN)/python -c \
+	  'import json,sys; r=json.loads(sys.stdin.read()); print(json.dumps({"id": r["id"], "fields": r["fields"], "warnings": r["warnings"]}, ensure_ascii=False, indent=1))'
 
 lint: $(STAMP)
 	$(BIN)/ruff check batchocr tests bench samples
