@@ -82,6 +82,11 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
         action="store_true",
         help="send again images that failed for good in earlier runs",
     )
+    p.add_argument(
+        "--metrics-file",
+        metavar="FILE",
+        help="write Prometheus textfile-collector metrics here at the end of every run",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress output on stderr")
     noise = p.add_mutually_exclusive_group()
     noise.add_argument(
@@ -141,6 +146,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "concurrency": args.concurrency,
         "max_attempts": args.max_attempts,
         "timeout": args.timeout,
+        "metrics_file": args.metrics_file,
     }
     request = RunRequest(
         inputs=tuple(args.inputs),

@@ -71,6 +71,7 @@ class Config:
     retry_budget: float = 0.2
     stop_after: int = 3
     max_file_mb: float = 50.0
+    metrics_file: Path | None = None
     extensions: frozenset[str] = frozenset(
         {"jpg", "jpeg", "png", "bmp", "tif", "tiff", "webp", "gif"}
     )
@@ -142,6 +143,7 @@ SETTINGS: dict[str, Callable[[Any], Any]] = {
     "stop_after": _number(int, 1, 1_000_000),
     "max_file_mb": _number(float, 0.001, 10_000),
     "extensions": _extensions,
+    "metrics_file": _path,
 }
 """Each setting's validator; the key is also the TOML key and, upper-cased
 behind ``BATCHOCR_``, the environment variable."""
@@ -203,8 +205,9 @@ def _from_file(path: Path) -> tuple[dict[str, Any], Secret | None]:
             values[name] = _check(name, value, SETTINGS[name], where)
         else:
             raise ConfigError(f"{where}: unknown key {name!r}")
-    if "out" in values and not values["out"].is_absolute():
-        values["out"] = path.parent / values["out"]
+    for name in ("out", "metrics_file"):  # relative to the config file, not the cwd
+        if name in values and not values[name].is_absolute():
+            values[name] = path.parent / values[name]
     return values, key
 
 

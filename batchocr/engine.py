@@ -41,9 +41,9 @@ from .errors import (
     classify,
     describe,
 )
-from .fields import normalize
+from .fields import normalize, ticket_key
 from .limiter import Clock, RateLimiter, Sleep, Unlimited
-from .models import SCHEMA_VERSION, Item, PreparedImage, Reply, Stage
+from .models import SCHEMA_VERSION, Item, PreparedImage, Reply, Stage, Warning_
 from .prepare import Limits, prepare, read_file
 from .retry import RetryBudget, RetryPolicy, Transient
 from .sinks import ResultsFile, dumps_line
@@ -105,9 +105,11 @@ class Counters:
     done_now: int = 0
     done_earlier: int = 0
     same_content: int = 0  # ids whose bytes another id already carries
+    duplicate_tickets: int = 0  # tickets already recognized from other image bytes
     failed_now: int = 0
     failed_earlier: int = 0
     left_pending: int = 0
+    not_reached: int = 0  # inputs never taken up because the run stopped early
     requests: int = 0
     billable: int = 0
     retries: int = 0
@@ -263,24 +265,29 @@ class Engine:
             stdin=self.stdin,
             extensions=self.config.extensions,
         )
-        async with send:
-            while not self.closing:
+        try:
+            async with send:
+                await self._feed(items, send)
+            if self.closing:
+                # Say how much is left, so "pending" covers items never reached.
+                rest = await anyio.to_thread.run_sync(_count, items, abandon_on_cancel=True)
+                self.counters.not_reached += rest
+        except BatchOCRError as exc:  # a manifest that breaks mid-stream
+            self.halt(Halt.USAGE, str(exc))
+
+    async def _feed(self, items: Iterator[Item], send: anyio.abc.ObjectSendStream[Work]) -> None:
+        while not self.closing:
+            chunk = await anyio.to_thread.run_sync(_next_chunk, items, abandon_on_cancel=True)
+            if not chunk:
+                return
+            for i, work in enumerate(chunk):
                 try:
-                    chunk = await anyio.to_thread.run_sync(
-                        _next_chunk, items, abandon_on_cancel=True
-                    )
-                except BatchOCRError as exc:
-                    self.halt(Halt.USAGE, str(exc))
-                    return
-                if not chunk:
-                    return
-                for work in chunk:
                     if self.closing:
-                        return
-                    try:
-                        await send.send(work)
-                    except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-                        return
+                        raise anyio.ClosedResourceError
+                    await send.send(work)
+                except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+                    self.counters.not_reached += len(chunk) - i
+                    return
 
     # ------------------------------------------------------------------ workers
 
@@ -288,7 +295,8 @@ class Engine:
         async with recv:
             async for work in recv:
                 if self.closing:
-                    return
+                    self.counters.not_reached += 1  # left in the queue
+                    continue
                 try:
                     await self._process(work)
                 except OSError as exc:
@@ -495,6 +503,9 @@ class Engine:
     def _record(self, item: Item, sha: str, reply: Reply, attempts: int) -> None:
         assert self.results is not None and self.backend is not None
         fields, warnings = normalize(reply.data)
+        ticket = ticket_key(fields)
+        if ticket is not None:
+            warnings.extend(self._duplicate_warning(ticket, sha))
         record: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "id": item.id,
@@ -509,10 +520,27 @@ class Engine:
             "recognized_at": self._stamp(),
         }
         line = dumps_line(record)
-        self.state.add_result(sha, line, self.results.offset, attempts)
+        self.state.add_result(
+            sha, line, self.results.offset, attempts, (ticket, item.id) if ticket else None
+        )
         self.results.append(line)
         self.counters.done_now += 1
         log.debug("%s done (%d attempt(s))", item.id, attempts)
+
+    def _duplicate_warning(self, ticket: str, sha: str) -> list[Warning_]:
+        """The ticket was recorded before from other image bytes: a re-scan or a double claim."""
+        others = self.state.same_ticket(ticket, sha)
+        if not others:
+            return []
+        kind, number = ticket.split(":", 1)
+        self.counters.duplicate_tickets += 1
+        return [
+            Warning_(
+                "duplicate_ticket",
+                kind,
+                f"{kind} {number} was already recognized in {', '.join(others)}",
+            )
+        ]
 
     def _fail(self, sha: str, failure: Failure) -> None:
         self.state.fail(sha, failure)
@@ -550,6 +578,10 @@ def _next_chunk(items: Iterator[Item]) -> list[Work]:
                 pass  # reported when the read fails, with the reason
         out.append(Work(item, size, mtime_ns))
     return out
+
+
+def _count(items: Iterator[Item]) -> int:
+    return sum(1 for _ in items)
 
 
 def _failure_key(stage: Stage, code: int | None) -> str:

@@ -23,6 +23,7 @@ from .client import JuheClient
 from .config import Config, load_config
 from .engine import Counters, Engine, RunOptions
 from .errors import ConfigError
+from .metrics import render_metrics, write_metrics
 from .progress import Progress
 from .sinks import ERRORS, RESULTS, SUMMARY, ResultsFile, write_json_atomic, write_lines_atomic
 from .sources import check_manifest, iter_items
@@ -153,6 +154,8 @@ def _locked_run(
     )
     write_json_atomic(config.out / SUMMARY, summary)
     state.end_run(finished_at, code)
+    if config.metrics_file is not None:
+        _write_metrics(config.metrics_file, summary, state.last_success())
     if not req.quiet:
         print(format_summary(summary), file=stdout)
     return code
@@ -210,6 +213,21 @@ async def _count_inputs(req: RunRequest, config: Config, progress: Progress) -> 
         return sum(1 for _ in iter_items(req.inputs, req.manifest, extensions=config.extensions))
 
     progress.total = await anyio.to_thread.run_sync(count, abandon_on_cancel=True)
+
+
+def _write_metrics(path: Path, summary: dict[str, Any], last_success: str | None) -> None:
+    def epoch(stamp: str) -> float:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+    text = render_metrics(
+        summary,
+        finished=epoch(summary["finished_at"]),
+        last_success=epoch(last_success) if last_success else None,
+    )
+    try:
+        write_metrics(path, text)
+    except OSError as exc:
+        log.error("cannot write the metrics file %s: %s", path, exc.strerror)
 
 
 def _stopped(engine: Engine) -> dict[str, str] | None:

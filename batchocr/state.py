@@ -9,7 +9,9 @@ One SQLite database in WAL mode (``OUT/state.sqlite``) is the source of truth:
   ``retry`` (failed, worth sending again) or ``pending`` (never answered);
 - ``results``: the JSON line of every recognized content and its byte offset in
   ``results.jsonl``. A result is committed here *before* its line is appended,
-  so the file can always be repaired from the database (see ``sinks``).
+  so the file can always be repaired from the database (see ``sinks``);
+- ``tickets``: ticket number (or invoice number) → the contents that carry it,
+  to catch one ticket claimed twice under different images.
 
 Only the event-loop thread touches the connection; every statement is an
 indexed point query, so none of them holds the loop for long.
@@ -57,6 +59,8 @@ CREATE TABLE IF NOT EXISTS results (
     sha256 TEXT PRIMARY KEY, offset INTEGER NOT NULL, "end" INTEGER NOT NULL,
     line BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS results_offset ON results (offset);
+CREATE TABLE IF NOT EXISTS tickets (
+    ticket TEXT NOT NULL, sha256 TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (ticket, sha256));
 """
 
 
@@ -199,6 +203,13 @@ class State:
                 (finished_at, exit_code, self.run),
             )
 
+    def last_success(self) -> str | None:
+        """When the latest run that exited 0 finished (ISO 8601), if any did."""
+        row = self._db.execute(
+            "SELECT finished_at FROM runs WHERE exit_code=0 ORDER BY run DESC LIMIT 1"
+        ).fetchone()
+        return str(row[0]) if row else None
+
     # ------------------------------------------------------------ lookups
 
     def known_file(self, path: str, size: int, mtime_ns: int) -> str | None:
@@ -272,9 +283,30 @@ class State:
                 ),
             )
 
-    def add_result(self, sha256: str, line: bytes, offset: int, attempts: int) -> None:
-        """Commit a recognized content and its output line (before the line is written)."""
+    def same_ticket(self, ticket: str, sha256: str) -> list[str]:
+        """Ids of other contents already recorded with this ticket key."""
+        rows = self._db.execute(
+            "SELECT id FROM tickets WHERE ticket=? AND sha256!=? ORDER BY id", (ticket, sha256)
+        )
+        return [str(r[0]) for r in rows]
+
+    def add_result(
+        self,
+        sha256: str,
+        line: bytes,
+        offset: int,
+        attempts: int,
+        ticket: tuple[str, str] | None = None,
+    ) -> None:
+        """Commit a recognized content and its output line (before the line is written).
+
+        ``ticket`` is ``(ticket key, id)`` for the duplicate-ticket index.
+        """
         with self._tx() as db:
+            if ticket is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO tickets VALUES (?, ?, ?)", (ticket[0], sha256, ticket[1])
+                )
             db.execute(
                 "UPDATE contents SET status='done', attempts=attempts+?, stage=NULL,"
                 " error_code=NULL, reason=NULL, retryable=NULL, failed_at=NULL WHERE sha256=?",

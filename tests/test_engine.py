@@ -132,8 +132,8 @@ async def test_clean_run_records_every_image_once(tmp_path: Path) -> None:
     out = await run_engine(tmp_path / "out", [folder(tmp_path, 3)], service)
     assert out.code == 0
     assert service.keys == [KEY] * 3
-    assert [r["id"] for r in out.results] == ["t00.png", "t01.png", "t02.png"]
-    first = out.results[0]
+    assert sorted(r["id"] for r in out.results) == ["t00.png", "t01.png", "t02.png"]
+    first = next(r for r in out.results if r["id"] == "t00.png")
     image = (tmp_path / "in" / "t00.png").read_bytes()
     assert first["fields"]["fare"] == "100.00"
     assert first["fields"]["e_ticket_no"] == str(9990000000000 + len(image))
@@ -151,24 +151,21 @@ async def test_clean_run_records_every_image_once(tmp_path: Path) -> None:
 
 @pytest.mark.asyncio
 async def test_transient_failures_are_retried_until_done(tmp_path: Path) -> None:
-    """Every other request gets 252602/500: all items still end done, with their attempts."""
+    """Each image first gets 252602, then HTTP 500: all still end done, with their attempts."""
+    seen: dict[bytes, int] = {}
 
     def script(n: int, img: bytes) -> dict[str, Any] | int:
-        return (
-            {"error_code": 252602, "reason": "busy"}
-            if n % 3 == 1
-            else (500 if n % 3 == 2 else ok(img))
-        )
+        seen[img] = seen.get(img, 0) + 1
+        return {1: {"error_code": 252602, "reason": "busy"}, 2: 500}.get(seen[img], ok(img))
 
     service = FakeService(script)
     out = await run_engine(
         tmp_path / "out", [folder(tmp_path, 4)], service, config={"max_attempts": 5}
     )
     assert out.code == 0
-    assert len(out.results) == 4
     c = out.engine.counters
-    assert c.requests == len(service.images) == 4 + c.retries
-    assert sum(r["attempts"] for r in out.results) == c.requests
+    assert (c.requests, c.retries, len(service.images)) == (12, 8, 12)
+    assert [r["attempts"] for r in out.results] == [3, 3, 3, 3]
     assert out.sleep.waits  # backoff waits happened (instantly)
 
 
@@ -309,3 +306,29 @@ async def test_dry_run_sends_nothing_and_counts(tmp_path: Path) -> None:
     service = FakeService(lambda n, img: ok(img))
     out = await run_engine(tmp_path / "out", [root], service, options={"dry_run": True})
     assert (len(service.images), out.engine.counters.would_send) == (0, 3)
+
+
+@pytest.mark.asyncio
+async def test_same_ticket_from_other_bytes_is_flagged_across_runs(tmp_path: Path) -> None:
+    """A re-scan (new bytes, same ticket number) gets duplicate_ticket naming the first id."""
+    root = tmp_path / "in"
+    png(root, "scan-a.png", 1)
+    same_ticket = {
+        "reason": "success",
+        "error_code": 0,
+        "result": {"data": [{"Name": "电子客票号码", "Value": "9991234567890"}]},
+    }
+    service = FakeService(lambda n, img: same_ticket)
+    first = await run_engine(tmp_path / "out", [root], service)
+    assert first.results[0]["warnings"] == []
+    png(root, "scan-b.png", 2)
+    second = await run_engine(tmp_path / "out", [root], service)
+    assert second.engine.counters.duplicate_tickets == 1
+    flagged = next(r for r in second.results if r["id"] == "scan-b.png")
+    assert flagged["warnings"] == [
+        {
+            "code": "duplicate_ticket",
+            "field": "e_ticket_no",
+            "detail": "e_ticket_no 9991234567890 was already recognized in scan-a.png",
+        }
+    ]
