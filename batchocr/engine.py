@@ -311,11 +311,11 @@ class Engine:
         if item.problem is not None or item.path is None:
             self._input_problem(item, item.problem or "no path")
             return
-        clash = self.state.id_source(item.id)
-        if clash is not None and clash[1] == self.state.run and clash[0] != item.source:
+        before = self.state.id_record(item.id)
+        if before is not None and before.run == self.state.run and before.source != item.source:
             self._input_problem(
                 Item(f"{item.id} ({item.source})", item.source, item.path),
-                f"duplicate id {item.id!r}: also used by {clash[0]}",
+                f"duplicate id {item.id!r}: also used by {before.source}",
             )
             return
         data: bytes | None = None
@@ -330,18 +330,31 @@ class Engine:
                 return
         else:
             sha = known
-        await self._handle_content(work, sha, data)
+        unchanged = (
+            known is not None
+            and before is not None
+            and (before.source, before.sha256) == (item.source, sha)
+        )
+        await self._handle_content(work, sha, data, unchanged)
 
     @property
     def _max_bytes(self) -> int:
         return int(self.config.max_file_mb * 1024 * 1024)
 
-    async def _handle_content(self, work: Work, sha: str, data: bytes | None) -> None:
+    async def _handle_content(
+        self, work: Work, sha: str, data: bytes | None, unchanged: bool
+    ) -> None:
+        """``unchanged``: same id, path, size, mtime and content as last time."""
         item = work.item
         while sha in self._inflight:  # the same bytes under another id, being sent now
             await self._inflight[sha].wait()
-        if self._settled(item, sha):
-            self.state.link(item.id, item.source, sha, work.size, work.mtime_ns)
+        status = self._settled(item, sha)
+        if status is not None:
+            if not unchanged:
+                self.counters.same_content += status == "done"
+                self.state.link(item.id, item.source, sha, work.size, work.mtime_ns)
+            elif status != "done":
+                self.state.touch(item.id)  # keeps it in this run's error report
             return
         done = anyio.Event()
         self._inflight[sha] = done
@@ -365,21 +378,20 @@ class Engine:
             return None
         return data
 
-    def _settled(self, item: Item, sha: str) -> bool:
-        """True when nothing needs sending: done, or failed for good, earlier."""
+    def _settled(self, item: Item, sha: str) -> str | None:
+        """The content's status when nothing needs sending (done, or failed for good)."""
         if self.options.dry_run and sha in self._dry_seen:
-            self.counters.same_content += 1
             self.counters.done_earlier += 1  # counted once, in would_send
-            return True
+            return "done"
         status = self.state.content_status(sha)
         if status == "done":
             self.counters.done_earlier += 1
-            return True
+            return status
         if status == "failed" and not self.options.retry_failed:
             self.counters.failed_earlier += 1
             log.debug("%s failed in an earlier run; --retry-failed sends it again", item.id)
-            return True
-        return False
+            return status
+        return None
 
     async def _prepare_and_send(self, item: Item, sha: str, data: bytes) -> None:
         try:

@@ -77,6 +77,15 @@ class Failure:
 
 
 @dataclass(frozen=True, slots=True)
+class IdRecord:
+    """An id as last recorded: its source, the run that saw it, its content."""
+
+    source: str
+    run: int
+    sha256: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ReportRow:
     """One line of the error report: an item seen in this run that is not done."""
 
@@ -228,10 +237,12 @@ class State:
         row = self._db.execute("SELECT attempts FROM contents WHERE sha256=?", (sha256,)).fetchone()
         return int(row[0]) if row else 0
 
-    def id_source(self, item_id: str) -> tuple[str, int] | None:
-        """The source and last run of an id already recorded, if any."""
-        row = self._db.execute("SELECT source, run FROM items WHERE id=?", (item_id,)).fetchone()
-        return (str(row[0]), int(row[1])) if row else None
+    def id_record(self, item_id: str) -> IdRecord | None:
+        """What an id pointed at when last seen, if it was."""
+        row = self._db.execute(
+            "SELECT source, run, sha256 FROM items WHERE id=?", (item_id,)
+        ).fetchone()
+        return IdRecord(str(row[0]), int(row[1]), row[2]) if row else None
 
     # ------------------------------------------------------------ writes
 

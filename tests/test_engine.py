@@ -263,7 +263,10 @@ async def test_identical_content_is_sent_once(tmp_path: Path) -> None:
     out = await run_engine(tmp_path / "out", [root], service)
     assert (out.code, len(service.images), len(out.results)) == (0, 1, 1)
     with State.open(tmp_path / "out") as st:
-        assert st.id_source("copy.png") is not None and st.id_source("t00.png") is not None
+        copy, original = st.id_record("copy.png"), st.id_record("t00.png")
+        assert copy is not None and original is not None
+        assert copy.sha256 == original.sha256
+    assert out.engine.counters.same_content == 1
 
 
 @pytest.mark.asyncio
