@@ -21,11 +21,17 @@ from batchocr.synth import (
     TICKET_PREFIX,
     Sample,
     credit_check_char,
+    font_path,
     generate,
     main,
     truth_json,
     write_sample,
 )
+
+try:
+    font_path()
+except ConfigError as exc:
+    pytestmark = pytest.mark.skip(reason=str(exc))
 
 SEEDS = range(1, 16)
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
