@@ -60,6 +60,13 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
     )
     p.add_argument("-o", "--out", metavar="OUT", help="output directory (default ./batchocr-out)")
     p.add_argument("-c", "--config", type=Path, metavar="CONFIG", help="TOML config file")
+    p.add_argument(
+        "--backend",
+        choices=("auto", "juhe", "local"),
+        help="juhe: the service; local: the offline engine; auto (default): juhe when a key"
+        " is configured, else local",
+    )
+    p.add_argument("--workers", metavar="N", help="local engine processes (default: CPU cores)")
     p.add_argument("--endpoint", metavar="URL", help="service URL")
     p.add_argument("--qps", metavar="Q", help="requests per second, retries included (default 5)")
     p.add_argument("--burst", metavar="B", help="requests allowed at once after idling (default 1)")
@@ -147,6 +154,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "max_attempts": args.max_attempts,
         "timeout": args.timeout,
         "metrics_file": args.metrics_file,
+        "backend": args.backend,
+        "workers": args.workers,
     }
     request = RunRequest(
         inputs=tuple(args.inputs),

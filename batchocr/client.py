@@ -107,3 +107,6 @@ class JuheClient:
         except httpx.TransportError as exc:
             raise TransportError(f"connection failed ({type(exc).__name__}: {exc})") from None
         return parse_reply(response.status_code, response.content)
+
+    async def aclose(self) -> None:
+        """Nothing to release: the shared ``httpx`` client belongs to the caller."""

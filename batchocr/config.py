@@ -72,6 +72,8 @@ class Config:
     stop_after: int = 3
     max_file_mb: float = 50.0
     metrics_file: Path | None = None
+    backend: str = "auto"
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     extensions: frozenset[str] = frozenset(
         {"jpg", "jpeg", "png", "bmp", "tif", "tiff", "webp", "gif"}
     )
@@ -103,8 +105,12 @@ def _endpoint(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("expected a URL string")
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"expected an http(s) URL, got {value!r}")
+    try:
+        parts.port  # noqa: B018 - parsing the port is the check
+    except ValueError:
+        raise ValueError(f"the port in {value!r} is not a number from 0 to 65535") from None
     return value
 
 
@@ -116,6 +122,15 @@ def _text(value: Any) -> str:
 
 def _path(value: Any) -> Path:
     return Path(_text(value)).expanduser()
+
+
+def _choice(*choices: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}")
+        return str(value)
+
+    return check
 
 
 def _extensions(value: Any) -> frozenset[str]:
@@ -144,6 +159,8 @@ SETTINGS: dict[str, Callable[[Any], Any]] = {
     "max_file_mb": _number(float, 0.001, 10_000),
     "extensions": _extensions,
     "metrics_file": _path,
+    "backend": _choice("auto", "juhe", "local"),
+    "workers": _number(int, 1, 256),
 }
 """Each setting's validator; the key is also the TOML key and, upper-cased
 behind ``BATCHOCR_``, the environment variable."""
@@ -229,6 +246,13 @@ def _from_env(env: Mapping[str, str]) -> tuple[dict[str, Any], Secret | None]:
     }
     key = env.get(KEY_ENV, "").strip()
     return values, Secret(key) if key else None
+
+
+def resolve_backend(config: Config) -> str:
+    """``auto`` means the service when a key is configured, else the local engine."""
+    if config.backend != "auto":
+        return config.backend
+    return "juhe" if config.key is not None else "local"
 
 
 def load_config(

@@ -64,6 +64,8 @@ class Backend(Protocol):
 
     async def send(self, body: bytes) -> Reply: ...
 
+    async def aclose(self) -> None: ...
+
 
 class Halt(enum.Enum):
     """Why a run ended early."""
@@ -170,8 +172,7 @@ class Engine:
     def __post_init__(self) -> None:
         cfg = self.config
         self._budget = RetryBudget(ratio=cfg.retry_budget)
-        if self.backend is not None and self.backend.backend == "juhe":
-            self._limiter = RateLimiter(cfg.qps, cfg.burst, clock=self.clock, sleep=self.sleep)
+        self.use_backend(self.backend)
         self._policy = RetryPolicy(
             cfg.max_attempts,
             cfg.backoff_initial,
@@ -181,6 +182,16 @@ class Engine:
             clock=self.clock,
             rng=self.rng,
         )
+
+    def use_backend(self, backend: Backend | None) -> None:
+        """Set the backend; only the paid service is rate-limited."""
+        self.backend = backend
+        if backend is not None and backend.backend == "juhe":
+            self._limiter = RateLimiter(
+                self.config.qps, self.config.burst, clock=self.clock, sleep=self.sleep
+            )
+        else:
+            self._limiter = Unlimited()
 
     # ------------------------------------------------------------------ control
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,8 +21,8 @@ import httpx
 
 from . import __version__
 from .client import JuheClient
-from .config import Config, load_config
-from .engine import Counters, Engine, RunOptions
+from .config import Config, load_config, resolve_backend
+from .engine import Backend, Counters, Engine, RunOptions
 from .errors import ConfigError
 from .metrics import render_metrics, write_metrics
 from .progress import Progress
@@ -31,6 +32,8 @@ from .state import RunLock, State, make_out_dir
 from .summary import build_summary, error_record, format_summary
 
 log = logging.getLogger("batchocr")
+
+LocalBackendType = Backend  # the local engine's class, imported only when used
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +68,15 @@ def run_batch(
     config = load_config(req.config_path, env=env, flags=req.flags)
     if req.manifest is not None:
         check_manifest(req.manifest)
-    if not req.dry_run and config.key is None:
+    backend = resolve_backend(config)
+    if backend == "juhe" and config.key is None:
         raise ConfigError(
-            "no API key: set the JUHE_KEY environment variable,"
+            "no API key for --backend juhe: set the JUHE_KEY environment variable,"
             " or key / key_file in the config file"
         )
+    if config.backend == "auto" and not req.quiet:
+        why = "a key is configured" if backend == "juhe" else "no key is configured"
+        print(f"batchocr: backend {backend} ({why})", file=stderr)
     if req.dry_run:
         return _dry_run(req, config, stdin, stdout, stderr)
     make_out_dir(config.out)
@@ -111,23 +118,33 @@ def _locked_run(
 ) -> int:
     started_at = _utc_stamp()
     started = time.monotonic()
-    run = state.begin_run(started_at)
+    state.begin_run(started_at)
     results = ResultsFile(config.out / RESULTS, state)
     results.open()
     if results.repaired:
         log.warning("results.jsonl was short after a crash: %d line(s) restored", results.repaired)
     try:
-        assert config.key is not None
-        http = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(config.timeout),
-            limits=httpx.Limits(max_connections=config.concurrency),
-        )
-        backend = JuheClient(http, config.endpoint, config.key)
-        engine = _engine(req, config, state, results, backend, stdin)
-        anyio.run(_drive_and_close, engine, req, stderr, http)
+        engine = _engine(req, config, state, results, None, stdin)
+        anyio.run(_drive_with_backend, engine, req, stderr, transport)
     finally:
         results.close()
+    try:
+        return _finish(req, config, state, engine, started_at, time.monotonic() - started, stdout)
+    except OSError as exc:
+        log.error("cannot write the run's reports in %s: %s", config.out, exc.strerror)
+        return 3
+
+
+def _finish(
+    req: RunRequest,
+    config: Config,
+    state: State,
+    engine: Engine,
+    started_at: str,
+    elapsed: float,
+    stdout: TextIO,
+) -> int:
+    """Write errors.jsonl, summary.json and the metrics; print the summary."""
     code = engine.exit_code
     rows = list(state.report_rows())
     write_lines_atomic(config.out / ERRORS, (error_record(r) for r in rows))
@@ -136,14 +153,15 @@ def _locked_run(
         engine.counters,
         rows,
         exit_code=code,
-        elapsed=time.monotonic() - started,
+        elapsed=elapsed,
         extra={
             "batchocr_version": __version__,
-            "run": run,
+            "run": state.run,
             "dry_run": False,
             "started_at": started_at,
             "finished_at": finished_at,
             "stopped": _stopped(engine),
+            "backend": engine.backend.backend if engine.backend else None,
             "settings": _settings(config),
             "files": {
                 "results": str(config.out / RESULTS),
@@ -159,6 +177,44 @@ def _locked_run(
     if not req.quiet:
         print(format_summary(summary), file=stdout)
     return code
+
+
+async def _drive_with_backend(
+    engine: Engine, req: RunRequest, stderr: TextIO, transport: httpx.AsyncBaseTransport | None
+) -> None:
+    """Open the backend, run, and always close it (even when cancelled)."""
+    config = engine.config
+    async with AsyncExitStack() as stack:
+        if resolve_backend(config) == "juhe":
+            assert config.key is not None
+            http = httpx.AsyncClient(
+                transport=transport,
+                timeout=httpx.Timeout(config.timeout),
+                limits=httpx.Limits(max_connections=config.concurrency),
+            )
+            stack.push_async_callback(_shielded, http.aclose)
+            engine.use_backend(JuheClient(http, config.endpoint, config.key))
+        else:
+            local = _local_backend(config)
+            stack.push_async_callback(_shielded, local.aclose)
+            engine.use_backend(local)
+        await _drive(engine, req, stderr)
+
+
+async def _shielded(close: Callable[[], Awaitable[None]]) -> None:
+    with anyio.CancelScope(shield=True):
+        await close()
+
+
+def _local_backend(config: Config) -> LocalBackendType:
+    try:
+        from .local.recognizer import LocalBackend
+    except ImportError as exc:
+        raise ConfigError(
+            f"the local engine is not installed ({exc.name} is missing):"
+            " pip install 'batchocr[local]', or set a key to use the service"
+        ) from None
+    return LocalBackend(workers=config.workers)
 
 
 def _engine(
@@ -177,16 +233,6 @@ def _engine(
         retry_failed=req.retry_failed,
     )
     return Engine(config, options, state, results, backend, stdin=stdin, handle_signals=True)
-
-
-async def _drive_and_close(
-    engine: Engine, req: RunRequest, stderr: TextIO, http: httpx.AsyncClient
-) -> None:
-    try:
-        await _drive(engine, req, stderr)
-    finally:
-        with anyio.CancelScope(shield=True):
-            await http.aclose()
 
 
 async def _drive(engine: Engine, req: RunRequest, stderr: TextIO) -> Counters:

@@ -83,6 +83,7 @@ def test_code_sets(tmp_path: Path) -> None:
         ("concurrency = 2.5\n", "bad value for 'concurrency': expected a whole number"),
         ("burst = true\n", "bad value for 'burst': expected a int, got bool"),
         ('endpoint = "ftp://x"\n', "bad value for 'endpoint': expected an http(s) URL"),
+        ('endpoint = "http://h:99999/x"\n', "bad value for 'endpoint': the port in"),
         ("[codes]\nretry = ['a']\n", "bad value for 'codes.retry'"),
         ("[codes]\nmaybe = [1]\n", "unknown key 'codes.maybe'"),
         ("qps = \n", "not valid TOML"),
