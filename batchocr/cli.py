@@ -13,8 +13,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
-from . import __version__
+from . import __version__, export, report
 from .errors import BatchOCRError, ConfigError, LockedError, UsageError
 from .runner import RunRequest, run_batch
 
@@ -117,12 +118,25 @@ def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.set_defaults(handler=_cmd_serve)
 
 
+def _add_tool(
+    sub: argparse._SubParsersAction[_Parser], name: str, help_: str, module: ModuleType
+) -> None:
+    p = sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".")
+    module.add_arguments(p)
+    p.set_defaults(handler=module.run)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="batchocr", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = _Parser(
+        prog="batchocr",
+        description="Batch OCR of scanned Chinese flight itineraries into validated JSON lines.",
+    )
     parser.add_argument("--version", action="version", version=f"batchocr {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     _add_run(sub)
+    _add_tool(sub, "export", "write the recognized tickets as CSV or XLSX tables", export)
+    _add_tool(sub, "report", "summarize a run for people: failures, warnings, duplicates", report)
     _add_serve(sub)
     return parser
 

@@ -499,10 +499,14 @@ class Engine:
             self._record(item, sha, reply, attempts)
         elif verdict is Verdict.ABORT:
             self.halt(Halt.ABORT, f"the service refused the account: {what}")
-            self._leave_pending(sha, f"not recognized: run aborted on {what}", attempts)
+            self._leave_pending(
+                sha, f"not recognized: run aborted on {what}", attempts, reply.error_code
+            )
         elif verdict is Verdict.STOP:
             self.halt(Halt.STOP, f"the service is unavailable: {what}")
-            self._leave_pending(sha, f"not recognized: run stopped on {what}", attempts)
+            self._leave_pending(
+                sha, f"not recognized: run stopped on {what}", attempts, reply.error_code
+            )
         else:
             failure = Failure(Stage.SERVICE, what, reply.error_code, False, attempts, self._stamp())
             self._fail(sha, failure)
@@ -571,8 +575,10 @@ class Engine:
         self.counters.failures[_failure_key(failure.stage, failure.error_code)] += 1
         log.info("failed: %s (%s)", sha[:12], failure.reason)
 
-    def _leave_pending(self, sha: str, reason: str, attempts: int = 0) -> None:
-        self.state.fail(sha, Failure(Stage.PENDING, reason, None, True, attempts, self._stamp()))
+    def _leave_pending(
+        self, sha: str, reason: str, attempts: int = 0, code: int | None = None
+    ) -> None:
+        self.state.fail(sha, Failure(Stage.PENDING, reason, code, True, attempts, self._stamp()))
         self.counters.left_pending += 1
 
     def _input_problem(self, item: Item, reason: str) -> None:

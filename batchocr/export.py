@@ -62,6 +62,7 @@ __all__ = [
     "TICKET_COLUMNS",
     "add_arguments",
     "csv_bytes",
+    "duplicate_groups",
     "find_duplicates",
     "load_records",
     "merged_warnings",
@@ -139,21 +140,39 @@ def _fields(record: Mapping[str, Any]) -> Mapping[str, Any]:
     return fields if isinstance(fields, Mapping) else {}
 
 
+def _groups(records: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    """ticket key → its records, for keys held by more than one image content."""
+    groups: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for record in records:
+        if key := ticket_key(_fields(record)):
+            groups[key].append(record)
+    return {k: g for k, g in groups.items() if len({r.get("sha256") for r in g}) > 1}
+
+
+def duplicate_groups(records: Iterable[Mapping[str, Any]]) -> list[tuple[str, list[str]]]:
+    """``("e_ticket_no 999…", [ids])`` for each ticket held by differing image bytes.
+
+    >>> duplicate_groups([{"id": "b", "sha256": "2", "fields": {"invoice_no": "7"}},
+    ...                   {"id": "a", "sha256": "1", "fields": {"invoice_no": "7"}}])
+    [('invoice_no 7', ['a', 'b'])]
+    """
+    return sorted(
+        (key.replace(":", " ", 1), sorted({str(r.get("id")) for r in group}))
+        for key, group in _groups(records).items()
+    )
+
+
 def find_duplicates(records: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
     """id → the other ids whose ticket key is the same but whose image bytes differ.
 
     Identical bytes are one content (sent once), never a duplicate.
     """
-    groups: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    for record in records:
-        if key := ticket_key(_fields(record)):
-            groups[key].append(record)
     found: dict[str, set[str]] = defaultdict(set)
-    for group in groups.values():
+    for group in _groups(records).values():
         for record in group:
-            others = {str(o["id"]) for o in group if o.get("sha256") != record.get("sha256")}
-            if others:
-                found[str(record["id"])] |= others
+            found[str(record.get("id"))] |= {
+                str(o.get("id")) for o in group if o.get("sha256") != record.get("sha256")
+            }
     return {id_: sorted(others) for id_, others in sorted(found.items())}
 
 
@@ -357,8 +376,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--output",
         type=Path,
         metavar="PATH",
-        help="csv: the stem of PATH-tickets.csv and PATH-segments.csv (default OUT/export);"
-        " xlsx: the workbook (default OUT/export.xlsx)",
+        help="csv: the stem of PATH-tickets.csv and PATH-segments.csv, a trailing .csv dropped"
+        " (default OUT/export); xlsx: the workbook file (default OUT/export.xlsx)",
     )
 
 
