@@ -131,6 +131,11 @@ class Work:
     mtime_ns: int = 0
 
 
+@dataclass(slots=True)
+class _Tries:
+    sent: int = 0
+
+
 class _Halted(Exception):
     """Raised instead of sending once the run is halting."""
 
@@ -201,7 +206,8 @@ class Engine:
 
     def halt(self, reason: Halt, message: str) -> None:
         """Stop sending; the first reason given is the one the run reports."""
-        if self.halt_reason is None or self.halt_reason is Halt.LIMIT:
+        first = self.halt_reason is None
+        if first or (self.halt_reason is Halt.LIMIT and reason is not Halt.LIMIT):
             self.halt_reason, self.halt_message = reason, message
             log.warning("%s", message)
         self.closing = True
@@ -215,7 +221,8 @@ class Engine:
         if self.halt_reason is not None:
             return EXIT_CODES[self.halt_reason]
         c = self.counters
-        return 0 if c.seen == c.done_now + c.done_earlier + c.would_send else 1
+        done = c.done_now + c.done_earlier + c.same_content + c.would_send
+        return 0 if c.seen == done else 1
 
     async def _nap(self, seconds: float) -> None:
         """A backoff sleep that ends early when the run halts."""
@@ -279,10 +286,11 @@ class Engine:
         try:
             async with send:
                 await self._feed(items, send)
-            if self.closing:
-                # Say how much is left, so "pending" covers items never reached.
-                rest = await anyio.to_thread.run_sync(_count, items, abandon_on_cancel=True)
-                self.counters.not_reached += rest
+            while self.closing:  # list what is left, so the report covers every input
+                rest = await anyio.to_thread.run_sync(_take, items, 1000, abandon_on_cancel=True)
+                if not rest:
+                    break
+                self._not_reached(rest)
         except BatchOCRError as exc:  # a manifest that breaks mid-stream
             self.halt(Halt.USAGE, str(exc))
 
@@ -297,7 +305,7 @@ class Engine:
                         raise anyio.ClosedResourceError
                     await send.send(work)
                 except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-                    self.counters.not_reached += len(chunk) - i
+                    self._not_reached([w.item for w in chunk[i:]])
                     return
 
     # ------------------------------------------------------------------ workers
@@ -306,7 +314,7 @@ class Engine:
         async with recv:
             async for work in recv:
                 if self.closing:
-                    self.counters.not_reached += 1  # left in the queue
+                    self._not_reached([work.item])  # left in the queue
                     continue
                 try:
                     await self._process(work)
@@ -360,12 +368,15 @@ class Engine:
         while sha in self._inflight:  # the same bytes under another id, being sent now
             await self._inflight[sha].wait()
         status = self._settled(item, sha)
-        if status is not None:
-            if not unchanged:
-                self.counters.same_content += status == "done"
+        if status == "done":
+            if unchanged:
+                self.counters.done_earlier += 1
+            else:  # a new id (or new bytes) for content already recognized
+                self.counters.same_content += 1
                 self.state.link(item.id, item.source, sha, work.size, work.mtime_ns)
-            elif status != "done":
-                self.state.touch(item.id)  # keeps it in this run's error report
+            return
+        if status is not None:
+            self.state.link(item.id, item.source, sha, work.size, work.mtime_ns)
             return
         done = anyio.Event()
         self._inflight[sha] = done
@@ -392,11 +403,9 @@ class Engine:
     def _settled(self, item: Item, sha: str) -> str | None:
         """The content's status when nothing needs sending (done, or failed for good)."""
         if self.options.dry_run and sha in self._dry_seen:
-            self.counters.done_earlier += 1  # counted once, in would_send
-            return "done"
+            return "done"  # counted once, in would_send
         status = self.state.content_status(sha)
         if status == "done":
-            self.counters.done_earlier += 1
             return status
         if status == "failed" and not self.options.retry_failed:
             self.counters.failed_earlier += 1
@@ -428,32 +437,32 @@ class Engine:
     async def _submit(self, item: Item, sha: str, prepared: PreparedImage) -> None:
         assert self.backend is not None and self._policy is not None
         body = await anyio.to_thread.run_sync(self.backend.encode, prepared.data)
-        attempts = 0
+        tries = _Tries()
         try:
             async for attempt in self._policy.retrying(self._budget, lambda: self.halted):
                 with attempt:
-                    attempts += 1
-                    reply = await self._attempt(sha, body, first=attempts == 1)
+                    reply = await self._attempt(sha, body, tries)
         except Transient as exc:
-            self._exhausted(sha, exc, attempts)
+            self._exhausted(sha, exc, tries.sent)
             return
         except _Halted:
-            self._leave_pending(sha, f"not sent: {self.halt_message}", attempts)
+            self._leave_pending(sha, f"not sent: {self.halt_message}", tries.sent)
             return
         finally:
             if self._probe == sha:
                 self._gate.set()
-        self._answered(item, sha, reply, attempts)
+        self._answered(item, sha, reply, tries.sent)
 
-    async def _attempt(self, sha: str, body: bytes, *, first: bool) -> Reply:
+    async def _attempt(self, sha: str, body: bytes, tries: _Tries) -> Reply:
         assert self.backend is not None
         await self._pass_gate(sha)
         await self._limiter.acquire()
         if self.halted:
             raise _Halted
+        tries.sent += 1  # only requests that really leave count as attempts
         c = self.counters
         c.requests += 1
-        c.retries += not first
+        c.retries += tries.sent > 1
         c.in_flight += 1
         c.max_in_flight = max(c.max_in_flight, c.in_flight)
         if c.first_request_at is None:
@@ -581,6 +590,12 @@ class Engine:
         self.state.fail(sha, Failure(Stage.PENDING, reason, code, True, attempts, self._stamp()))
         self.counters.left_pending += 1
 
+    def _not_reached(self, items: list[Item]) -> None:
+        if self.halt_reason is Halt.USAGE or not items:
+            return
+        self.counters.not_reached += len(items)
+        self.state.not_reached(items, f"not reached: {self.halt_message}", self._stamp())
+
     def _input_problem(self, item: Item, reason: str) -> None:
         self.state.item_problem(item.id, item.source, reason, self._stamp())
         self.counters.failed_now += 1
@@ -609,8 +624,8 @@ def _next_chunk(items: Iterator[Item]) -> list[Work]:
     return out
 
 
-def _count(items: Iterator[Item]) -> int:
-    return sum(1 for _ in items)
+def _take(items: Iterator[Item], n: int) -> list[Item]:
+    return list(islice(items, n))
 
 
 def _failure_key(stage: Stage, code: int | None) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from .sinks import write_atomic
 
-_ITEMS = ("seen", "done_now", "done_earlier", "failed", "pending")
+_ITEMS = ("seen", "done_now", "done_earlier", "same_content", "failed", "pending")
 _REQUESTS = (("sent", "requests_sent"), ("billable", "billable_requests"), ("retries", "retries"))
 
 

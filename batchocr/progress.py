@@ -34,7 +34,7 @@ def render(c: Counters, *, total: int | None, rate: float, elapsed: float) -> st
     failed = c.failed_now + c.failed_earlier
     parts = [
         f"{seen} seen",
-        f"{c.done_now + c.done_earlier} done",
+        f"{c.done_now + c.done_earlier + c.same_content} done",
         f"{failed} failed",
         f"{c.retrying} retrying",
         f"{rate:.1f} req/s",

@@ -28,14 +28,14 @@ import contextlib
 import fcntl
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from .errors import LockedError, UsageError
-from .models import Stage
+from .models import Item, Stage
 
 DB_NAME = "state.sqlite"
 LOCK_NAME = ".lock"
@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS items (
     id TEXT PRIMARY KEY, source TEXT NOT NULL, sha256 TEXT, run INTEGER NOT NULL,
-    problem TEXT, problem_at TEXT);
+    problem TEXT, problem_at TEXT, note TEXT);
 CREATE INDEX IF NOT EXISTS items_run ON items (run);
 CREATE TABLE IF NOT EXISTS contents (
     sha256 TEXT PRIMARY KEY, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
@@ -253,7 +253,7 @@ class State:
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", (source, size, mtime_ns, sha256)
             )
             db.execute(
-                "INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, NULL, NULL)",
+                "INSERT OR REPLACE INTO items (id, source, sha256, run) VALUES (?, ?, ?, ?)",
                 (item_id, source, sha256, self.run),
             )
             db.execute(
@@ -269,9 +269,40 @@ class State:
         """An input with no readable content: it goes straight to the error report."""
         with self._tx() as db:
             db.execute(
-                "INSERT OR REPLACE INTO items VALUES (?, ?, NULL, ?, ?, ?)",
+                "INSERT OR REPLACE INTO items (id, source, run, problem, problem_at)"
+                " VALUES (?, ?, ?, ?, ?)",
                 (item_id, source, self.run, reason, at),
             )
+
+    def not_reached(self, items: Iterable[Item], reason: str, at: str) -> None:
+        """Put inputs the run never got to into this run's error report.
+
+        A broken input is reported as such (it costs nothing to say so); an id
+        whose content is already done stays done; anything else is pending.
+        """
+        with self._tx() as db:
+            for item in items:
+                if item.problem is not None or item.path is None:
+                    db.execute(
+                        "INSERT OR REPLACE INTO items (id, source, run, problem, problem_at)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (item.id, item.source, self.run, item.problem or "no path", at),
+                    )
+                    continue
+                known = self._db.execute(
+                    "SELECT c.status FROM items i JOIN contents c ON c.sha256 = i.sha256"
+                    " WHERE i.id = ?",
+                    (item.id,),
+                ).fetchone()
+                if known is not None:
+                    if known[0] != "done":
+                        db.execute("UPDATE items SET run=? WHERE id=?", (self.run, item.id))
+                    continue
+                db.execute(
+                    "INSERT OR REPLACE INTO items (id, source, run, problem_at, note)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (item.id, item.source, self.run, at, reason),
+                )
 
     def fail(self, sha256: str, failure: Failure) -> None:
         """Record a content's failure; retryable ones are sent again by the next run."""
@@ -350,17 +381,19 @@ class State:
     def report_rows(self) -> Iterator[ReportRow]:
         """Items seen in this run that are not done, ordered by id."""
         rows = self._db.execute(
-            "SELECT i.id, i.source, i.sha256, i.problem, i.problem_at, c.status, c.stage,"
-            " c.error_code, c.reason, c.retryable, c.attempts, c.failed_at"
+            "SELECT i.id, i.source, i.sha256, i.problem, i.problem_at, i.note, c.status,"
+            " c.stage, c.error_code, c.reason, c.retryable, c.attempts, c.failed_at"
             " FROM items i LEFT JOIN contents c ON c.sha256 = i.sha256"
             " WHERE i.run = ? AND (i.problem IS NOT NULL OR c.status IS NOT 'done')"
             " ORDER BY i.id",
             (self.run,),
         )
-        for (item_id, source, sha, problem, problem_at, status, stage, code, reason,
+        for (item_id, source, sha, problem, problem_at, note, status, stage, code, reason,
              retryable, attempts, failed_at) in rows:  # fmt: skip
             if problem is not None:
                 failure = Failure(Stage.INPUT, problem, failed_at=problem_at)
+            elif sha is None:
+                failure = Failure(Stage.PENDING, note or "not reached", None, True, 0, problem_at)
             elif status == "pending" or stage is None:
                 failure = Failure(
                     Stage.PENDING,

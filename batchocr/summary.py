@@ -92,7 +92,8 @@ def build_summary(
         "failed_by_stage": dict(sorted(by_stage.items())),
         "failed_by_code": dict(sorted(by_code.items())),
         "failed_retryable": retryable,
-        "pending": pending + c.not_reached,
+        "pending": pending if rows is not None else c.not_reached,
+        "not_reached": c.not_reached,
         "requests_sent": c.requests,
         "billable_requests": c.billable,
         "retries": c.retries,
@@ -113,7 +114,8 @@ def format_summary(s: Mapping[str, Any]) -> str:
         lines.append(f"  stopped: {s['stopped']['message']}")
     lines.append(
         f"  {s['seen']} seen: {s['done_now']} done now, {s['done_earlier']} done earlier,"
-        f" {s['failed']} failed, {s['pending']} pending"
+        + (f" {s['same_content']} same image as another," if s.get("same_content") else "")
+        + f" {s['failed']} failed, {s['pending']} pending"
     )
     if s.get("dry_run"):
         lines.append(
