@@ -20,13 +20,12 @@ import logging
 import random
 import signal
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Protocol, TextIO
 
 import anyio
 from anyio.abc import TaskGroup
@@ -41,14 +40,14 @@ from .errors import (
     classify,
     describe,
 )
-from .fields import normalize, ticket_key
 from .limiter import Clock, RateLimiter, Sleep, Unlimited
-from .models import SCHEMA_VERSION, Item, PreparedImage, Reply, Stage, Warning_
+from .models import Counters, Item, PreparedImage, Reply, Stage
 from .prepare import Limits, prepare, read_file
+from .recorder import Recorder
 from .retry import RetryBudget, RetryPolicy, Transient
-from .sinks import ResultsFile, dumps_line
+from .sinks import ResultsFile
 from .sources import iter_items
-from .state import Failure, State
+from .state import State
 
 log = logging.getLogger("batchocr")
 
@@ -97,31 +96,6 @@ class RunOptions:
     dry_run: bool = False
     limit: int | None = None
     retry_failed: bool = False
-
-
-@dataclass(slots=True)
-class Counters:
-    """Live numbers for progress and the summary."""
-
-    seen: int = 0
-    done_now: int = 0
-    done_earlier: int = 0
-    same_content: int = 0  # ids whose bytes another id already carries
-    duplicate_tickets: int = 0  # tickets already recognized from other image bytes
-    failed_now: int = 0
-    failed_earlier: int = 0
-    left_pending: int = 0
-    not_reached: int = 0  # inputs never taken up because the run stopped early
-    requests: int = 0
-    billable: int = 0
-    retries: int = 0
-    would_send: int = 0
-    in_flight: int = 0
-    max_in_flight: int = 0
-    retrying: int = 0
-    first_request_at: float | None = None
-    last_answer_at: float | None = None
-    failures: Counter[str] = field(default_factory=Counter)  # this run's, by code or stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,9 +147,17 @@ class Engine:
     _sent_items: int = 0
     _outage_streak: int = 0
     _dry_seen: set[str] = field(default_factory=set)
+    recorder: Recorder = field(init=False)
 
     def __post_init__(self) -> None:
         cfg = self.config
+        self.recorder = Recorder(
+            self.state,
+            self.results,
+            self.counters,
+            self.now,
+            lambda: self.backend.backend if self.backend else "none",
+        )
         self._budget = RetryBudget(ratio=cfg.retry_budget)
         self.use_backend(self.backend)
         self._policy = RetryPolicy(
@@ -328,11 +310,11 @@ class Engine:
         item = work.item
         self.counters.seen += 1
         if item.problem is not None or item.path is None:
-            self._input_problem(item, item.problem or "no path")
+            self.recorder.input_problem(item, item.problem or "no path")
             return
         before = self.state.id_record(item.id)
         if before is not None and before.run == self.state.run and before.source != item.source:
-            self._input_problem(
+            self.recorder.input_problem(
                 Item(f"{item.id} ({item.source})", item.source, item.path),
                 f"duplicate id {item.id!r}: also used by {before.source}",
             )
@@ -345,7 +327,7 @@ class Engine:
                     _read_and_hash, item.path, self._max_bytes
                 )
             except InputError as exc:
-                self._input_problem(item, str(exc))
+                self.recorder.input_problem(item, str(exc))
                 return
         else:
             sha = known
@@ -396,7 +378,7 @@ class Engine:
         try:
             data, _ = await anyio.to_thread.run_sync(_read_and_hash, item.path, self._max_bytes)
         except InputError as exc:
-            self._fail(sha, Failure(Stage.INPUT, str(exc), failed_at=self._stamp()))
+            self.recorder.failure(sha, Stage.INPUT, str(exc))
             return None
         return data
 
@@ -417,7 +399,7 @@ class Engine:
         try:
             prepared = await anyio.to_thread.run_sync(prepare, data, self.limits)
         except InputError as exc:
-            self._fail(sha, Failure(Stage.INPUT, str(exc), failed_at=self._stamp()))
+            self.recorder.failure(sha, Stage.INPUT, str(exc))
             return
         if self.options.dry_run or self.backend is None:
             self._dry_seen.add(sha)
@@ -426,7 +408,7 @@ class Engine:
         limit = self.options.limit
         if limit is not None and self._sent_items >= limit:
             self.halt(Halt.LIMIT, f"--limit {limit} reached: the rest stays pending")
-            self._leave_pending(sha, "not sent: --limit reached")
+            self.recorder.pending(sha, "not sent: --limit reached")
             return
         self._sent_items += 1
         self._budget.first_attempts += 1
@@ -446,7 +428,7 @@ class Engine:
             self._exhausted(sha, exc, tries.sent)
             return
         except _Halted:
-            self._leave_pending(sha, f"not sent: {self.halt_message}", tries.sent)
+            self.recorder.pending(sha, f"not sent: {self.halt_message}", tries.sent)
             return
         finally:
             if self._probe == sha:
@@ -505,27 +487,28 @@ class Engine:
         if verdict is Verdict.DONE:
             self.counters.billable += 1
             self._outage_streak = 0
-            self._record(item, sha, reply, attempts)
+            self.recorder.result(item, sha, reply, attempts)
         elif verdict is Verdict.ABORT:
             self.halt(Halt.ABORT, f"the service refused the account: {what}")
-            self._leave_pending(
+            self.recorder.pending(
                 sha, f"not recognized: run aborted on {what}", attempts, reply.error_code
             )
         elif verdict is Verdict.STOP:
             self.halt(Halt.STOP, f"the service is unavailable: {what}")
-            self._leave_pending(
+            self.recorder.pending(
                 sha, f"not recognized: run stopped on {what}", attempts, reply.error_code
             )
         else:
-            failure = Failure(Stage.SERVICE, what, reply.error_code, False, attempts, self._stamp())
-            self._fail(sha, failure)
+            self.recorder.failure(
+                sha, Stage.SERVICE, what, code=reply.error_code, attempts=attempts
+            )
 
     def _exhausted(self, sha: str, exc: Transient, attempts: int) -> None:
         stage = Stage.TRANSPORT if isinstance(exc.error, TransportError) else Stage.SERVICE
         reason = str(exc.error)
         if self.halted:
             reason += f" (then the run stopped: {self.halt_message})"
-        self._fail(sha, Failure(stage, reason, exc.code, True, attempts, self._stamp()))
+        self.recorder.failure(sha, stage, reason, code=exc.code, retryable=True, attempts=attempts)
         if self.halted:
             return
         self._outage_streak += 1
@@ -536,74 +519,9 @@ class Engine:
                 f" (last: {reason}); stopping so a later run can resume",
             )
 
-    def _record(self, item: Item, sha: str, reply: Reply, attempts: int) -> None:
-        assert self.results is not None and self.backend is not None
-        fields, warnings = normalize(reply.data)
-        ticket = ticket_key(fields)
-        if ticket is not None:
-            warnings.extend(self._duplicate_warning(ticket, sha))
-        record: dict[str, Any] = {
-            "schema_version": SCHEMA_VERSION,
-            "id": item.id,
-            "source": item.source,
-            "sha256": sha,
-            "backend": self.backend.backend,
-            "request_id": reply.request_id,
-            "attempts": self.state.content_attempts(sha) + attempts,
-            "fields": fields,
-            "raw": reply.data,
-            "warnings": [w.as_dict() for w in warnings],
-            "recognized_at": self._stamp(),
-        }
-        line = dumps_line(record)
-        self.state.add_result(
-            sha, line, self.results.offset, attempts, (ticket, item.id) if ticket else None
-        )
-        self.results.append(line)
-        self.counters.done_now += 1
-        log.debug("%s done (%d attempt(s))", item.id, attempts)
-
-    def _duplicate_warning(self, ticket: str, sha: str) -> list[Warning_]:
-        """The ticket was recorded before from other image bytes: a re-scan or a double claim."""
-        others = self.state.same_ticket(ticket, sha)
-        if not others:
-            return []
-        kind, number = ticket.split(":", 1)
-        self.counters.duplicate_tickets += 1
-        return [
-            Warning_(
-                "duplicate_ticket",
-                kind,
-                f"{kind} {number} was already recognized in {', '.join(others)}",
-            )
-        ]
-
-    def _fail(self, sha: str, failure: Failure) -> None:
-        self.state.fail(sha, failure)
-        self.counters.failed_now += 1
-        self.counters.failures[_failure_key(failure.stage, failure.error_code)] += 1
-        log.info("failed: %s (%s)", sha[:12], failure.reason)
-
-    def _leave_pending(
-        self, sha: str, reason: str, attempts: int = 0, code: int | None = None
-    ) -> None:
-        self.state.fail(sha, Failure(Stage.PENDING, reason, code, True, attempts, self._stamp()))
-        self.counters.left_pending += 1
-
     def _not_reached(self, items: list[Item]) -> None:
-        if self.halt_reason is Halt.USAGE or not items:
-            return
-        self.counters.not_reached += len(items)
-        self.state.not_reached(items, f"not reached: {self.halt_message}", self._stamp())
-
-    def _input_problem(self, item: Item, reason: str) -> None:
-        self.state.item_problem(item.id, item.source, reason, self._stamp())
-        self.counters.failed_now += 1
-        self.counters.failures[Stage.INPUT.value] += 1
-        log.info("input problem: %s: %s", item.id, reason)
-
-    def _stamp(self) -> str:
-        return self.now().isoformat(timespec="seconds").replace("+00:00", "Z")
+        if self.halt_reason is not Halt.USAGE:
+            self.recorder.not_reached(items, f"not reached: {self.halt_message}")
 
 
 # ---------------------------------------------------------------------- thread helpers
@@ -626,10 +544,6 @@ def _next_chunk(items: Iterator[Item]) -> list[Work]:
 
 def _take(items: Iterator[Item], n: int) -> list[Item]:
     return list(islice(items, n))
-
-
-def _failure_key(stage: Stage, code: int | None) -> str:
-    return str(code) if code is not None else stage.value
 
 
 def _read_and_hash(path: Path | None, max_bytes: int) -> tuple[bytes, str]:

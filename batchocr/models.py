@@ -10,6 +10,7 @@ that readers can tell formats apart when the schema grows.
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,3 +76,28 @@ class Warning_:
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "field": self.field, "detail": self.detail}
+
+
+@dataclass(slots=True)
+class Counters:
+    """Live numbers for progress and the summary."""
+
+    seen: int = 0
+    done_now: int = 0
+    done_earlier: int = 0
+    same_content: int = 0  # ids whose bytes another id already carries
+    duplicate_tickets: int = 0  # tickets already recognized from other image bytes
+    failed_now: int = 0
+    failed_earlier: int = 0
+    left_pending: int = 0
+    not_reached: int = 0  # inputs never taken up because the run stopped early
+    requests: int = 0
+    billable: int = 0
+    retries: int = 0
+    would_send: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    retrying: int = 0
+    first_request_at: float | None = None
+    last_answer_at: float | None = None
+    failures: Counter[str] = field(default_factory=Counter)  # this run's, by code or stage

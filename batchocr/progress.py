@@ -3,7 +3,7 @@
 Rendering is a pure function of the counters and the time, so it is tested
 with plain values; :class:`Progress` only decides when to print.
 
->>> from batchocr.engine import Counters
+>>> from batchocr.models import Counters
 >>> render(Counters(seen=10, done_now=8, requests=9), total=20, rate=2.0, elapsed=4.0)
 '10/20 seen · 8 done · 0 failed · 0 retrying · 2.0 req/s · ETA 5s'
 """
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from .engine import Counters
+    from .models import Counters
 
 
 def duration(seconds: float) -> str:

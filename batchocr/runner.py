@@ -22,10 +22,12 @@ import httpx
 from . import __version__
 from .client import JuheClient
 from .config import Config, load_config, resolve_backend
-from .engine import Backend, Counters, Engine, RunOptions
+from .engine import Backend, Engine, RunOptions
 from .errors import ConfigError
 from .metrics import render_metrics, write_metrics
+from .models import Counters
 from .progress import Progress
+from .recorder import iso_utc
 from .sinks import ERRORS, RESULTS, SUMMARY, ResultsFile, write_json_atomic, write_lines_atomic
 from .sources import check_manifest, iter_items
 from .state import RunLock, State, make_out_dir
@@ -52,7 +54,7 @@ class RunRequest:
 
 
 def _utc_stamp() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return iso_utc(datetime.now(UTC))
 
 
 def run_batch(

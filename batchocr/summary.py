@@ -2,7 +2,7 @@
 
 All pure: functions of the counters and the report rows.
 
->>> from batchocr.engine import Counters
+>>> from batchocr.models import Counters
 >>> s = build_summary(Counters(seen=2, done_now=2, requests=2, billable=2), [],
 ...                   exit_code=0, elapsed=1.0, extra={})
 >>> (s["seen"], s["failed"], s["pending"])
@@ -20,7 +20,7 @@ from .progress import duration
 from .state import ReportRow
 
 if TYPE_CHECKING:
-    from .engine import Counters
+    from .models import Counters
 
 EXIT_MEANINGS = {
     0: "every item is done",

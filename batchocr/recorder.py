@@ -1,0 +1,113 @@
+"""The single writer of outcomes: state rows, result lines and the live counters.
+
+The engine decides *what* happened to an item; this module writes it down, in
+the order that makes crashes harmless: a result is committed to the state
+before its line is appended to ``results.jsonl`` (see ``sinks``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .fields import normalize, ticket_key
+from .models import SCHEMA_VERSION, Counters, Item, Reply, Stage, Warning_
+from .sinks import ResultsFile, dumps_line
+from .state import Failure, State
+
+log = logging.getLogger("batchocr")
+
+
+def iso_utc(moment: datetime) -> str:
+    """``2026-01-31T12:00:00Z``: ISO 8601, UTC, whole seconds."""
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(slots=True)
+class Recorder:
+    """Writes each outcome to the state (and results file) and counts it."""
+
+    state: State
+    results: ResultsFile | None
+    counters: Counters
+    now: Callable[[], datetime]
+    backend: Callable[[], str]  # the name recorded in each result
+
+    def stamp(self) -> str:
+        return iso_utc(self.now())
+
+    def result(self, item: Item, sha: str, reply: Reply, attempts: int) -> None:
+        """A recognized image: normalize, check, commit, then append its line."""
+        assert self.results is not None
+        fields, warnings = normalize(reply.data)
+        ticket = ticket_key(fields)
+        if ticket is not None:
+            warnings.extend(self._duplicate(ticket, sha))
+        record: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "id": item.id,
+            "source": item.source,
+            "sha256": sha,
+            "backend": self.backend(),
+            "request_id": reply.request_id,
+            "attempts": self.state.content_attempts(sha) + attempts,
+            "fields": fields,
+            "raw": reply.data,
+            "warnings": [w.as_dict() for w in warnings],
+            "recognized_at": self.stamp(),
+        }
+        line = dumps_line(record)
+        self.state.add_result(
+            sha, line, self.results.offset, attempts, (ticket, item.id) if ticket else None
+        )
+        self.results.append(line)
+        self.counters.done_now += 1
+        log.debug("%s done (%d attempt(s))", item.id, attempts)
+
+    def _duplicate(self, ticket: str, sha: str) -> list[Warning_]:
+        """The ticket was recorded before from other image bytes: a re-scan or a double claim."""
+        others = self.state.same_ticket(ticket, sha)
+        if not others:
+            return []
+        kind, number = ticket.split(":", 1)
+        self.counters.duplicate_tickets += 1
+        detail = f"{kind} {number} was already recognized in {', '.join(others)}"
+        return [Warning_("duplicate_ticket", kind, detail)]
+
+    def failure(
+        self,
+        sha: str,
+        stage: Stage,
+        reason: str,
+        *,
+        code: int | None = None,
+        retryable: bool = False,
+        attempts: int = 0,
+    ) -> None:
+        """An image that is not done: for good, or until the next run (``retryable``)."""
+        self.state.fail(sha, Failure(stage, reason, code, retryable, attempts, self.stamp()))
+        self.counters.failed_now += 1
+        self.counters.failures[str(code) if code is not None else stage.value] += 1
+        log.info("failed: %s (%s)", sha[:12], reason)
+
+    def pending(self, sha: str, reason: str, attempts: int = 0, code: int | None = None) -> None:
+        """An image left for the next run because this one stopped."""
+        failure = Failure(Stage.PENDING, reason, code, True, attempts, self.stamp())
+        self.state.fail(sha, failure)
+        self.counters.left_pending += 1
+
+    def input_problem(self, item: Item, reason: str) -> None:
+        """An input with no usable content (unreadable, bad manifest row)."""
+        self.state.item_problem(item.id, item.source, reason, self.stamp())
+        self.counters.failed_now += 1
+        self.counters.failures[Stage.INPUT.value] += 1
+        log.info("input problem: %s: %s", item.id, reason)
+
+    def not_reached(self, items: Sequence[Item], reason: str) -> None:
+        """Inputs the run stopped before taking up: listed in the report as pending."""
+        if items:
+            self.counters.not_reached += len(items)
+            self.state.not_reached(items, reason, self.stamp())
