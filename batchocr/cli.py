@@ -107,7 +107,7 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
-    from .server import add_arguments
+    from .serve import add_arguments
 
     p = sub.add_parser(
         "serve",
@@ -186,7 +186,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from .server import run
+    from .serve import run
 
     return run(args)
 

@@ -25,6 +25,7 @@ a body over 16 MiB 413; ``GET /_stats`` returns :meth:`Stats.snapshot` as JSON.
 Neither the key nor image bytes are ever logged or kept: :class:`Stats` counts
 keys through a salted hash and images by sha256.
 
+>>> from batchocr.answers import synthetic_answer
 >>> with RehearsalServer(synthetic_answer) as server:
 ...     server.url.startswith("http://127.0.0.1:")
 True
@@ -32,13 +33,11 @@ True
 
 from __future__ import annotations
 
-import argparse
 import base64
 import binascii
 import hashlib
 import hmac
 import io
-import ipaddress
 import json
 import logging
 import random
@@ -52,17 +51,17 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from PIL import Image
 
-from batchocr.errors import ConfigError, UsageError
+from batchocr.answers import Recognizer
+from batchocr.errors import ConfigError
 from batchocr.models import NameValue
 
 __all__ = [
@@ -70,19 +69,10 @@ __all__ = [
     "PATH",
     "REASONS",
     "STATS_PATH",
-    "AnswerBook",
     "Behaviour",
-    "Recognizer",
     "RehearsalServer",
     "Stats",
-    "add_arguments",
-    "behaviour_from_args",
-    "build_recognizer",
-    "main",
     "parse_form",
-    "read_keys",
-    "run",
-    "synthetic_answer",
 ]
 
 log = logging.getLogger(__name__)
@@ -117,82 +107,6 @@ REASONS: dict[int, str] = {
     10020: "接口维护",
     10021: "接口停用",
 }
-
-Recognizer = Callable[[bytes], list[NameValue]]
-"""Image bytes → the ``data`` list; raise ``LookupError`` (or return []) for 252604."""
-
-
-def synthetic_answer(image: bytes) -> list[NameValue]:
-    """A deterministic fake ticket derived from sha256(image), so tests can predict it.
-
-    >>> synthetic_answer(b"abc")[1]
-    {'Name': '电子客票号码', 'Value': '9996265856254'}
-    """
-    n = int(hashlib.sha256(image).hexdigest()[:15], 16)
-    pairs = [
-        ("旅客姓名", "测试旅客"), ("电子客票号码", "999" + f"{n % 10**10:010d}"),
-        ("验证码", f"{n % 10**4:04d}"), ("票价", "1000.00"), ("民航发展基金", "50.00"),
-        ("燃油附加费", "0.00"), ("其他税费", "0.00"), ("合计金额", "1050.00"),
-        ("填开日期", "2025-05-20"), ("始发站", "北京"), ("目的站", "上海"), ("航班号", "CA1501"),
-    ]  # fmt: skip
-    return [{"Name": name, "Value": value} for name, value in pairs]
-
-
-_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".PNG", ".JPG", ".JPEG", ".BMP")
-
-
-class AnswerBook:
-    """Answers from ground-truth files, by the sha256 of the image bytes.
-
-    Each ``<stem>.json`` (``{"data": [...]}`` or a saved service answer) with a
-    sibling ``<stem>.png|.jpg|.jpeg|.bmp`` in one of ``dirs`` is an answer; other
-    images go to ``fallback`` (``None``: ``LookupError``, i.e. 252604).
-
-    >>> AnswerBook([], fallback=synthetic_answer)(b"abc") == synthetic_answer(b"abc")
-    True
-    """
-
-    def __init__(
-        self, dirs: Iterable[Path], fallback: Recognizer | None = synthetic_answer
-    ) -> None:
-        self._fallback = fallback
-        self._answers: dict[str, list[NameValue]] = {}
-        for directory in dirs:
-            self._load(Path(directory))
-
-    def _load(self, directory: Path) -> None:
-        if not directory.is_dir():
-            raise ConfigError(f"--answers {directory}: not a directory")
-        for truth in sorted(directory.glob("*.json")):
-            images = [p for p in map(truth.with_suffix, _IMAGE_SUFFIXES) if p.is_file()]
-            if images:
-                data = _read_truth(truth)
-                for image in images:
-                    self._answers[hashlib.sha256(image.read_bytes()).hexdigest()] = data
-
-    def __len__(self) -> int:
-        return len(self._answers)
-
-    def __call__(self, image: bytes) -> list[NameValue]:
-        data = self._answers.get(hashlib.sha256(image).hexdigest())
-        if data is not None:
-            return [dict(pair) for pair in data]  # callers may mutate their copy
-        if self._fallback is None:
-            raise LookupError("image not in the answer book")
-        return self._fallback(image)
-
-
-def _read_truth(path: Path) -> list[NameValue]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-    if isinstance(doc, dict) and isinstance(doc.get("result"), dict):
-        doc = doc["result"]
-    data = doc.get("data") if isinstance(doc, dict) else None
-    if not isinstance(data, list) or not all(isinstance(pair, dict) for pair in data):
-        raise ConfigError(f'{path}: expected {{"data": [{{"Name": ..., "Value": ...}}, ...]}}')
-    return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -593,6 +507,7 @@ class RehearsalServer:
     ``clock`` (the cap windows, ``Stats`` times) and ``sleep`` (latency) are injectable.
     A stopped server cannot be started again.
 
+    >>> from batchocr.answers import synthetic_answer
     >>> with RehearsalServer(synthetic_answer, Behaviour(force_code=10020)) as server:
     ...     server.stats.snapshot()["requests"]
     0
@@ -680,111 +595,7 @@ def _on_stop_signals(stop: Callable[[], None]) -> dict[int, Any]:
     return previous
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``batchocr serve`` (and ``python -m batchocr.server``)."""
-    add = parser.add_argument
-    add("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    add("--port", type=int, default=8000, help="port to bind; 0 picks a free one (default 8000)")
-    add(
-        "--answers",
-        type=Path,
-        action="append",
-        metavar="DIR",
-        help="directory of <stem>.json + <stem>.png|jpg|bmp ground truth (repeatable)",
-    )
-    add(
-        "--no-fallback",
-        action="store_true",
-        help="answer 252604 for images not in --answers instead of a synthetic ticket",
-    )
-    add("--latency", type=float, default=0.0, metavar="S", help="seconds added to every answer")
-    add("--jitter", type=float, default=0.0, metavar="S", help="uniform ± seconds around latency")
-    add(
-        "--fault-rate",
-        type=float,
-        default=0.0,
-        metavar="F",
-        help="fraction of requests answered with a transient fault (0..1)",
-    )
-    add(
-        "--faults",
-        default="252602",
-        metavar="LIST",
-        help=f"comma-separated fault kinds among {','.join(sorted(FAULT_KINDS))}",
-    )
-    add("--cap-qps", type=float, metavar="Q", help="refuse with 10012 above Q requests a second")
-    add("--force-code", type=int, metavar="N", help="answer every request with error code N")
-    add("--keys-file", type=Path, metavar="FILE", help="accepted keys, one a line")
-    add("--seed", type=int, default=0, help="seed of the fault and jitter draws")
-    add("--verbose", action="store_true", help="log one line per request (keys masked)")
+if __name__ == "__main__":  # kept for scripts that start the server this way
+    from batchocr.serve import main
 
-
-def read_keys(path: Path) -> frozenset[str]:
-    """The keys in ``path``: one a line; blank lines and ``#`` comments are skipped."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"--keys-file {path}: cannot read it ({type(exc).__name__})") from exc
-    keys = frozenset(s for s in map(str.strip, lines) if s and not s.startswith("#"))
-    if not keys:
-        raise ConfigError(f"--keys-file {path}: no keys in it")
-    return keys
-
-
-def behaviour_from_args(args: argparse.Namespace) -> Behaviour:
-    """The :class:`Behaviour` the parsed options describe."""
-    return Behaviour(
-        latency=args.latency,
-        jitter=args.jitter,
-        fault_rate=args.fault_rate,
-        faults=tuple(kind.strip() for kind in args.faults.split(",") if kind.strip()),
-        cap_qps=args.cap_qps,
-        force_code=args.force_code,
-        keys=read_keys(args.keys_file) if args.keys_file is not None else None,
-        seed=args.seed,
-    )
-
-
-def build_recognizer(args: argparse.Namespace) -> Recognizer:
-    """The recognizer the options ask for; the seam where a local OCR engine will plug in."""
-    return AnswerBook(args.answers or [], fallback=None if args.no_fallback else synthetic_answer)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def run(args: argparse.Namespace) -> int:
-    """Serve until SIGINT/SIGTERM, announcing ``serving on URL`` on stderr; returns 0."""
-    recognizer, behaviour = build_recognizer(args), behaviour_from_args(args)
-    server = RehearsalServer(recognizer, behaviour, args.host, args.port, verbose=args.verbose)
-    if not _is_loopback(args.host):
-        warning = f"warning: {args.host!r} is not a loopback address: others can reach this server"
-        print(warning, file=sys.stderr)
-    with server:
-        print(f"serving on {server.url}", file=sys.stderr, flush=True)
-        server.serve_forever()
-    print(f"stopped; requests: {server.stats.snapshot()['requests']}", file=sys.stderr)
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m batchocr.server``: the same options as ``batchocr serve``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m batchocr.server", description="A local Juhe itinerary-OCR rehearsal server."
-    )
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except UsageError as exc:
-        parser.error(str(exc))
-
-
-if __name__ == "__main__":
     sys.exit(main())

@@ -35,7 +35,8 @@ from e2e_helpers import (
     write_config,
 )
 
-from batchocr.server import Behaviour, RehearsalServer, synthetic_answer
+from batchocr.answers import synthetic_answer
+from batchocr.server import Behaviour, RehearsalServer
 
 pytestmark = pytest.mark.e2e
 

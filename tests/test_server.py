@@ -7,6 +7,7 @@ import base64
 import hashlib
 import io
 import json
+import os
 import random
 import signal
 import subprocess
@@ -24,19 +25,11 @@ import httpx
 import pytest
 from PIL import Image
 
-from batchocr.errors import ConfigError
+from batchocr.answers import AnswerBook, Recognizer, synthetic_answer
+from batchocr.errors import ConfigError, UsageError
 from batchocr.models import NameValue
-from batchocr.server import (
-    PATH,
-    AnswerBook,
-    Behaviour,
-    Recognizer,
-    RehearsalServer,
-    add_arguments,
-    behaviour_from_args,
-    parse_form,
-    synthetic_answer,
-)
+from batchocr.serve import ProcessRecognizer, add_arguments, behaviour_from_args, build_recognizer
+from batchocr.server import PATH, Behaviour, RehearsalServer, parse_form
 
 KEY = "test-key-0123456789abcdef"
 ROOT = Path(__file__).resolve().parents[1]
@@ -441,11 +434,12 @@ def test_options_build_the_behaviour(tmp_path: Path) -> None:
     )
 
 
-def test_module_entry_point_serves_until_sigterm(tmp_path: Path) -> None:
-    """`python -m batchocr.server` announces its URL, logs without the key, stops on SIGTERM."""
+def test_serve_command_serves_until_sigterm(tmp_path: Path) -> None:
+    """`batchocr serve` announces its URL, logs without the key, stops on SIGTERM."""
     keys_file = tmp_path / "keys"
     keys_file.write_text(KEY + "\n", encoding="utf-8")
-    command = [sys.executable, "-m", "batchocr.server", "--port", "0", "--verbose"]
+    command = [sys.executable, "-m", "batchocr", "serve", "--port", "0", "--verbose"]
+    command += ["--engine", "synthetic"]
     proc = subprocess.Popen(
         [*command, "--keys-file", str(keys_file)],
         cwd=ROOT,
@@ -465,3 +459,30 @@ def test_module_entry_point_serves_until_sigterm(tmp_path: Path) -> None:
     assert (answer["error_code"], proc.returncode) == (0, 0)
     assert f'POST {PATH}?key=*** HTTP/1.1" 200' in rest
     assert KEY not in rest and rest.endswith("stopped; requests: 1\n")
+
+
+def crash_on_empty(image: bytes) -> list[NameValue]:
+    """A recognizer whose worker process dies on one particular input."""
+    if image == b"crash":
+        os._exit(3)
+    return synthetic_answer(image)
+
+
+def test_process_recognizer_survives_a_crashing_page() -> None:
+    """A worker that dies costs that page only (LookupError → 252604); the next page works."""
+    recognizer = ProcessRecognizer(crash_on_empty, workers=1)
+    try:
+        assert recognizer(b"first") == synthetic_answer(b"first")
+        with pytest.raises(LookupError, match="crashed on this image"):
+            recognizer(b"crash")
+        assert recognizer(b"after") == synthetic_answer(b"after")
+    finally:
+        recognizer.close()
+
+
+def test_no_fallback_without_answers_is_a_usage_error() -> None:
+    """--no-fallback alone would recognize nothing: refused with a one-line message."""
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    with pytest.raises(UsageError, match="--no-fallback needs --answers"):
+        build_recognizer(parser.parse_args(["--no-fallback"]))
