@@ -485,7 +485,8 @@ class Engine:
         verdict = self._verdict(reply.error_code)
         what = describe(reply.error_code, reply.reason)
         if verdict is Verdict.DONE:
-            self.counters.billable += 1
+            # Only the paid service bills; the local engine answers the same protocol for free.
+            self.counters.billable += self.backend is not None and self.backend.backend == "juhe"
             self._outage_streak = 0
             self.recorder.result(item, sha, reply, attempts)
         elif verdict is Verdict.ABORT:

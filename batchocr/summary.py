@@ -121,6 +121,8 @@ def format_summary(s: Mapping[str, Any]) -> str:
         lines.append(
             f"  would send {s['would_send']} image(s): at most that many billable requests"
         )
+    elif s.get("backend") == "local":
+        lines.append(f"  {s['requests_sent']} page(s) read by the local engine, nothing billed")
     else:
         lines.append(
             f"  {s['requests_sent']} request(s): {s['billable_requests']} billable,"
