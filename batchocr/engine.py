@@ -447,8 +447,9 @@ class Engine:
         c.retries += tries.sent > 1
         c.in_flight += 1
         c.max_in_flight = max(c.max_in_flight, c.in_flight)
+        c.last_request_at = self.clock()
         if c.first_request_at is None:
-            c.first_request_at = self.clock()
+            c.first_request_at = c.last_request_at
         try:
             reply = await self.backend.send(body)
         except TransportError as exc:

@@ -99,5 +99,6 @@ class Counters:
     max_in_flight: int = 0
     retrying: int = 0
     first_request_at: float | None = None
+    last_request_at: float | None = None
     last_answer_at: float | None = None
     failures: Counter[str] = field(default_factory=Counter)  # this run's, by code or stage

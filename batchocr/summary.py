@@ -76,7 +76,8 @@ def build_summary(
         by_stage[f.stage.value] += 1
         by_code[str(f.error_code) if f.error_code is not None else f.stage.value] += 1
         retryable += f.retryable
-    sending = (c.last_answer_at or 0.0) - (c.first_request_at or 0.0)
+    # The pace at which requests started: what the rate limiter controls.
+    sending = (c.last_request_at or 0.0) - (c.first_request_at or 0.0)
     return {
         "schema_version": SCHEMA_VERSION,
         **extra,
@@ -99,7 +100,7 @@ def build_summary(
         "retries": c.retries,
         "would_send": c.would_send,
         "max_in_flight": c.max_in_flight,
-        "requests_per_second": round(c.requests / sending, 3) if sending > 0 else 0.0,
+        "requests_per_second": round((c.requests - 1) / sending, 3) if sending > 0 else 0.0,
     }
 
 
