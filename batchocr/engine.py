@@ -456,7 +456,6 @@ class Engine:
             raise Transient(exc) from None
         finally:
             c.in_flight -= 1
-            c.last_answer_at = self.clock()
         verdict = self._verdict(reply.error_code)
         if verdict is not Verdict.ABORT:
             self._gate.set()

@@ -100,5 +100,4 @@ class Counters:
     retrying: int = 0
     first_request_at: float | None = None
     last_request_at: float | None = None
-    last_answer_at: float | None = None
     failures: Counter[str] = field(default_factory=Counter)  # this run's, by code or stage

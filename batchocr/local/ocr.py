@@ -7,8 +7,13 @@ on synthetic pages:
 * the angle classifier is off: it flips short boxes (``9%`` read as ``%6``);
 * the page is shrunk to at most :data:`MAX_SIDE` px on its long side, never
   enlarged (upscaling a phone photo adds cost, not detail), never binarized;
+  detection runs on a copy of at most :data:`DET_SIDE` px (it needs the
+  lines, not the glyphs), recognition on crops of the full page;
 * one ONNX thread per process: pages run in parallel in worker processes,
-  and a single-threaded session wastes no CPU on spinning threads.
+  and a single-threaded session wastes no CPU on spinning threads;
+* a line with stars (a masked ID) is read a second time stretched to twice
+  its width: the recognizer merges a digit into a long run of identical
+  characters (``440106*********658``), and more time steps per glyph stop it.
 
 The engine is loaded once per process, on first use (:func:`engine`).
 
@@ -19,13 +24,20 @@ The engine is loaded once per process, on first use (:func:`engine`).
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image
 
 MAX_SIDE = 2000  # at 1600 px a masked ID line was sometimes missed
-DET_SIDE = 1216  # detection runs on a smaller copy: boxes, not glyphs, are needed there
+DET_SIDE = 1100  # detection runs on a smaller copy: boxes, not glyphs, are needed there
+BOX_THRESH = 0.3  # RapidOCR's 0.5 drops lone class letters (``F``, ``Y``) on phone photos
+TEXT_SCORE = 0.3  # keep weak readings: the extractor's checks decide what to trust
+REC_MIN_WIDTH = 96  # RapidOCR pads every line to 320 px: a lone "F" cost as much as a name...
+SHORT = 2.5  # ...but a crop narrower than this (width/height: one or two glyphs) is padded
+SHORT_WIDTH = 320  # to 320 as the model was trained: at 96 a lone "Q" reads as nothing
+REC_BATCH = 6
 
 Point = tuple[float, float]
 
@@ -63,14 +75,11 @@ def engine() -> Any:
         if _engine is None:
             from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
 
-            _engine = RapidOCR(
-                use_cls=False,
-                intra_op_num_threads=1,
-                inter_op_num_threads=1,
-                max_side_len=MAX_SIDE,
-                det_limit_type="max",
-                det_limit_side_len=DET_SIDE,
-            )
+            eng = RapidOCR(use_cls=False, intra_op_num_threads=1, inter_op_num_threads=1)
+            det = eng.text_det
+            det.limit_type, det.limit_side_len = "min", 0  # run at the size detect() gives
+            det.postprocess_op.box_thresh = BOX_THRESH
+            _engine = eng
         return _engine
 
 
@@ -93,11 +102,121 @@ def read_page(image: Image.Image) -> Page:
     import numpy as np
 
     page = fit(image)
-    result, _ = engine()(np.asarray(page), use_cls=False)
-    boxes = tuple(
-        Box(str(text), float(score), _quad(quad)) for quad, text, score in (result or ())
+    pixels = np.asarray(page)
+    eng = engine()
+    quads = detect(pixels)
+    crops = eng.get_crop_img_list(pixels, [np.array(q, dtype=np.float32) for q in quads])
+    texts = recognize_crops(crops)
+    boxes = [
+        Box(str(text), float(score), _quad(q))
+        for q, (text, score) in zip(quads, texts, strict=True)
+        if text and score >= TEXT_SCORE
+    ]
+    boxes = [_reread(pixels, b) if STRETCH_MARK in b.text else b for b in boxes]
+    return Page(page.width, page.height, tuple(boxes))
+
+
+def recognize_crops(crops: list[Any], *, all_short: bool = False) -> list[tuple[str, float]]:
+    """(text, score) of each line crop; short crops padded wider (see :data:`SHORT`).
+
+    Batches are built here rather than by RapidOCR so that the padding width is
+    a parameter, not shared state: threads (``batchocr serve``) may call this at once.
+    """
+    out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+    short = [i for i, c in enumerate(crops) if all_short or c.shape[1] < SHORT * c.shape[0]]
+    chosen = set(short)
+    long = [i for i in range(len(crops)) if i not in chosen]
+    for group, width in ((short, SHORT_WIDTH), (long, REC_MIN_WIDTH)):
+        for i, result in zip(group, _recognize(crops, group, width), strict=True):
+            out[i] = result
+    return out
+
+
+def _recognize(crops: list[Any], which: list[int], width: int) -> list[tuple[str, float]]:
+    import numpy as np
+
+    rec = engine().text_rec
+    ratio = {i: crops[i].shape[1] / crops[i].shape[0] for i in which}
+    order = sorted(which, key=ratio.__getitem__)  # similar widths batch with little padding
+    found: dict[int, tuple[str, float]] = {}
+    for start in range(0, len(order), REC_BATCH):
+        batch = order[start : start + REC_BATCH]
+        wide = max([width / 48, *(ratio[i] for i in batch)])
+        pixels = np.stack([rec.resize_norm_img(crops[i], wide) for i in batch]).astype(np.float32)
+        preds = rec.session(pixels)[0]
+        for i, (text, score, *_) in zip(batch, rec.postprocess_op(preds), strict=True):
+            found[i] = (str(text), float(score))
+    return [found[i] for i in which]
+
+
+def detect(pixels: Any) -> list[Any]:
+    """Text-line quads of an RGB array, found on a copy shrunk to :data:`DET_SIDE`."""
+    import cv2
+
+    eng = engine()
+    h, w = pixels.shape[:2]
+    scale = min(1.0, DET_SIDE / max(h, w))
+    small = (
+        pixels
+        if scale == 1.0
+        else cv2.resize(pixels, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     )
-    return Page(page.width, page.height, boxes)
+    quads, _ = eng.text_det(small)
+    if quads is None or len(quads) == 0:
+        return []
+    return [q / scale for q in eng.sorted_boxes(quads)]
+
+
+STRETCH_MARK = "*"
+
+
+def reread(image: Image.Image, page: Page, indices: Iterable[int]) -> Page:
+    """``page`` with the boxes at ``indices`` recognized again, stretched (see :func:`_reread`).
+
+    ``image`` is the one :func:`read_page` was given; boxes that come back
+    empty keep their first reading.
+    """
+    import numpy as np
+
+    pixels = np.asarray(fit(image))
+    boxes = list(page.boxes)
+    for i in indices:
+        boxes[i] = _reread(pixels, boxes[i])
+    return Page(page.width, page.height, tuple(boxes))
+
+
+def read_quads(image: Image.Image, quads: Iterable[tuple[Point, Point, Point, Point]]) -> list[Box]:
+    """Recognize the given regions of ``image`` as they are, without detection.
+
+    Detection misses a lone class letter (``F``, ``Y``) on a phone photo; the
+    extractor knows where the table cell is, so the cell itself is read.
+    Regions that read as nothing are left out.
+    """
+    import numpy as np
+
+    pixels = np.asarray(fit(image))
+    quads = list(quads)
+    if not quads:
+        return []
+    eng = engine()
+    crops = eng.get_crop_img_list(pixels, [np.array(q, dtype=np.float32) for q in quads])
+    texts = recognize_crops(crops, all_short=True)  # a cell holds a glyph or two
+    return [
+        Box(str(text), float(score), q)
+        for q, (text, score) in zip(quads, texts, strict=True)
+        if text.strip() and score >= TEXT_SCORE
+    ]
+
+
+def _reread(pixels: Any, box: Box) -> Box:
+    """Recognize ``box`` again from its crop stretched to twice the width."""
+    import cv2
+    import numpy as np
+
+    crop = engine().get_crop_img_list(pixels, [np.array(box.quad, dtype=np.float32)])[0]
+    wide = cv2.resize(crop, None, fx=2.0, fy=1.0, interpolation=cv2.INTER_CUBIC)
+    ((text, score),) = recognize_crops([wide])
+    return Box(text, score, box.quad) if text else box
 
 
 def _quad(points: Any) -> tuple[Point, Point, Point, Point]:
