@@ -5,9 +5,13 @@ never opens with a burst: the service sees at most ``qps * t + burst``
 request starts in any window of length ``t``, from the first second on.
 Idle time refills the bucket up to ``burst``.
 
-Each caller reserves its slot with no ``await`` in between (so no lock is
-needed) and then sleeps until it: waiters are served in arrival order, and a
-late waiter never pushes the others back.
+Callers queue on a FIFO lock and each computes its start from the *actual*
+start of the one before: when a sleep overshoots (a busy event loop), the
+next request moves back with it instead of catching up, so two starts are
+never closer than ``1/qps`` unless idle time has earned a burst. (Reserving
+slots ahead, the textbook way, lets a late request and its punctual successor
+reach the service a few milliseconds apart, and a service that counts per
+second then refuses one: ``bench/pacing_trace.py``.)
 
 >>> import anyio
 >>> async def demo() -> int:
@@ -47,19 +51,22 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._tat: float | None = None  # theoretical arrival time of the next request
+        self._lock = anyio.Lock()
         self.granted = 0
 
     async def acquire(self) -> None:
         """Wait until one more request may start."""
-        now = self._clock()
-        if self._tat is None:
-            # Start as if the bucket had just been drained: no start-up burst.
-            self._tat = now + self._tolerance
-        start_at = max(self._tat - self._tolerance, now)
-        self._tat = max(self._tat, now) + self._interval
-        self.granted += 1
-        if start_at > now:
-            await self._sleep(start_at - now)
+        async with self._lock:
+            now = self._clock()
+            if self._tat is None:
+                # Start as if the bucket had just been drained: no start-up burst.
+                self._tat = now + self._tolerance
+            start_at = self._tat - self._tolerance
+            if start_at > now:
+                await self._sleep(start_at - now)
+                now = self._clock()  # the real start, possibly later than planned
+            self._tat = max(self._tat, now) + self._interval
+            self.granted += 1
 
 
 class Unlimited:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
-from anyio import wait_all_tasks_blocked
 from anyio.lowlevel import checkpoint
 
 
@@ -26,6 +26,18 @@ class InstantSleep:
         self.waits.append(seconds)
         self.now += max(seconds, 0.0)
         await checkpoint()
+
+
+async def wait_all_tasks_blocked() -> None:
+    """Yield until every other task waits on something (anyio's version polls every 0.1 s)."""
+    me = asyncio.current_task()
+    for _ in range(10_000):
+        await asyncio.sleep(0)
+        others = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
+        waiters = [getattr(t, "_fut_waiter", None) for t in others]
+        if all(w is not None and not w.done() for w in waiters):
+            return
+    raise AssertionError("tasks never settled")
 
 
 class VirtualClock:

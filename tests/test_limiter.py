@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import anyio
 import pytest
 from fakes import VirtualClock
@@ -89,3 +91,30 @@ def test_rejects_nonsense_settings() -> None:
         RateLimiter(0, 1)
     with pytest.raises(ValueError, match="burst >= 1"):
         RateLimiter(1, 0)
+
+
+@pytest.mark.asyncio
+async def test_a_late_start_pushes_the_next_one_back() -> None:
+    """A sleep that overshoots by 30 ms never lets the next start come sooner than 1/qps."""
+    vc = VirtualClock()
+
+    async def oversleep(seconds: float) -> None:
+        await vc.sleep(seconds + 0.03)
+
+    limiter = RateLimiter(20.0, 1, clock=vc.clock, sleep=oversleep)
+    starts: list[float] = []
+
+    async def worker() -> None:
+        for _ in range(10):
+            await limiter.acquire()
+            starts.append(vc.now)
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            for _ in range(4):
+                tg.start_soon(worker)
+
+    await vc.run(main)
+    starts.sort()
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) >= 0.05 - 1e-9
