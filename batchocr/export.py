@@ -366,7 +366,7 @@ def xlsx_bytes(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``batchocr export`` (and ``python -m batchocr.export``)."""
+    """The options of ``batchocr export`` ."""
     parser.add_argument("out", type=Path, metavar="OUT", help="the output directory of a run")
     parser.add_argument(
         "--format", choices=("csv", "xlsx"), default="csv", help="file format (default csv)"
@@ -415,20 +415,3 @@ def run(args: argparse.Namespace) -> int:
     for path in targets:
         print(f"  {path}")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m batchocr.export``: the same options as ``batchocr export``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m batchocr.export", description="Export recorded results as tables."
-    )
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except UsageError as exc:
-        parser.error(str(exc))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

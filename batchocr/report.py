@@ -556,7 +556,7 @@ def html_report(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``batchocr report`` (and ``python -m batchocr.report``)."""
+    """The options of ``batchocr report`` ."""
     parser.add_argument("out", type=Path, metavar="OUT", help="the output directory of a run")
     parser.add_argument(
         "--html",
@@ -592,20 +592,3 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"cannot write {args.html}: {exc.strerror}") from exc
         print(f"batchocr: review page written to {args.html}", file=sys.stderr)
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m batchocr.report``: the same options as ``batchocr report``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m batchocr.report", description="Report on a run's output directory."
-    )
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except UsageError as exc:
-        parser.error(str(exc))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

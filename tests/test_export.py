@@ -287,10 +287,10 @@ def test_out_must_be_a_directory(tmp_path: Path) -> None:
 
 
 def test_module_runs_as_a_script(tmp_path: Path) -> None:
-    """python -m batchocr.export writes the CSV pair (how samples/export is made)."""
+    """`batchocr export` writes the CSV pair (how samples/export is made)."""
     out = write_out(tmp_path / "out", [A])
     done = subprocess.run(
-        [sys.executable, "-m", "batchocr.export", str(out), "--format", "csv",
+        [sys.executable, "-m", "batchocr", "export", str(out), "--format", "csv",
          "-o", str(tmp_path / "samples" / "sample")],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
