@@ -8,7 +8,8 @@ Idle time refills the bucket up to ``burst``.
 Callers queue on a FIFO lock and each computes its start from the *actual*
 start of the one before: when a sleep overshoots (a busy event loop), the
 next request moves back with it instead of catching up, so two starts are
-never closer than ``1/qps`` unless idle time has earned a burst. (Reserving
+never closer than ``1/qps`` (less a 2 ms allowance for timer overshoot) unless
+idle time has earned a burst. (Reserving
 slots ahead, the textbook way, lets a late request and its punctual successor
 reach the service a few milliseconds apart, and a service that counts per
 second then refuses one: ``bench/pacing_trace.py``.)
@@ -28,6 +29,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import anyio
+
+OVERSHOOT = 0.002  # seconds of sleep overshoot absorbed without moving the schedule
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -51,6 +54,7 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._tat: float | None = None  # theoretical arrival time of the next request
+        self._slack = min(OVERSHOOT, self._interval / 10)
         self._lock = anyio.Lock()
         self.granted = 0
 
@@ -62,10 +66,14 @@ class RateLimiter:
                 # Start as if the bucket had just been drained: no start-up burst.
                 self._tat = now + self._tolerance
             start_at = self._tat - self._tolerance
+            slack = 0.0
             if start_at > now:
                 await self._sleep(start_at - now)
                 now = self._clock()  # the real start, possibly later than planned
-            self._tat = max(self._tat, now) + self._interval
+                # A few milliseconds of timer overshoot do not shift the schedule (or every
+                # request would lose them); a longer stall does, so nothing catches up after it.
+                slack = self._slack
+            self._tat = max(self._tat, now - slack) + self._interval
             self.granted += 1
 
 

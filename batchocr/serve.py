@@ -189,14 +189,3 @@ def run(args: argparse.Namespace) -> int:
             recognizer.close()
     print(f"stopped; requests: {server.stats.snapshot()['requests']}", file=sys.stderr)
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m batchocr.server``: the options of ``batchocr serve``."""
-    parser = argparse.ArgumentParser(prog="batchocr serve", description=__doc__)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except (UsageError, ConfigError) as exc:
-        parser.error(str(exc))

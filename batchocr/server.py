@@ -593,9 +593,3 @@ def _on_stop_signals(stop: Callable[[], None]) -> dict[int, Any]:
             previous[signum] = handler
         signal.signal(signum, lambda _signum, _frame: stop())
     return previous
-
-
-if __name__ == "__main__":  # kept for scripts that start the server this way
-    from batchocr.serve import main
-
-    sys.exit(main())

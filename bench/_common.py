@@ -1,6 +1,6 @@
 """Helpers shared by the benchmark scripts in ``bench/`` (not part of the test suite).
 
-- :class:`ServerProcess`: ``python -m batchocr.server`` as a separate process, with its ``/_stats``.
+- :class:`ServerProcess`: ``batchocr serve`` as a separate process, with its ``/_stats``.
 - :func:`make_images`: N small, distinct, valid PNGs, fast; :func:`make_jpegs`: N big ones.
 - :func:`run_measured`: run a child and return its wall time and its own peak RSS
   (``os.wait4`` reports the rusage of that one child, not of every child we ever waited for).
@@ -41,7 +41,7 @@ def bench_env() -> dict[str, str]:
 
 
 class ServerProcess:
-    """``python -m batchocr.server --port 0 --engine synthetic ...`` in its own process.
+    """``batchocr serve --port 0 --engine synthetic ...`` in its own process.
 
     Its stderr goes to a file (a pipe nobody drains could fill up and stall the server);
     the URL is read from the ``serving on URL`` line.
@@ -65,7 +65,7 @@ class ServerProcess:
         self._log = Path(name)
         with self._log.open("w") as log:  # the child keeps its own copy of the descriptor
             self._proc = subprocess.Popen(
-                [PYTHON, "-m", "batchocr.server", *self.args],
+                [PYTHON, "-m", "batchocr", "serve", *self.args],
                 stdout=subprocess.DEVNULL,
                 stderr=log,
                 env=bench_env(),

@@ -3,7 +3,7 @@
     .venv/bin/python bench/engine.py [--qps 20] [--latency 0.1] [--jitter 0.03] [--n N]
                                      [--n-small 1000] [--n-large 20000] [--quick]
 
-Every server is ``python -m batchocr.server`` in its own process; the engine is the
+Every server is ``batchocr serve`` in its own process; the engine is the
 real command line, ``python -m batchocr run``, in another. Three parts:
 
 1. Pacing: a server that answers in ``latency ± jitter`` and refuses (10012) anything over

@@ -1,0 +1,199 @@
+"""Accuracy and cost of the local engine on synthetic itineraries it was not tuned on.
+
+    .venv/bin/python bench/accuracy.py [--n 200] [--workers N] [--seed-start 200000]
+                                       [--noise clean,light,heavy] [--misses]
+
+For each noise level, ``--n`` pages (seeds ``seed-start`` … ``seed-start + n - 1``;
+even seeds drawn as the paper itinerary, odd ones as the e-invoice) are made by
+:mod:`batchocr.synth`, encoded exactly as ``write_sample`` stores them (PNG, or JPEG
+at the sample's quality for ``heavy``) and read by ``batchocr.local.recognize`` in
+``--workers`` spawned processes. Per noise level and layout it reports:
+
+- fields exact: truth pairs whose (Name, Row) we return with the same Value;
+  wrong = returned with another value, absent = not returned, extra = returned
+  but not printed on the page;
+- documents exact: the returned list equals the truth list (order included);
+- CPU seconds per page (``time.process_time`` of the worker around ``recognize``:
+  one ONNX thread per worker, so this is the cost per page per core) and the
+  peak RSS of each worker (``ru_maxrss``; the pages are drawn in the parent, so
+  this is the engine's memory, as in a ``batchocr run`` worker).
+
+Seeds: the extractor was tuned on seeds 1–99 (the committed samples are seeds
+1–6). A first benchmark run on seeds 100000–100199 was reported as it came out,
+and its misses were then studied and fixed, so that range is tuning data too.
+The default, seeds 200000–200199, was first read by the run that
+docs/accuracy.md reports; pick a new ``--seed-start`` for an untouched sample.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import multiprocessing
+import os
+import resource
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from batchocr.synth import LAYOUTS, NOISES, generate
+
+TUNING_SEEDS = (range(1, 100), range(100_000, 100_200))
+DEFAULT_SEED_START = 200_000
+
+
+def sample_bytes(seed: int, layout: str, noise: str) -> tuple[bytes, list[dict[str, Any]]]:
+    """The image file ``write_sample`` would write, and its truth ``data``."""
+    s = generate(seed, layout, noise)
+    buf = io.BytesIO()
+    if s.jpeg_quality is None:
+        s.image.save(buf, "PNG")
+    else:
+        s.image.save(buf, "JPEG", quality=s.jpeg_quality, optimize=True)
+    return buf.getvalue(), s.truth["data"]
+
+
+def _warm() -> None:
+    from batchocr.local.recognizer import warm_up
+
+    warm_up()
+
+
+def run_one(job: tuple[int, str, str, bytes, list[dict[str, Any]]]) -> dict[str, Any]:
+    """In a worker: recognize one page, measure CPU and memory (the page is made by the parent)."""
+    from batchocr.local.recognizer import recognize
+
+    seed, layout, noise, image, truth = job
+    t0 = time.process_time()
+    try:
+        got = recognize(image)
+    except LookupError:
+        got = []
+    cpu = time.process_time() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seed": seed, "layout": layout, "noise": noise, "got": got, "truth": truth,
+            "cpu": cpu, "rss_mb": rss, "pid": os.getpid()}  # fmt: skip
+
+
+def jobs(args: argparse.Namespace) -> Iterator[tuple[int, str, str, bytes, list[dict[str, Any]]]]:
+    """Pages made here, lazily, so that the workers' memory is the engine's alone."""
+    for noise in args.noise.split(","):
+        for i in range(args.n):
+            seed = args.seed_start + i
+            layout = LAYOUTS[seed % 2]
+            yield (seed, layout, noise, *sample_bytes(seed, layout, noise))
+
+
+@dataclass
+class Tally:
+    fields: int = 0
+    exact: int = 0
+    wrong: int = 0
+    absent: int = 0
+    extra: int = 0
+    docs: int = 0
+    docs_exact: int = 0
+    cpu: list[float] = field(default_factory=list)
+    misses: Counter[str] = field(default_factory=Counter)
+
+    def add(self, r: dict[str, Any]) -> list[str]:
+        want = {(d["Name"], d["Row"]): d["Value"] for d in r["truth"]}
+        got = {(d["Name"], d["Row"]): d["Value"] for d in r["got"]}
+        notes = []
+        for key, value in want.items():
+            self.fields += 1
+            if got.get(key) == value:
+                self.exact += 1
+                continue
+            self.misses[key[0]] += 1
+            if key in got:
+                self.wrong += 1
+                notes.append(f"{key[0]}[{key[1]}] wrong: {got[key]!r} for {value!r}")
+            else:
+                self.absent += 1
+                notes.append(f"{key[0]}[{key[1]}] absent ({value!r})")
+        for key in got.keys() - want.keys():
+            self.extra += 1
+            notes.append(f"{key[0]}[{key[1]}] extra: {got[key]!r}")
+        self.docs += 1
+        self.docs_exact += r["got"] == r["truth"]
+        self.cpu.append(r["cpu"])
+        return notes
+
+
+def _pct(a: int, b: int) -> str:
+    return f"{100 * a / b:.2f}%" if b else "-"
+
+
+def report(tallies: dict[tuple[str, str], Tally], rss: dict[int, float]) -> str:
+    rows = ["| noise | layout | pages | fields exact | wrong | absent | extra | documents exact "
+            "| CPU s/page (mean, p95) |", "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for noise in NOISES:
+        group = [(k, t) for k, t in sorted(tallies.items()) if k[0] == noise]
+        if not group:
+            continue
+        total = Tally()
+        for key, t in [*group, ((noise, "all"), None)]:
+            if t is None:
+                t = total
+            else:
+                for name in ("fields", "exact", "wrong", "absent", "extra", "docs", "docs_exact"):
+                    setattr(total, name, getattr(total, name) + getattr(t, name))
+                total.cpu += t.cpu
+                total.misses += t.misses
+            cpu = sorted(t.cpu)
+            p95 = cpu[min(len(cpu) - 1, int(0.95 * len(cpu)))] if cpu else 0.0
+            mean = statistics.mean(cpu) if cpu else 0.0
+            fields = f"{_pct(t.exact, t.fields)} ({t.exact}/{t.fields})"
+            docs = f"{_pct(t.docs_exact, t.docs)} ({t.docs_exact}/{t.docs})"
+            rows.append(
+                f"| {key[0]} | {key[1]} | {t.docs} | {fields} | {t.wrong} | {t.absent} | {t.extra}"
+                f" | {docs} | {mean:.2f}, {p95:.2f} |"
+            )
+    rows.append("")
+    rows.append(f"Peak RSS per worker: {', '.join(f'{v:.0f} MB' for v in sorted(rss.values()))}")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--n", type=int, default=200, help="pages per noise level (default 200)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--seed-start", type=int, default=DEFAULT_SEED_START)
+    p.add_argument("--noise", default=",".join(NOISES), help="comma-separated noise levels")
+    p.add_argument("--misses", action="store_true", help="print every miss")
+    args = p.parse_args(argv)
+    if any(args.seed_start in seeds for seeds in TUNING_SEEDS):
+        print(f"note: seed {args.seed_start} is a tuning seed", file=sys.stderr)
+    tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    rss: dict[int, float] = {}
+    started = time.monotonic()
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(args.workers, mp_context=ctx, initializer=_warm) as pool:
+        for r in pool.map(run_one, jobs(args), chunksize=1):
+            notes = tallies[(r["noise"], r["layout"])].add(r)
+            rss[r["pid"]] = max(rss.get(r["pid"], 0.0), r["rss_mb"])
+            if args.misses:
+                for note in notes:
+                    print(f"  {r['layout']}-{r['noise']}-{r['seed']}: {note}", flush=True)
+    wall = time.monotonic() - started
+    print(report(tallies, rss))
+    pages = sum(t.docs for t in tallies.values())
+    print(f"{pages} pages, {args.workers} workers, {wall:.0f} s wall")
+    misses = Counter[str]()
+    for t in tallies.values():
+        misses += t.misses
+    print("Misses by Name:", ", ".join(f"{k} {v}" for k, v in misses.most_common()) or "none")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
