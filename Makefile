@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_OUT ?= demo-out
 
-.PHONY: demo rehearsal test lint system-deps clean
+.PHONY: demo rehearsal test lint runtime-deps system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,20 +13,33 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev,local]'
 	touch $(STAMP)
 
-# Debian packages some tests need: a CJK font (synthetic scans) and chromium (the HTML report).
-# Installed when missing and we may (root with apt-get); otherwise those tests say why they skip.
-system-deps:
+# Debian packages: the offline engine's OpenCV needs libGL and GLib (demo and tests); tests also
+# need a CJK font (synthetic scans) and chromium (the HTML report). Installed when missing and we
+# may (root with apt-get); otherwise the tests that need them say why they skip.
+define apt_ensure
 	@missing=""; \
-	[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing="$$missing fonts-wqy-zenhei"; \
-	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	for check in $(1); do \
+	  pkg=$${check%%=*}; probe=$${check#*=}; \
+	  sh -c "$$probe" >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "make: installing$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "make: missing Debian packages:$$missing (tests that need them will be skipped)"; \
+	    echo "make: missing Debian packages:$$missing"; \
 	  fi; \
 	fi
+endef
+
+RUNTIME_DEBS = 'libgl1=ldconfig -p | grep -q libGL.so.1' 'libglib2.0-0=ldconfig -p | grep -q libgthread-2.0.so.0'
+TEST_DEBS = 'fonts-wqy-zenhei=test -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc' 'chromium=command -v chromium'
+
+runtime-deps:
+	$(call apt_ensure,$(RUNTIME_DEBS))
+
+system-deps: runtime-deps
+	$(call apt_ensure,$(TEST_DEBS))
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check batchocr tests bench samples
@@ -40,7 +53,7 @@ DEMO_SHOW = import csv,sys; rows=csv.DictReader(open(sys.argv[1],encoding="utf-8
   [print("  %-22s %-4s %-13s %8s CNY  %s" % (r["id"], r["passenger_name"], r["e_ticket_no"], \
   r["total"], r["warnings"] or "ok")) for r in rows]
 
-demo: $(STAMP)
+demo: $(STAMP) runtime-deps
 	@rm -rf $(DEMO_OUT)
 	@env -u JUHE_KEY -u BATCHOCR_CONFIG $(BIN)/batchocr run samples -o $(DEMO_OUT)
 	@$(BIN)/batchocr export $(DEMO_OUT) -o $(DEMO_OUT)/export >/dev/null

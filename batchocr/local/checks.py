@@ -1,0 +1,113 @@
+"""The document checks itself: totals, ticket prefix ↔ carrier, flight code ↔ carrier.
+
+An itinerary says several things twice: the total is the sum of its parts
+(insurance is sold apart), the ticket number starts with the first carrier's
+accounting code, and each flight number starts with its carrier's code. A
+value that disagrees is repaired only when exactly one character of it is
+off and the other side fixes it; otherwise both are kept as read.
+
+>>> check({"票价": "1190.00", "民航发展基金": "50.00", "燃油附加费": "0.00",
+...        "合计金额": "1290.00"}, [])[0]["合计金额"]
+'1240.00'
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .layout import CARRIERS
+
+_CODE_TWINS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8",
+               "2": "Z", "Z": "2", "4": "A", "A": "4", "6": "G", "G": "6"}  # fmt: skip
+_PARTS = ("票价", "民航发展基金", "燃油附加费", "其他税费")
+
+Flight = dict[str, str]
+
+
+def check(ticket: dict[str, str], flights: list[Flight]) -> tuple[dict[str, str], list[Flight]]:
+    """Repair what the document's redundancy pins down; see the module docstring."""
+    flights = [_flight_code(f) for f in flights]
+    ticket = dict(ticket)
+    _ticket_prefix(ticket, flights)
+    _totals(ticket)
+    _vat(ticket)
+    return ticket, flights
+
+
+def one_off(a: str, b: str) -> bool:
+    """Same length, exactly one character different.
+
+    >>> one_off("1290.00", "1240.00"), one_off("1290.00", "129.00")
+    (True, False)
+    """
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+def _flight_code(f: Flight) -> Flight:
+    f = _carrier_name(f)
+    known = CARRIERS.get(f.get("承运人", ""))
+    no = f.get("航班号")
+    if known is None or no is None:
+        return f
+    code = known[0]
+    if no[:2] != code and all(_twin(a, b) for a, b in zip(no[:2], code, strict=True)):
+        return {**f, "航班号": code + no[2:]}
+    return f
+
+
+def _carrier_name(f: Flight) -> Flight:
+    """A carrier name one character off the name its flight number's airline code has."""
+    name, no = f.get("承运人"), f.get("航班号")
+    if name is None or no is None or name in CARRIERS:
+        return f
+    named = [n for n, (code, _) in CARRIERS.items() if code == no[:2] and one_off(n, name)]
+    return {**f, "承运人": named[0]} if len(named) == 1 else f
+
+
+def _twin(a: str, b: str) -> bool:
+    return a == b or _CODE_TWINS.get(a) == b
+
+
+def _ticket_prefix(ticket: dict[str, str], flights: list[Flight]) -> None:
+    number = ticket.get("电子客票号码")
+    known = CARRIERS.get(flights[0].get("承运人", "")) if flights else None
+    if number is None or known is None:
+        return
+    if one_off(number[:3], known[1]):
+        ticket["电子客票号码"] = known[1] + number[3:]
+
+
+def _totals(ticket: dict[str, str]) -> None:
+    total_name = "合计金额" if "合计金额" in ticket else "合计"
+    names = [n for n in (*_PARTS, total_name) if n in ticket]
+    if total_name not in names or len(names) < 4 or "票价" not in names:
+        return
+    values = {n: Decimal(ticket[n]) for n in names}
+    parts = sum(v for n, v in values.items() if n != total_name)
+    if parts == values[total_name]:
+        return
+    fixes = []
+    for n in names:
+        rest = sum(v for m, v in values.items() if m not in (n, total_name))
+        want = parts if n == total_name else values[total_name] - rest
+        if want >= 0 and one_off(ticket[n], f"{want:.2f}"):
+            fixes.append((n, f"{want:.2f}"))
+    if len(fixes) > 1:
+        # Domestic fares, taxes and so totals are whole tens of yuan: "1889.00" is the misread.
+        fixes = [
+            (n, want)
+            for n, want in fixes
+            if want.endswith("0.00") and not ticket[n].endswith("0.00")
+        ]
+    if len(fixes) == 1:
+        ticket[fixes[0][0]] = fixes[0][1]
+
+
+def _vat(ticket: dict[str, str]) -> None:
+    if not {"票价", "燃油附加费", "增值税税额", "增值税税率"} <= set(ticket):
+        return
+    rate = Decimal(ticket["增值税税率"].rstrip("%"))
+    base = Decimal(ticket["票价"]) + Decimal(ticket["燃油附加费"])
+    want = f"{(base * rate / (100 + rate)).quantize(Decimal('0.01')):.2f}"
+    if one_off(ticket["增值税税额"], want):
+        ticket["增值税税额"] = want

@@ -1,0 +1,210 @@
+"""Value cleaners: OCR text of one field → the value as the service prints it, or None.
+
+Each cleaner knows the field's printed form and fixes only the confusions
+that form makes unambiguous (``O`` where a digit must be, ``0`` where a month
+letter must be, a star more or less in a masked ID whose length is fixed).
+Anything still off-form is ``None``: the field is left out, never guessed.
+
+>>> amount("CNY 1,190.00"), digits("9990O3348341S", 13), month_date("213UN")
+('1190.00', '9990033483415', '21JUN')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+# Glyphs OCR confuses, by what the position must hold.
+_AS_DIGIT = str.maketrans("OoQDIlL|iZzSsBbGg", "00001111122558866")
+_AS_LETTER = str.maketrans("0158264", "OISBZGA")
+_SPACES = re.compile(r"[\s_]+")
+
+
+def squeeze(text: str) -> str:
+    """Drop spaces and normalize full-width punctuation.
+
+    >>> squeeze(" CA 1401：")
+    'CA1401:'
+    """
+    text = unicodedata.normalize("NFKC", text)  # full-width Ｈ１：（ → H1:(
+    return _SPACES.sub("", text)
+
+
+def digits(text: str, length: int) -> str | None:
+    """Exactly ``length`` digits (letters that look like digits are read as digits).
+
+    >>> digits("No.0481800905Z", 11), digits("123", 4)
+    ('04818009052', None)
+    """
+    found: list[str] = re.findall(rf"[0-9OoQDIlL|iZzSsBbGg]{{{length},}}", squeeze(text))
+    runs = [r for r in found if sum(c.isdigit() for c in r) >= len(r) - 3]
+    if len(runs) != 1 or len(runs[0]) != length:
+        return None
+    return runs[0].translate(_AS_DIGIT)
+
+
+def amount(text: str) -> str | None:
+    """A money amount with two decimals; currency codes (CNY, CN, YQ, ¥) and commas dropped.
+
+    >>> amount("YQ0.00"), amount("¥42.94"), amount("CNY.2650:00"), amount("XXX")
+    ('0.00', '42.94', '2650.00', None)
+    """
+    t = squeeze(text).upper()
+    t = re.sub(r",(?=\d{3}[.:])", "", t)  # a thousands separator
+    bare = _amount(t)
+    if bare is not None:
+        return bare
+    return _amount(re.sub(r"^(CNY|CN|YQ|RMB|¥|[A-Z]{2,3})[-.,:]?", "", t))
+
+
+def _amount(t: str) -> str | None:
+    m = re.fullmatch(r"([0-9OQDISBZ]{1,6})[.,:]([0-9OQDISBZ]{2})", t)
+    if m is None:
+        return None
+    whole, cents = m[1].translate(_AS_DIGIT), m[2].translate(_AS_DIGIT)
+    return f"{int(whole)}.{cents}"
+
+
+def month_date(text: str) -> str | None:
+    """A ``DDMON`` flight date, with digits-for-letters fixed in the month.
+
+    >>> month_date("O5FEB"), month_date("21JUN"), month_date("3lMAY"), month_date("31XYZ")
+    ('05FEB', '21JUN', '31MAY', None)
+    """
+    t = squeeze(text).upper().rstrip(".,:;")
+    if len(t) != 5:
+        return None
+    day = t[:2].translate(_AS_DIGIT)
+    mon = t[2:].translate(_AS_LETTER).replace("3", "J")
+    if not day.isdigit() or not 1 <= int(day) <= 31:
+        return None
+    return day + mon if mon in MONTHS else None
+
+
+def clock(text: str) -> str | None:
+    """A time as ``HH:MM`` (printed ``0700`` or ``07:00``).
+
+    >>> clock("0815"), clock("15:05"), clock("2561")
+    ('08:15', '15:05', None)
+    """
+    t = squeeze(text).rstrip(".,:;").replace(".", ":").translate(_AS_DIGIT)
+    m = re.fullmatch(r"(\d\d):?(\d\d)", t)
+    if m is None or int(m[1]) > 23 or int(m[2]) > 59:
+        return None
+    return f"{m[1]}:{m[2]}"
+
+
+def iso_date(text: str) -> str | None:
+    """A ``YYYY-MM-DD`` date.
+
+    >>> iso_date("2024-O6-02"), iso_date("2024-13-02")
+    ('2024-06-02', None)
+    """
+    t = squeeze(text).rstrip(".,:;").translate(_AS_DIGIT)
+    m = re.fullmatch(r"(20\d\d)[-.:]?(\d\d)[-.:]?(\d\d)", t)
+    if m is None or not (1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31):
+        return None
+    return f"{m[1]}-{m[2]}-{m[3]}"
+
+
+def cn_date(text: str) -> str | None:
+    """A ``YYYY年MM月DD日`` date, as the e-invoice prints it.
+
+    >>> cn_date("2024年1O月04日")
+    '2024年10月04日'
+    """
+    t = squeeze(text)
+    m = re.fullmatch(r"([0-9O]{4})年([0-9OIl]{2})月([0-9OIl]{2})日?", t)
+    if m is None:
+        return None
+    y, mo, d = (g.translate(_AS_DIGIT) for g in m.groups())
+    if not (1 <= int(mo) <= 12 and 1 <= int(d) <= 31):
+        return None
+    return f"{y}年{mo}月{d}日"
+
+
+def office_code(text: str) -> str | None:
+    """A sales office code: three letters (a city code) and three digits.
+
+    >>> office_code("CAN267"), office_code("5HE1O4"), office_code("SHE1")
+    ('CAN267', 'SHE104', None)
+    """
+    t = squeeze(text).upper().strip(".,:;'、")
+    if len(t) != 6:
+        return None
+    code = t[:3].translate(_AS_LETTER) + t[3:].translate(_AS_DIGIT)
+    return code if re.fullmatch(r"[A-Z]{3}\d{3}", code) else None
+
+
+def id_number(text: str) -> str | None:
+    """An ID number as printed: masked (``37*****5960``, ``530102********4819``) or whole.
+
+    A masked number keeps its fixed shape (2+5+4 or 6+8+4 characters), so a star
+    read twice or missed is restored, and 6 or 10 digits alone (stars too faint
+    to read) can only be that shape; an unmasked one must pass its check digit.
+
+    >>> id_number("530102*******4819"), id_number("37******5960"), id_number("11010119900307797X")
+    ('530102********4819', '37*****5960', None)
+    """
+    t = re.sub(r"^[^0-9A-Z*]+|[^0-9A-Z*]+$", "", squeeze(text).upper().replace("×", "X"))
+    m = re.fullmatch(r"([0-9A-Z]+)\*+([0-9OIL]{3}[0-9X])", t)
+    if m is not None:
+        head = m[1][1:] if len(m[1]) in (3, 7) and not m[1][0].isdigit() else m[1]  # a stray mark
+        head, tail = head.translate(_AS_DIGIT), m[2][:3].translate(_AS_DIGIT) + m[2][3]
+        if not (head + tail[:3]).isdigit():
+            return None
+        if len(head) == 6:
+            return head + "*" * 8 + tail
+        return head + "*" * 5 + tail if len(head) == 2 else None
+    if re.fullmatch(r"\d{6}|\d{10}|\d{9}X|\d{5}X", t):  # the stars too faint to read
+        head = t[:2] if len(t) == 6 else t[:6]
+        return head + ("*" * 5 if len(t) == 6 else "*" * 8) + t[-4:]
+    t = t[:17].translate(_AS_DIGIT) + t[17:]
+    return t if re.fullmatch(r"\d{17}[\dX]", t) and id_check_ok(t) else None
+
+
+def id_check_ok(number: str) -> bool:
+    """The GB 11643 check character of an 18-character ID number.
+
+    >>> id_check_ok("11010519491231002X"), id_check_ok("110105194912310021")
+    (True, False)
+    """
+    total = sum(int(c) * w for c, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return "10X98765432"[total % 11] == number[17]
+
+
+def credit_code(text: str) -> str | None:
+    """An 18-character 统一社会信用代码 whose GB 32100 check character is right.
+
+    Letters the code never uses (I, O, S, V, Z) are read as the digits they
+    resemble; if the check still fails, a single confusable character is
+    tried both ways, and only a unique valid repair is kept.
+
+    >>> credit_code("91110101MAHLG86N2N"), credit_code("9111O1O1MAHLG86N2N")
+    ('91110101MAHLG86N2N', '91110101MAHLG86N2N')
+    """
+    t = squeeze(text).upper().translate(str.maketrans("IOSVZ", "10502"))
+    if len(t) != 18 or any(c not in CREDIT_CHARS for c in t):
+        return None
+    if _credit_ok(t):
+        return t
+    swaps = {"0": "D", "D": "0", "8": "B", "B": "8", "1": "T", "T": "1", "2": "Z", "6": "G",
+             "G": "6", "U": "W", "W": "U", "5": "S"}  # fmt: skip
+    fixes = set()
+    for i, c in enumerate(t):
+        alt = swaps.get(c)
+        if alt is not None and alt in CREDIT_CHARS:
+            cand = t[:i] + alt + t[i + 1 :]
+            if _credit_ok(cand):
+                fixes.add(cand)
+    return fixes.pop() if len(fixes) == 1 else None
+
+
+def _credit_ok(code: str) -> bool:
+    total = sum(CREDIT_CHARS.index(c) * w for c, w in zip(code[:17], _CREDIT_WEIGHTS, strict=True))
+    return CREDIT_CHARS[(31 - total % 31) % 31] == code[17]
