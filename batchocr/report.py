@@ -259,7 +259,9 @@ def _totals(summary: Mapping[str, Any] | None) -> list[str]:
             f" exit {s['exit_code']} ({s['exit_meaning']})",
             f"  {s['seen']} seen: {s['done_now']} done now, {s['done_earlier']} done earlier,"
             f" {s['failed']} failed, {s['pending']} pending",
-            f"  {s['requests_sent']} request(s): {s['billable_requests']} billable,"
+            f"  {s['requests_sent']} page(s) read by the local engine, nothing billed"
+            if summary.get("backend") == "local"
+            else f"  {s['requests_sent']} request(s): {s['billable_requests']} billable,"
             f" {s['retries']} retries",
         ]
         if summary.get("duplicate_tickets"):
@@ -427,7 +429,7 @@ def _scan(source: Any, thumb: Thumbnail) -> str:
     image = (
         f'<img src="{_e(uri)}" alt="scan">'
         if uri
-        else '<div class="noimg">no image<br>(source not readable)</div>'
+        else '<div class="noimg">no preview<br>(not a readable image)</div>'
     )
     return f'<div class="scan">{image}<p class="path">{_e(source)}</p></div>'
 
