@@ -429,13 +429,19 @@ class _Handler(BaseHTTPRequestHandler):
         app = self.server.app
         app.stats.begin()
         label = "reset"  # what an exception below amounts to for the client
+        counted = False
         try:
             outcome = self._outcome(app)
             label = outcome.label
             app.pause()
+            # Counted before the client can read the answer, so a client that has its
+            # answer always finds it in the stats.
+            app.stats.end(label)
+            counted = True
             self._send(outcome)
         finally:
-            app.stats.end(label)
+            if not counted:
+                app.stats.end(label)
 
     def _outcome(self, app: _App) -> _Outcome:
         length = self.headers.get("Content-Length", "0")
