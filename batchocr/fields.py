@@ -5,6 +5,9 @@ printed Names mean which key (``_TICKET_NAMES``, ``_SEGMENT_NAMES``) and how
 each key's text is parsed (``_TICKET_PARSERS``, ``_SEGMENT_PARSERS``). A value
 that cannot be parsed is kept as printed and reported as a warning; nothing is
 ever dropped (unknown Names go to ``extra``, and the caller keeps ``raw``).
+An entry may carry ``Confidence`` (the offline engine's recognizer score,
+0..1); Juhe's answers never do. A value read below :data:`LOW_CONFIDENCE`
+is kept and reported as ``low_confidence``.
 
 >>> fields, warnings = normalize([{"Name": "票价", "Value": "CNY 1,190"}])
 >>> fields["fare"], fields["segments"], warnings[0].code
@@ -15,18 +18,28 @@ from __future__ import annotations
 
 import calendar
 import itertools
+import math
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from batchocr.models import NameValue, Warning_
 
-__all__ = ["SEGMENT_KEYS", "TICKET_KEYS", "normalize", "ticket_key"]
+__all__ = ["LOW_CONFIDENCE", "SEGMENT_KEYS", "TICKET_KEYS", "normalize", "ticket_key"]
+
+# Below this the offline engine's read is doubtful enough to check on the scan. Measured
+# with the real OCR: on samples/ (259 values, all correct) clean and light pages never
+# go below 0.88, the heavy ones have 3 values under 0.80 (0.36, 0.49, 0.797: single
+# letters). On generated pages (seeds 300000+), light: 0.4% of correct values under
+# 0.80 (1.1% under 0.85); heavy: 2.8% of correct values and 12 of 34 wrong ones under
+# 0.80, so a flagged value is ~10x likelier wrong than one not flagged. Lower (0.70)
+# flags too few wrong reads (8 of 34); higher (0.85) starts flagging normal reads.
+LOW_CONFIDENCE = 0.80
 
 # key → the Names printed for it, in the order of fields.md's tables.
 _TICKET_NAMES: dict[str, tuple[str, ...]] = {
@@ -281,6 +294,9 @@ class _Texts:
     ticket: dict[str, str]
     flights: dict[int, dict[str, str]]  # flight row → key → text
     extra: dict[str, Any]
+    # The Confidence of the entry each kept text came from, where it had a numeric one.
+    ticket_conf: dict[str, float] = field(default_factory=dict)
+    flight_conf: dict[int, dict[str, float]] = field(default_factory=dict)
 
 
 def _text(value: Any) -> str:
@@ -296,10 +312,22 @@ def _row(value: Any) -> int | None:
     return None
 
 
-def _keep_first(target: dict[str, str], key: str, text: str) -> None:
-    # A repeated Name keeps its first non-empty value; every entry stays in ``raw``.
+def _confidence(value: Any) -> float | None:
+    """A usable Confidence (a finite number), or None: anything else is ignored."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _keep_first(
+    target: dict[str, str], conf: dict[str, float], key: str, text: str, score: float | None
+) -> None:
+    # A repeated Name keeps its first non-empty value (and that entry's Confidence);
+    # every entry stays in ``raw``.
     if text and key not in target:
         target[key] = text
+        if score is not None:
+            conf[key] = score
 
 
 def _add_extra(extra: dict[str, Any], name: str, text: str) -> None:
@@ -319,13 +347,15 @@ def _collect(raw: Sequence[NameValue]) -> _Texts:
             continue
         name, text = _text(entry.get("Name")), _text(entry.get("Value"))
         key = _ALIASES.get(_name_key(name))
+        score = _confidence(entry.get("Confidence"))
         if key in _SEGMENT_NAMES:
             row = _row(entry.get("Row"))
             if row is None:  # no Row: the k-th occurrence of a Name belongs to flight k
                 row, seen[key] = seen[key], seen[key] + 1
-            _keep_first(texts.flights.setdefault(row, {}), key, text)
+            flight = texts.flights.setdefault(row, {})
+            _keep_first(flight, texts.flight_conf.setdefault(row, {}), key, text, score)
         elif key is not None:
-            _keep_first(texts.ticket, key, text)
+            _keep_first(texts.ticket, texts.ticket_conf, key, text, score)
         else:
             _add_extra(texts.extra, name, text)
     return texts
@@ -340,6 +370,7 @@ def _parse_all(
     issue: date | None,
     prefix: str,
     warnings: list[Warning_],
+    conf: Mapping[str, float],
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, parser in parsers.items():
@@ -347,6 +378,9 @@ def _parse_all(
         parsed = parser(text, issue) if text else _Parsed(None)
         if parsed.problem:
             warnings.append(Warning_(parsed.problem, prefix + key, parsed.detail))
+        if key in conf and conf[key] < LOW_CONFIDENCE:
+            detail = f"read with confidence {conf[key]:.2f}"
+            warnings.append(Warning_("low_confidence", prefix + key, detail))
         out[key] = parsed.value
     return out
 
@@ -356,7 +390,8 @@ def _segments(texts: _Texts, issue: date | None, warnings: list[Warning_]) -> li
     for row in sorted(texts.flights):
         if flight := texts.flights[row]:  # a flight with no values is not emitted
             prefix = f"segments[{len(segments)}]."
-            segments.append(_parse_all(flight, _SEGMENT_PARSERS, issue, prefix, warnings))
+            conf = texts.flight_conf.get(row, {})
+            segments.append(_parse_all(flight, _SEGMENT_PARSERS, issue, prefix, warnings, conf))
     return segments
 
 
@@ -398,9 +433,12 @@ def normalize(raw: Sequence[NameValue]) -> tuple[dict[str, Any], list[Warning_]]
     flight-level Name belongs to flight k.
 
     Warnings come in a fixed order: per-field problems (bad_e_ticket_no,
-    bad_check_code, bad_serial_no, bad_amount, bad_date, bad_time) in ticket key
-    order then flight by flight; then total_mismatch, segment_gap,
-    missing_core_field. Segment warnings name their field ``segments[i].key``.
+    bad_check_code, bad_serial_no, bad_amount, bad_date, bad_time, then
+    low_confidence for the same field) in ticket key order then flight by
+    flight; then total_mismatch, segment_gap, missing_core_field. Segment
+    warnings name their field ``segments[i].key``. An entry's numeric
+    ``Confidence`` below :data:`LOW_CONFIDENCE` gives low_confidence ("read
+    with confidence 0.62"); a missing or non-numeric one is ignored.
 
     A flight date printed without a year ("03DEC", also "O3DEC") gets the year
     that puts it nearest the ticket's issue date (see ``_flight_date`` for why
@@ -417,7 +455,7 @@ def normalize(raw: Sequence[NameValue]) -> tuple[dict[str, Any], list[Warning_]]
     texts = _collect(raw)
     issue = _calendar_date(texts.ticket.get("issue_date"))
     warnings: list[Warning_] = []
-    fields = _parse_all(texts.ticket, _TICKET_PARSERS, issue, "", warnings)
+    fields = _parse_all(texts.ticket, _TICKET_PARSERS, issue, "", warnings, texts.ticket_conf)
     fields["segments"] = _segments(texts, issue, warnings)
     fields["extra"] = texts.extra
     warnings += _check_total(fields) + _check_gaps(fields["segments"]) + _check_core(fields)

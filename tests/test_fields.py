@@ -516,3 +516,57 @@ def test_key_tuples_follow_the_schema_tables() -> None:
 def test_ticket_key(fields: dict[str, Any], key: str | None) -> None:
     """ticket_key prefers the e-ticket number, falls back to the invoice number, else None."""
     assert ticket_key(fields) == key
+
+
+# ---- confidence (the offline engine's recognizer score)
+
+
+@pytest.mark.parametrize(
+    ("confidence", "warned"),
+    [
+        (0.5, [Warning_("low_confidence", "fare", "read with confidence 0.50")]),
+        (0.95, []),
+        ("0.5", []),  # not a number: ignored
+        (None, []),
+        (True, []),  # a bool is no score
+    ],
+)
+def test_a_low_confidence_ticket_value_warns(confidence: Any, warned: list[Warning_]) -> None:
+    """A numeric Confidence below LOW_CONFIDENCE warns on its key; others never do."""
+    entry = {"Name": "票价", "Value": "1190.00", "Confidence": confidence}
+    fields, warnings = normalize([TICKET, entry])
+    assert (fields["fare"], warnings) == ("1190.00", warned)
+
+
+def test_an_entry_without_confidence_does_not_warn() -> None:
+    """Juhe's entries carry no Confidence key and get no low_confidence warning."""
+    fields, warnings = normalize([TICKET, {"Name": "票价", "Value": "1190.00"}])
+    assert (fields["fare"], warnings) == ("1190.00", [])
+
+
+def test_low_confidence_names_the_segment_field_and_follows_its_parse_problem() -> None:
+    """A flight value read at 0.62 warns as segments[i].key, after that field's own problem."""
+    raw = [
+        TICKET,
+        {"Name": "票价", "Value": "11x0.00", "Confidence": 0.7},
+        {"Name": "航班号", "Value": "CA1401", "Row": 0, "Confidence": 0.99},
+        {"Name": "时间", "Value": "25:00", "Row": 1, "Confidence": 0.6234},
+    ]
+    _, warnings = normalize(raw)
+    assert warnings == [
+        Warning_("bad_amount", "fare", "cannot read amount '11x0.00'"),
+        Warning_("low_confidence", "fare", "read with confidence 0.70"),
+        Warning_("bad_time", "segments[1].time", "cannot read time '25:00'"),
+        Warning_("low_confidence", "segments[1].time", "read with confidence 0.62"),
+    ]
+
+
+def test_a_repeated_name_uses_the_confidence_of_the_value_it_keeps() -> None:
+    """Only the kept (first non-empty) entry's Confidence counts, not a later duplicate's."""
+    raw = [
+        TICKET,
+        {"Name": "票价", "Value": "", "Confidence": 0.1},
+        {"Name": "票价", "Value": "1190.00", "Confidence": 0.9},
+        {"Name": "票价", "Value": "1100.00", "Confidence": 0.2},
+    ]
+    assert normalize(raw)[1] == []

@@ -7,6 +7,10 @@ document: the total against its parts, the ticket number's airline prefix
 against the first carrier, each flight number's airline code against its
 carrier. A field that cannot be read is left out, never guessed.
 
+Each entry carries ``Confidence``: the lowest recognizer score of the boxes its
+value was read from (a value the checks repaired keeps its boxes' score), so
+the normalizer can flag a doubtful read; Juhe's answers have no such key.
+
 >>> extract([])
 []
 """
@@ -29,6 +33,7 @@ from .register import likeness, register, similar
 Quad = tuple[Point, Point, Point, Point]
 
 Cleaner = Callable[[str], str | None]
+Scores = dict[str, float]  # field Name → the lowest score of the boxes its value came from
 _FREE = re.compile(r"[\u4e00-\u9fff0-9A-Za-z/（）()·,，.、\-]+")
 
 
@@ -115,11 +120,13 @@ def read(boxes: Sequence[Box]) -> Reading:
     if reg is None:
         return Reading([])
     doubts: set[int] = set()
+    scores: Scores = {}
     if reg.layout is PAPER:
-        ticket = _paper_ticket(reg.rects, doubts)
+        ticket = _paper_ticket(reg.rects, doubts, scores)
     else:
-        ticket = _einvoice_ticket(reg.rects, doubts)
-    rows = table.read_rows(reg.rects, reg.layout, doubts)
+        ticket = _einvoice_ticket(reg.rects, doubts, scores)
+    row_scores: list[Scores] = []
+    rows = table.read_rows(reg.rects, reg.layout, doubts, row_scores)
     flights = _flights(rows, reg.layout)
     back = reg.transform.inverse()
     blanks = tuple(
@@ -128,23 +135,33 @@ def read(boxes: Sequence[Box]) -> Reading:
         for c in table.empty_cells(rows, len(flights), reg.layout)
     )  # fmt: skip
     ticket, flights = check(ticket, flights)
-    out: list[NameValue] = [{"Name": k, "Value": v, "Row": -1} for k, v in ticket.items()]
+    out = [_entry(k, v, -1, scores) for k, v in ticket.items()]
     for row, flight in enumerate(flights):
+        known = _flight_scores(row_scores, row, reg.layout)
         for name in sorted(flight, key=FLIGHT_ORDER.index):
-            out.append({"Name": name, "Value": flight[name], "Row": row})
+            out.append(_entry(name, flight[name], row, known))
     return Reading(out, frozenset(doubts), blanks)
+
+
+def _entry(name: str, value: str, row: int, scores: Scores) -> NameValue:
+    """One Name/Value/Row entry, with the ``Confidence`` of its boxes when it is known."""
+    entry: NameValue = {"Name": name, "Value": value, "Row": row}
+    if name in scores:
+        entry["Confidence"] = round(scores[name], 3)
+    return entry
 
 
 # ---------------------------------------------------------------------- paper
 
 
-def _paper_ticket(rects: Sequence[Rect], doubts: set[int]) -> dict[str, str]:
+def _paper_ticket(rects: Sequence[Rect], doubts: set[int], scores: Scores) -> dict[str, str]:
     out: dict[str, str] = {}
     x0, x1, y0, y1 = PAPER_SERIAL
     near = [r for r in rects if x0 <= r.cx <= x1 and y0 <= r.cy <= y1]
-    serials = {v for v in (CLEAN["印刷序号"](r.text) for r in near) if v is not None}
-    if len(serials) == 1:
-        out["印刷序号"] = serials.pop()
+    found = [(r, v) for r in near if (v := CLEAN["印刷序号"](r.text)) is not None]
+    if len({v for _, v in found}) == 1:
+        out["印刷序号"] = found[0][1]
+        scores["印刷序号"] = min(r.score for r, _ in found)
     else:
         doubts.update(r.index for r in near if re.search(r"\d{5}", r.text))
     for cell in PAPER_CELLS:
@@ -157,6 +174,7 @@ def _paper_ticket(rects: Sequence[Rect], doubts: set[int]) -> dict[str, str]:
         value = CLEAN[cell.name](text) if text else None
         if value is not None:
             out[cell.name] = value
+            scores[cell.name] = min(r.score for r in parts)
         else:
             doubts.update(r.index for r in parts)
     return out
@@ -172,13 +190,14 @@ class _Seg:
     x: float
     x1: float
     boxes: list[int]
+    score: float = 1.0  # the lowest score of the boxes the value was read from
 
 
-def _einvoice_ticket(rects: Sequence[Rect], doubts: set[int]) -> dict[str, str]:
+def _einvoice_ticket(rects: Sequence[Rect], doubts: set[int], scores: Scores) -> dict[str, str]:
     out: dict[str, str] = {}
     for line in EINVOICE_LINES:
         on_line = sorted((r for r in rects if abs(r.cy - line.y) <= 21), key=lambda r: r.x0)
-        out.update(_read_line(on_line, line, doubts))
+        out.update(_read_line(on_line, line, doubts, scores))
     return out
 
 
@@ -255,10 +274,11 @@ def _segments(rects: Sequence[Rect], line: Line) -> list[_Seg]:
             rest, cut = _cut_label(label, line)
             if cut and r.x0 - segs[-1].x1 < 60:
                 segs[-1].value += rest  # "…代理有限公司填开日期：…": the end of the last value
+                segs[-1].score = min(segs[-1].score, r.score)
                 label = cut
         for k, part in enumerate(parts[1:], start=1):
             value, next_label = _cut_label(part, line) if k < len(parts) - 1 else (part, "")
-            segs.append(_Seg(label, value, r.x0, r.x1, [r.index]))
+            segs.append(_Seg(label, value, r.x0, r.x1, [r.index], r.score))
             label = next_label
     return segs
 
@@ -267,19 +287,22 @@ def _add_unlabelled(segs: list[_Seg], r: Rect, text: str, line: Line) -> None:
     """A box without a colon: a lone label, the rest of one, a label and value, or a value."""
     last = segs[-1] if segs else None
     if _lone_label(text, line):
-        segs.append(_Seg(text, "", r.x0, r.x1, [r.index]))
+        segs.append(_Seg(text, "", r.x0, r.x1, [r.index]))  # no value yet: no score
     elif last is not None and not last.value and _completes(last.label, text, line):
         last.label = f"{last.label}{text}"  # "提示信" + "息": a label boxed in two
     elif len(parts := _label_prefix(text, line)) == 2:
-        segs.append(_Seg(parts[0], parts[1], r.x0, r.x1, [r.index]))
+        segs.append(_Seg(parts[0], parts[1], r.x0, r.x1, [r.index], r.score))
     elif last is not None and r.x0 - last.x1 < 60:
         last.value += text  # the rest of a value OCR cut off, or a lone label's value
         last.x1, last.boxes = r.x1, [*last.boxes, r.index]
+        last.score = min(last.score, r.score)
     else:
-        segs.append(_Seg(None, text, r.x0, r.x1, [r.index]))
+        segs.append(_Seg(None, text, r.x0, r.x1, [r.index], r.score))
 
 
-def _read_line(rects: Sequence[Rect], line: Line, doubts: set[int]) -> dict[str, str]:
+def _read_line(
+    rects: Sequence[Rect], line: Line, doubts: set[int], scores: Scores
+) -> dict[str, str]:
     segs = _segments(rects, line)
     names: dict[int, str] = {}
     free = [name for name, _, _ in line.fields]
@@ -303,6 +326,7 @@ def _read_line(rects: Sequence[Rect], line: Line, doubts: set[int]) -> dict[str,
         value = CLEAN[name](segs[i].value) if segs[i].value else None
         if value is not None:
             out[name] = value
+            scores[name] = segs[i].score
         elif segs[i].value:
             doubts.update(segs[i].boxes)
     return {name: out[name] for name, _, _ in line.fields if name in out}
@@ -328,3 +352,15 @@ def _flights(rows: Sequence[dict[str, str]], layout: Layout) -> list[dict[str, s
             f[dst] = dest
         flights.append(f)
     return flights
+
+
+def _flight_scores(row_scores: Sequence[Scores], i: int, layout: Layout) -> Scores:
+    """Flight ``i``'s scores by Name, named as :func:`_flights` names its values."""
+    src, dst = ("始发地", "目的地") if layout is PAPER else ("始发站", "目的站")
+    own = row_scores[i] if i < len(row_scores) else {}
+    out = {k: v for k, v in own.items() if k != "城市"}
+    if "城市" in own:
+        out[src] = own["城市"]
+    if i + 1 < len(row_scores) and "城市" in row_scores[i + 1]:
+        out[dst] = row_scores[i + 1]["城市"]
+    return out

@@ -193,14 +193,19 @@ def _cut_at(r: Rect, x: float) -> tuple[Rect, Rect | None]:
 
 
 def read_rows(
-    rects: Sequence[Rect], layout: Layout, doubts: set[int] | None = None
+    rects: Sequence[Rect],
+    layout: Layout,
+    doubts: set[int] | None = None,
+    scores: list[dict[str, float]] | None = None,
 ) -> list[dict[str, str]]:
     """Each printed row's values by column Name (``城市`` for the city), top to bottom.
 
     The indices of boxes that sit in a value column but do not read as its
-    value are added to ``doubts``.
+    value are added to ``doubts``; ``scores`` gets, row by row, each value's
+    lowest recognizer score over the boxes it was read from.
     """
     doubts = set() if doubts is None else doubts
+    scores = [] if scores is None else scores
     rows: list[list[Rect]] = [[] for _ in range(layout.rows)]
     for r in rects:
         k = round((r.cy - layout.row_y) / layout.row_step)
@@ -209,10 +214,16 @@ def read_rows(
             and abs(r.cy - layout.row_y - k * layout.row_step) <= 0.42 * layout.row_step
         ):
             rows[k].append(r)
-    return [_read_row(sorted(row, key=lambda r: r.x0), layout, doubts) for row in rows]
+    out = []
+    for row in rows:
+        scores.append({})
+        out.append(_read_row(sorted(row, key=lambda r: r.x0), layout, doubts, scores[-1]))
+    return out
 
 
-def _read_row(row: Sequence[Rect], layout: Layout, doubts: set[int]) -> dict[str, str]:
+def _read_row(
+    row: Sequence[Rect], layout: Layout, doubts: set[int], scores: dict[str, float]
+) -> dict[str, str]:
     cols, out = layout.columns, {}
     city_parts: list[Rect] = []
     clean = cleaners(layout.name)
@@ -233,16 +244,29 @@ def _read_row(row: Sequence[Rect], layout: Layout, doubts: set[int]) -> dict[str
             value = clean[spanned[0].name](r.text)
             if value is not None:
                 out[spanned[0].name] = value
+                scores[spanned[0].name] = r.score
             else:
                 doubts.add(r.index)
             continue
         cut = split_cells(r.text, r.x0, r.x1, spanned, layout.name)
         if cut is not None:
             out.update(cut)
+            scores.update(dict.fromkeys(cut, r.score))
         else:
             doubts.add(r.index)
     if city_parts:
         name = city(city_parts, layout)
         if name is not None:
             out["城市"] = name
+            scores["城市"] = _city_score(city_parts, name)
     return out
+
+
+def _city_score(parts: Sequence[Rect], name: str) -> float:
+    """The lowest score of the boxes that hold the city's characters.
+
+    The 自FROM/至TO marker is often boxed alone and read poorly on a rough scan;
+    it is not the value, so its score does not count.
+    """
+    used = [r.score for r in parts if set(name) & set(repair.squeeze(r.text))]
+    return min(used or [r.score for r in parts])
