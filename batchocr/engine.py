@@ -147,6 +147,7 @@ class Engine:
     _sent_items: int = 0
     _outage_streak: int = 0
     _dry_seen: set[str] = field(default_factory=set)
+    _gave_up: set[str] = field(default_factory=set)  # contents that used up retries this run
     recorder: Recorder = field(init=False)
 
     def __post_init__(self) -> None:
@@ -389,6 +390,8 @@ class Engine:
         status = self.state.content_status(sha)
         if status == "done":
             return status
+        if sha in self._gave_up:  # the same bytes under another id: once per run is enough
+            return status
         if status == "failed" and not self.options.retry_failed:
             self.counters.failed_earlier += 1
             log.debug("%s failed in an earlier run; --retry-failed sends it again", item.id)
@@ -505,6 +508,7 @@ class Engine:
             )
 
     def _exhausted(self, sha: str, exc: Transient, attempts: int) -> None:
+        self._gave_up.add(sha)
         stage = Stage.TRANSPORT if isinstance(exc.error, TransportError) else Stage.SERVICE
         reason = str(exc.error)
         if self.halted:

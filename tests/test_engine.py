@@ -335,3 +335,19 @@ async def test_same_ticket_from_other_bytes_is_flagged_across_runs(tmp_path: Pat
             "detail": "e_ticket_no 9991234567890 was already recognized in scan-a.png",
         }
     ]
+
+
+@pytest.mark.asyncio
+async def test_same_bytes_are_not_retried_again_in_one_run(tmp_path: Path) -> None:
+    """Two ids with identical bytes during an outage: the content uses up its retries once."""
+    root = folder(tmp_path, 1)
+    (root / "copy.png").write_bytes((root / "t00.png").read_bytes())
+    service = FakeService(lambda n, img: {"error_code": 10012, "reason": "limit"})
+    out = await run_engine(
+        tmp_path / "out", [root], service, config={"max_attempts": 2, "stop_after": 5}
+    )
+    assert (out.code, len(service.images)) == (1, 2)
+    assert sorted((r.id, r.failure.retryable) for r in out.report) == [
+        ("copy.png", True),
+        ("t00.png", True),
+    ]
