@@ -35,8 +35,6 @@ from .summary import build_summary, error_record, format_summary
 
 log = logging.getLogger("batchocr")
 
-LocalBackendType = Backend  # the local engine's class, imported only when used
-
 
 @dataclass(frozen=True, slots=True)
 class RunRequest:
@@ -208,7 +206,8 @@ async def _shielded(close: Callable[[], Awaitable[None]]) -> None:
         await close()
 
 
-def _local_backend(config: Config) -> LocalBackendType:
+def _local_backend(config: Config) -> Backend:
+    """The offline engine, imported only when used (its extra may not be installed)."""
     try:
         from .local.recognizer import LocalBackend
     except ImportError as exc:
