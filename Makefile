@@ -41,9 +41,7 @@ runtime-deps:
 system-deps: runtime-deps
 	$(call apt_ensure,$(TEST_DEBS))
 
-test: $(STAMP) system-deps
-	$(BIN)/ruff check batchocr tests bench samples
-	$(BIN)/mypy batchocr
+test: lint system-deps
 	$(BIN)/pytest -q
 
 # The demo is the main job on samples/ with the built-in default: no key is configured, so

@@ -89,7 +89,6 @@ class Counters:
     duplicate_tickets: int = 0  # tickets already recognized from other image bytes
     failed_now: int = 0
     failed_earlier: int = 0
-    left_pending: int = 0
     not_reached: int = 0  # inputs never taken up because the run stopped early
     requests: int = 0
     billable: int = 0

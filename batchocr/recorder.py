@@ -97,7 +97,6 @@ class Recorder:
         """An image left for the next run because this one stopped."""
         failure = Failure(Stage.PENDING, reason, code, True, attempts, self.stamp())
         self.state.fail(sha, failure)
-        self.counters.left_pending += 1
 
     def input_problem(self, item: Item, reason: str) -> None:
         """An input with no usable content (unreadable, bad manifest row)."""

@@ -260,11 +260,6 @@ class State:
                 "INSERT OR IGNORE INTO contents (sha256, status) VALUES (?, 'pending')", (sha256,)
             )
 
-    def touch(self, item_id: str) -> None:
-        """Mark an id as seen in this run without changing what it points at."""
-        with self._tx() as db:
-            db.execute("UPDATE items SET run=? WHERE id=?", (self.run, item_id))
-
     def item_problem(self, item_id: str, source: str, reason: str, at: str) -> None:
         """An input with no readable content: it goes straight to the error report."""
         with self._tx() as db:
