@@ -1,19 +1,24 @@
 """A thin wrapper over RapidOCR (PP-OCRv4 detection + recognition, ONNX, CPU).
 
 The models ship inside the ``rapidocr-onnxruntime`` wheel: nothing is
-downloaded at run time. Three settings matter for itineraries, all measured
+downloaded at run time. These settings matter for itineraries, all measured
 on synthetic pages:
 
 * the angle classifier is off: it flips short boxes (``9%`` read as ``%6``);
 * the page is shrunk to at most :data:`MAX_SIDE` px on its long side, never
   enlarged (upscaling a phone photo adds cost, not detail), never binarized;
-  detection runs on a copy of at most :data:`DET_SIDE` px (it needs the
-  lines, not the glyphs), recognition on crops of the full page;
+  detection runs on a copy shrunk to :data:`DET_SIDE` px (it needs the
+  lines, not the glyphs) unless the page is small already (at most
+  :data:`DET_KEEP` px: a low-resolution scan has no pixel to spare),
+  recognition on crops of the full page;
 * one ONNX thread per process: pages run in parallel in worker processes,
   and a single-threaded session wastes no CPU on spinning threads;
-* a line with stars (a masked ID) is read a second time stretched to twice
-  its width: the recognizer merges a digit into a long run of identical
-  characters (``440106*********658``), and more time steps per glyph stop it.
+* a line the extractor doubts is read a second time stretched to twice its
+  width (:func:`reread`): the recognizer merges a digit into a long run of
+  identical characters (``440106*********658``), and more time steps per
+  glyph stop it;
+* the caller may name the lines it knows without reading them (``known`` of
+  :func:`read_page`): recognition is most of the cost.
 
 The engine is loaded once per process, on first use (:func:`engine`).
 
@@ -24,22 +29,26 @@ The engine is loaded once per process, on first use (:func:`engine`).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image
 
 MAX_SIDE = 2000  # at 1600 px a masked ID line was sometimes missed
-DET_SIDE = 1100  # detection runs on a smaller copy: boxes, not glyphs, are needed there
+DET_SIDE = 960  # detection runs on a smaller copy: boxes, not glyphs, are needed there...
+DET_KEEP = 1100  # ...unless the page is this small already (at 960 a ~1000-px page lost fields)
 BOX_THRESH = 0.3  # RapidOCR's 0.5 drops lone class letters (``F``, ``Y``) on phone photos
 TEXT_SCORE = 0.3  # keep weak readings: the extractor's checks decide what to trust
 REC_MIN_WIDTH = 96  # RapidOCR pads every line to 320 px: a lone "F" cost as much as a name...
-SHORT = 2.5  # ...but a crop narrower than this (width/height: one or two glyphs) is padded
-SHORT_WIDTH = 320  # to 320 as the model was trained: at 96 a lone "Q" reads as nothing
+SHORT = 1.5  # ...but a crop narrower than this (width/height: one glyph) is padded to
+SHORT_WIDTH = 320  # the model's training width: at 96 a lone "Q" reads as nothing. On 40
+#   heavy pages, value crops read right at 96 / 192 / 320 px: one glyph 147 / 149 / 160 of
+#   163; two or more 349 / 349 / 346 of 363 (clean pages: one glyph needs ≥ 192 px too).
 REC_BATCH = 1  # one line per run: per box the cheapest (6: ~20% more CPU, ~100 MB more RSS)
 
 Point = tuple[float, float]
+Quad = tuple[Point, Point, Point, Point]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +61,7 @@ class Box:
 
     text: str
     score: float
-    quad: tuple[Point, Point, Point, Point]
+    quad: Quad
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,23 +106,44 @@ def fit(image: Image.Image) -> Image.Image:
     return image
 
 
-def read_page(image: Image.Image) -> Page:
-    """Detect and recognize every text line of ``image`` (see the module docstring)."""
+Reading = tuple[str, float]  # (text, score)
+Read = Callable[[Sequence[Quad]], list[Reading]]  # regions of the page → their readings
+Known = Callable[[Sequence[Quad], Read], dict[int, Box]]
+
+
+def read_page(image: Image.Image, known: Known | None = None) -> Page:
+    """Detect and recognize every text line of ``image`` (see the module docstring).
+
+    ``known(quads, read)``, when given, returns the boxes whose text it can tell,
+    by index, recognizing what it needs with ``read``: the other lines are
+    recognized here.
+    """
     import numpy as np
 
     page = fit(image)
     pixels = np.asarray(page)
-    eng = engine()
-    quads = detect(pixels)
-    crops = eng.get_crop_img_list(pixels, [np.array(q, dtype=np.float32) for q in quads])
-    texts = recognize_crops(crops)
-    boxes = [
-        Box(str(text), float(score), _quad(q))
-        for q, (text, score) in zip(quads, texts, strict=True)
-        if text and score >= TEXT_SCORE
-    ]
-    boxes = [_reread(pixels, b) if STRETCH_MARK in b.text else b for b in boxes]
-    return Page(page.width, page.height, tuple(boxes))
+    quads = [_quad(q) for q in detect(pixels)]
+
+    def read(regions: Sequence[Quad]) -> list[Reading]:
+        return _read(pixels, regions)
+
+    found = known(quads, read) if known is not None else {}
+    rest = [i for i in range(len(quads)) if i not in found]
+    for i, (text, score) in zip(rest, read([quads[i] for i in rest]), strict=True):
+        found[i] = Box(text, score, quads[i])
+    boxes = (found[i] for i in range(len(quads)))
+    kept = tuple(b for b in boxes if b.text and b.score >= TEXT_SCORE)
+    return Page(page.width, page.height, kept)
+
+
+def _read(pixels: Any, quads: Sequence[Quad], *, all_short: bool = False) -> list[Reading]:
+    """Recognize the regions ``quads`` of ``pixels``."""
+    import numpy as np
+
+    if not quads:
+        return []
+    crops = engine().get_crop_img_list(pixels, [np.array(q, dtype=np.float32) for q in quads])
+    return recognize_crops(crops, all_short=all_short)
 
 
 def recognize_crops(crops: list[Any], *, all_short: bool = False) -> list[tuple[str, float]]:
@@ -150,12 +180,12 @@ def _recognize(crops: list[Any], which: list[int], width: int) -> list[tuple[str
 
 
 def detect(pixels: Any) -> list[Any]:
-    """Text-line quads of an RGB array, found on a copy shrunk to :data:`DET_SIDE`."""
+    """Text-line quads of an RGB array, found on a copy shrunk to :data:`DET_SIDE` if large."""
     import cv2
 
     eng = engine()
     h, w = pixels.shape[:2]
-    scale = min(1.0, DET_SIDE / max(h, w))
+    scale = 1.0 if max(h, w) <= DET_KEEP else DET_SIDE / max(h, w)
     small = (
         pixels
         if scale == 1.0
@@ -167,11 +197,8 @@ def detect(pixels: Any) -> list[Any]:
     return [q / scale for q in eng.sorted_boxes(quads)]
 
 
-STRETCH_MARK = "*"
-
-
 def reread(image: Image.Image, page: Page, indices: Iterable[int]) -> Page:
-    """``page`` with the boxes at ``indices`` recognized again, stretched (see :func:`_reread`).
+    """``page`` with the boxes at ``indices`` recognized again, stretched (see :func:`_stretched`).
 
     ``image`` is the one :func:`read_page` was given; boxes that come back
     empty keep their first reading.
@@ -181,11 +208,13 @@ def reread(image: Image.Image, page: Page, indices: Iterable[int]) -> Page:
     pixels = np.asarray(fit(image))
     boxes = list(page.boxes)
     for i in indices:
-        boxes[i] = _reread(pixels, boxes[i])
+        b = boxes[i]
+        crop = engine().get_crop_img_list(pixels, [np.array(b.quad, dtype=np.float32)])[0]
+        boxes[i] = Box(*_stretched(crop, (b.text, b.score)), b.quad)
     return Page(page.width, page.height, tuple(boxes))
 
 
-def read_quads(image: Image.Image, quads: Iterable[tuple[Point, Point, Point, Point]]) -> list[Box]:
+def read_quads(image: Image.Image, quads: Iterable[Quad]) -> list[Box]:
     """Recognize the given regions of ``image`` as they are, without detection.
 
     Detection misses a lone class letter (``F``, ``Y``) on a phone photo; the
@@ -194,31 +223,24 @@ def read_quads(image: Image.Image, quads: Iterable[tuple[Point, Point, Point, Po
     """
     import numpy as np
 
-    pixels = np.asarray(fit(image))
     quads = list(quads)
-    if not quads:
-        return []
-    eng = engine()
-    crops = eng.get_crop_img_list(pixels, [np.array(q, dtype=np.float32) for q in quads])
-    texts = recognize_crops(crops, all_short=True)  # a cell holds a glyph or two
+    texts = _read(np.asarray(fit(image)), quads, all_short=True)  # a cell holds a glyph or two
     return [
-        Box(str(text), float(score), q)
+        Box(text, score, q)
         for q, (text, score) in zip(quads, texts, strict=True)
         if text.strip() and score >= TEXT_SCORE
     ]
 
 
-def _reread(pixels: Any, box: Box) -> Box:
-    """Recognize ``box`` again from its crop stretched to twice the width."""
+def _stretched(crop: Any, first: Reading) -> Reading:
+    """The reading of ``crop`` stretched to twice its width, or ``first`` if that reads nothing."""
     import cv2
-    import numpy as np
 
-    crop = engine().get_crop_img_list(pixels, [np.array(box.quad, dtype=np.float32)])[0]
     wide = cv2.resize(crop, None, fx=2.0, fy=1.0, interpolation=cv2.INTER_CUBIC)
     ((text, score),) = recognize_crops([wide])
-    return Box(text, score, box.quad) if text else box
+    return (text, score) if text else first
 
 
-def _quad(points: Any) -> tuple[Point, Point, Point, Point]:
+def _quad(points: Any) -> Quad:
     p = [(float(x), float(y)) for x, y in points]
     return (p[0], p[1], p[2], p[3])

@@ -30,7 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..models import NameValue, Reply
-from . import ocr
+from . import ocr, printed
 from .extract import read
 
 NOT_RECOGNIZED = 252604
@@ -50,7 +50,7 @@ def recognize(image: bytes) -> list[NameValue]:
             picture.load()
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise LookupError(f"not an image: {exc}") from None
-    page = ocr.read_page(picture)
+    page = ocr.read_page(picture, printed.known)
     reading = read(page.boxes)
     if reading.doubtful or reading.blanks:
         boxes = ocr.reread(picture, page, reading.doubtful).boxes

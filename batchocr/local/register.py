@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import cmath
 import difflib
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -49,17 +50,26 @@ class _Proposal:
 
 def similar(read: str, label: str) -> bool:
     """Whether OCR text ``read`` is label ``label``; two-character labels must be exact."""
+    a, b = _norm(read), _norm(label)
+    if len(b) > 2 and 2 * min(len(a), len(b)) < 0.6 * (len(a) + len(b)):
+        return False  # the lengths alone rule it out (most box × label pairs of a page)
     return likeness(read, label) >= 0.6
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def likeness(read: str, label: str) -> float:
-    """How alike ``read`` and ``label`` are, 0…1 (two-character labels: 1 or 0)."""
+    """How alike ``read`` and ``label`` are, 0…1 (two-character labels: 1 or 0).
+
+    Cached: a page is registered twice or more (the second look) and its labels
+    read the same on every page.
+    """
     a, b = _norm(read), _norm(label)
     if len(b) <= 2:
         return float(a == b)
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _norm(text: str) -> str:
     return squeeze(text).upper().replace(" ", "")
 
