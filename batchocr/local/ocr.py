@@ -41,10 +41,11 @@ DET_KEEP = 1100  # ...unless the page is this small already (at 960 a ~1000-px p
 BOX_THRESH = 0.3  # RapidOCR's 0.5 drops lone class letters (``F``, ``Y``) on phone photos
 TEXT_SCORE = 0.3  # keep weak readings: the extractor's checks decide what to trust
 REC_MIN_WIDTH = 96  # RapidOCR pads every line to 320 px: a lone "F" cost as much as a name...
-SHORT = 1.5  # ...but a crop narrower than this (width/height: one glyph) is padded to
-SHORT_WIDTH = 320  # the model's training width: at 96 a lone "Q" reads as nothing. On 40
-#   heavy pages, value crops read right at 96 / 192 / 320 px: one glyph 147 / 149 / 160 of
-#   163; two or more 349 / 349 / 346 of 363 (clean pages: one glyph needs ≥ 192 px too).
+SHORT = 1.2  # ...but a crop narrower than this (width/height: one glyph) is padded to
+SHORT_WIDTH = 320  # the model's training width: at 96 a lone "Q" reads as nothing. Value crops
+#   of 40 heavy pages read right at 96 / 192 / 320 px: ratio < 1.2 74 / 76 / 83 of 85;
+#   1.2-1.5 (two glyphs, in a blurred photo's roomier boxes) 73 / 73 / 77 of 78, three of
+#   the four only a trailing dot apart, which the cleaners drop; wider 349 / 349 / 346 of 363.
 REC_BATCH = 1  # one line per run: per box the cheapest (6: ~20% more CPU, ~100 MB more RSS)
 
 Point = tuple[float, float]

@@ -31,11 +31,13 @@ from dataclasses import dataclass
 from . import printed_boxes
 from .geometry import Affine, Pair, Rect, center, skew, to_rect, width
 from .layout import EINVOICE, EINVOICE_LINES, PAPER, Layout
-from .ocr import Box, Quad, Read
-from .register import likeness, similar
+from .ocr import Box, Point, Quad, Read
+from .register import likeness
+from .repair import squeeze
 
 TITLE_BAND = 0.2  # the title is in the top fifth of the text's height...
 TITLE_TRIES = 3  # ...and among its widest boxes
+TITLE_PART = 0.4  # the left part of a candidate that is read (see _title_map)
 MIN_PAIRS = 6  # geometric pairs needed to trust the refined map
 STEPS = (60.0, 25.0, 12.0)  # pairing tolerances of the refinement, canonical px
 AT_X, AT_Y = 12.0, 8.0  # a box is (part of) a printed box within this margin and this near its line
@@ -113,11 +115,14 @@ def known(quads: Sequence[Quad], read: Read) -> dict[int, Box]:
     shapes = [Box("", 0.0, q) for q in quads]
     boxes: dict[int, Box] = {}
     for i in _title_candidates(shapes):  # one by one: the first is the title on most pages
-        ((text, score),) = read([quads[i]])
-        boxes[i] = Box(text, score, quads[i])
-        if (placed := _title_map(boxes[i], i, shapes)) is not None:
+        ((text, score),) = read([_part(quads[i], 0.0, TITLE_PART)])
+        if (placed := _title_map(text, i, shapes)) is not None:
+            boxes[i] = Box(placed[0].title, score, quads[i])
             break
-    else:
+        boxes[i] = Box(text, score, quads[i])  # a few characters of some line: the extractor
+    else:  # needs it whole
+        for i, (text, score) in zip(boxes, read([quads[i] for i in boxes]), strict=True):
+            boxes[i] = Box(text, score, quads[i])
         return boxes
     layout, title, rough = placed
     t = _refine(rough, shapes, layout, title)
@@ -140,15 +145,27 @@ def _title_candidates(shapes: Sequence[Box]) -> list[int]:
     return sorted(band, key=lambda i: -width(shapes[i]))[:TITLE_TRIES]
 
 
-def _title_map(b: Box, i: int, shapes: Sequence[Box]) -> tuple[Layout, int, Affine] | None:
-    """The layout whose title ``b`` reads as (the paper title is in both), and its map."""
-    layouts = (PAPER, EINVOICE)
-    found = [(likeness(b.text, lay.title), lay) for lay in layouts if similar(b.text, lay.title)]
-    if not found or width(b) <= 0:
+def _title_map(start: str, i: int, shapes: Sequence[Box]) -> tuple[Layout, int, Affine] | None:
+    """The layout whose title box ``i`` starts as ``start`` reads, and its map.
+
+    Only the start of a candidate is read: it tells the two titles apart (the
+    paper title is the end of the e-invoice's), and the title's place and
+    width come from the detected box.
+    """
+    found = [(_starts(start, lay.title), lay) for lay in (PAPER, EINVOICE)]
+    like, layout = max(found, key=lambda f: f[0])
+    if like < 0.6 or width(shapes[i]) <= 0:
         return None
-    _, layout = max(found, key=lambda f: f[0])
-    scale = layout.title_width / width(b)
-    return layout, i, Affine.similarity(scale, -skew(shapes), center(b), layout.title_at)
+    scale = layout.title_width / width(shapes[i])
+    return layout, i, Affine.similarity(scale, -skew(shapes), center(shapes[i]), layout.title_at)
+
+
+def _starts(read: str, title: str) -> float:
+    """How alike ``read`` is to the start of ``title`` (as long as it, give or take one)."""
+    n = len(squeeze(read))
+    if n < 3:
+        return 0.0
+    return max(likeness(read, title[: n + k]) for k in (-1, 0, 1))
 
 
 def _refine(t: Affine, shapes: Sequence[Box], layout: Layout, title: int) -> Affine | None:
@@ -237,7 +254,7 @@ def _values_after_labels(
             if abs(r.x0 - p.x) <= PREFIX_AT and abs(r.cy - p.y) <= PREFIX_AT and (
                 r.x1 - r.x0 > p.width + 2 * LABEL_PX
             ):
-                cuts[i] = (p, _right_part(b.quad, (p.width + CUT_AFTER) / (r.x1 - r.x0)))
+                cuts[i] = (p, _part(b.quad, (p.width + CUT_AFTER) / (r.x1 - r.x0), 1.0))
                 break
     out = {}
     readings = read([q for _, q in cuts.values()])
@@ -253,9 +270,14 @@ def _values_after_labels(
     return out
 
 
-def _right_part(q: Quad, f: float) -> Quad:
-    """The part of quad ``q`` right of the fraction ``f`` of its width."""
+def _part(q: Quad, f0: float, f1: float) -> Quad:
+    """The part of quad ``q`` between the fractions ``f0`` and ``f1`` of its width."""
     (x0, y0), (x1, y1), (x2, y2), (x3, y3) = q
-    top = (x0 + f * (x1 - x0), y0 + f * (y1 - y0))
-    bottom = (x3 + f * (x2 - x3), y3 + f * (y2 - y3))
-    return (top, (x1, y1), (x2, y2), bottom)
+
+    def top(f: float) -> Point:
+        return (x0 + f * (x1 - x0), y0 + f * (y1 - y0))
+
+    def bottom(f: float) -> Point:
+        return (x3 + f * (x2 - x3), y3 + f * (y2 - y3))
+
+    return (top(f0), top(f1), bottom(f1), bottom(f0))
