@@ -19,6 +19,8 @@ b'raw image bytes'
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import functools
 import io
 import multiprocessing
 import os
@@ -31,7 +33,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..models import NameValue, Reply
 from . import ocr, printed
-from .extract import read
+from .extract import Reading, read
 
 NOT_RECOGNIZED = 252604
 CRASHED = "local engine crashed on this image"
@@ -50,16 +52,44 @@ def recognize(image: bytes) -> list[NameValue]:
             picture.load()
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise LookupError(f"not an image: {exc}") from None
+    try:
+        reading = _read(picture)
+    finally:
+        release_memory()
+    if not reading.data:
+        raise LookupError("nothing recognized")
+    return reading.data
+
+
+def _read(picture: Image.Image) -> Reading:
     page = ocr.read_page(picture, printed.known)
     reading = read(page.boxes)
     if reading.doubtful or reading.blanks:
         boxes = ocr.reread(picture, page, reading.doubtful).boxes
         second = read((*boxes, *ocr.read_quads(picture, reading.blanks)))
         if len(second.data) >= len(reading.data):
-            reading = second
-    if not reading.data:
-        raise LookupError("nothing recognized")
-    return reading.data
+            return second
+    return reading
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+def release_memory() -> None:
+    """Give the heap's free pages back to the system (glibc only; elsewhere nothing).
+
+    A page's ONNX Runtime buffers come and go; without this a worker's heap
+    fragments and its memory creeps up page after page (90 pages in one process:
+    507 MB resident at the end and a 602 MB peak, against 233 MB and 484 MB).
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def warm_up() -> None:
