@@ -11,8 +11,8 @@ on synthetic pages:
   lines, not the glyphs) unless the page is small already (at most
   :data:`DET_KEEP` px: a low-resolution scan has no pixel to spare),
   recognition on crops of the full page;
-* one ONNX thread per process: pages run in parallel in worker processes,
-  and a single-threaded session wastes no CPU on spinning threads;
+* one thread per process (ONNX Runtime's and OpenCV's): pages run in
+  parallel in worker processes, and a single thread wastes no CPU on spinning;
 * a line the extractor doubts is read a second time stretched to twice its
   width (:func:`reread`): the recognizer merges a digit into a long run of
   identical characters (``440106*********658``), and more time steps per
@@ -83,7 +83,10 @@ def engine() -> Any:
     global _engine
     with _lock:
         if _engine is None:
+            import cv2
             from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
+
+            cv2.setNumThreads(0)  # OpenCV's resizes and warps run inline, like the models
 
             eng = RapidOCR(use_cls=False, intra_op_num_threads=1, inter_op_num_threads=1)
             det = eng.text_det

@@ -1,7 +1,9 @@
 """The local engine's entry points: :func:`recognize` and :class:`LocalBackend`.
 
 ``recognize(image_bytes)`` is what ``batchocr serve`` calls for each request:
-decode (Pillow, EXIF orientation applied), OCR, extract; then a second look:
+decode (Pillow, EXIF orientation applied), OCR (the form's own printed labels
+found by geometry and not recognized: :mod:`batchocr.local.printed`), extract;
+then a second look:
 boxes that sat where a value belongs but did not read as one are read again
 stretched, and flight-table cells where a value belongs but nothing was
 detected are recognized as they are.
@@ -36,6 +38,7 @@ from . import ocr, printed
 from .extract import Reading, read
 
 NOT_RECOGNIZED = 252604
+TRIM_ABOVE = 480 << 20  # bytes resident after a page above which freed memory is returned
 CRASHED = "local engine crashed on this image"
 
 Recognize = Callable[[bytes], list[NameValue]]
@@ -80,16 +83,27 @@ def _malloc_trim() -> Callable[[int], int] | None:
         return None
 
 
-def release_memory() -> None:
-    """Give the heap's free pages back to the system (glibc only; elsewhere nothing).
+def release_memory(above: int = TRIM_ABOVE) -> None:
+    """Give the heap's free pages back to the system once the process holds ``above`` bytes.
 
-    A page's ONNX Runtime buffers come and go; without this a worker's heap
-    fragments and its memory creeps up page after page (90 pages in one process:
-    507 MB resident at the end and a 602 MB peak, against 233 MB and 484 MB).
+    A page's ONNX Runtime buffers come and go; left alone, a worker's heap
+    fragments and its memory creeps up page after page (90 pages in one
+    process: 507 MB resident at the end and a 602 MB peak; trimmed after every
+    page, 233 MB and 484 MB). Trimming every page costs page faults (about
+    +0.05 CPU-s a page), so it is done only above :data:`TRIM_ABOVE` (the same
+    90 pages: a 556 MB peak, 0.99 CPU-s a page). glibc only.
     """
     trim = _malloc_trim()
-    if trim is not None:
+    if trim is not None and _resident() > above:
         trim(0)
+
+
+def _resident() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def warm_up() -> None:
