@@ -38,7 +38,7 @@ from . import ocr, printed
 from .extract import Reading, read
 
 NOT_RECOGNIZED = 252604
-TRIM_ABOVE = 480 << 20  # bytes resident after a page above which freed memory is returned
+TRIM_ABOVE = 360 << 20  # bytes resident after a page above which freed memory is returned
 CRASHED = "local engine crashed on this image"
 
 Recognize = Callable[[bytes], list[NameValue]]
@@ -91,7 +91,8 @@ def release_memory(above: int = TRIM_ABOVE) -> None:
     process: 507 MB resident at the end and a 602 MB peak; trimmed after every
     page, 233 MB and 484 MB). Trimming every page costs page faults (about
     +0.05 CPU-s a page), so it is done only above :data:`TRIM_ABOVE` (the same
-    90 pages: a 556 MB peak, 0.99 CPU-s a page). glibc only.
+    90 pages: a 518 MB peak; above 480 MB the peak was 556, and over 300
+    pages a worker reached 603). glibc only.
     """
     trim = _malloc_trim()
     if trim is not None and _resident() > above:
