@@ -7,11 +7,11 @@ import math
 from collections.abc import Sequence
 
 import pytest
+from test_local import ocr_needed, plain
 
 from batchocr.local.geometry import Affine
 from batchocr.local.ocr import Box, Quad, Reading
 from batchocr.local.printed import CUT_AFTER, PRINTED, known, label_width
-from tests.test_local import ocr_needed, plain
 
 TILT = Affine.similarity(0.55, math.radians(1.5), (0.0, 0.0), (40.0, 25.0))  # a small photo
 
