@@ -51,25 +51,6 @@ _LEAD = re.compile(r"^\s*[^:：\s]{0,2}\s*[:：;；]+")  # a colon, and a sliver
 
 
 @dataclass(frozen=True, slots=True)
-class Printed:
-    """A box every page of a layout prints: its text and canonical rectangle."""
-
-    text: str
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.y0 + self.y1) / 2
-
-
-@dataclass(frozen=True, slots=True)
 class Prefix:
     """A label printed at a fixed place with its value after it on the same line."""
 
@@ -99,9 +80,13 @@ PREFIXED: dict[str, tuple[Prefix, ...]] = {
     ),
 }
 
-PRINTED: dict[str, tuple[Printed, ...]] = {
-    PAPER.name: tuple(Printed(*p) for p in printed_boxes.PAPER),
-    EINVOICE.name: tuple(Printed(*p) for p in printed_boxes.EINVOICE),
+def _printed(boxes: tuple[tuple[str, float, float, float, float], ...]) -> tuple[Rect, ...]:
+    return tuple(Rect(text, 1.0, -1, x0, y0, x1, y1) for text, x0, y0, x1, y1 in boxes)
+
+
+PRINTED: dict[str, tuple[Rect, ...]] = {  # every page's boxes: text and canonical rectangle
+    PAPER.name: _printed(printed_boxes.PAPER),
+    EINVOICE.name: _printed(printed_boxes.EINVOICE),
 }
 
 
@@ -184,10 +169,10 @@ def _refine(t: Affine, shapes: Sequence[Box], layout: Layout, title: int) -> Aff
 
 
 def _pairs(
-    shapes: Sequence[Box], printed: Sequence[Printed], t: Affine, tol: float
-) -> list[tuple[int, Printed]]:
+    shapes: Sequence[Box], printed: Sequence[Rect], t: Affine, tol: float
+) -> list[tuple[int, Rect]]:
     """Each printed box with the nearest detected box of its size within ``tol`` (one-to-one)."""
-    best: dict[Printed, tuple[float, int]] = {}
+    best: dict[Rect, tuple[float, int]] = {}
     for i, b in enumerate(shapes):
         r = to_rect(b, t, i)
         for p in printed:
@@ -200,8 +185,8 @@ def _pairs(
 
 
 def _coincide(
-    shapes: Sequence[Box], printed: Sequence[Printed], t: Affine, skip: Container[int]
-) -> list[tuple[int, Printed]]:
+    shapes: Sequence[Box], printed: Sequence[Rect], t: Affine, skip: Container[int]
+) -> list[tuple[int, Rect]]:
     """Detected boxes that are printed boxes, or part of one (a label detected in pieces)."""
     out = []
     for i, b in enumerate(shapes):
@@ -213,7 +198,7 @@ def _coincide(
     return out
 
 
-def _within(r: Rect, p: Printed) -> bool:
+def _within(r: Rect, p: Rect) -> bool:
     """Whether ``r`` lies inside printed box ``p``, on its line and about as tall.
 
     A blurred or low-resolution page's boxes come out taller than the printed
@@ -229,7 +214,7 @@ def _within(r: Rect, p: Printed) -> bool:
     )
 
 
-def _alike(r: Rect, p: Printed, dw: float, dh: float) -> bool:
+def _alike(r: Rect, p: Rect, dw: float, dh: float) -> bool:
     """Whether ``r``'s width and height are within fractions ``dw``, ``dh`` of ``p``'s."""
     return abs((r.x1 - r.x0) / (p.x1 - p.x0) - 1) <= dw and abs(r.height / (p.y1 - p.y0) - 1) <= dh
 
