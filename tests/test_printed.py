@@ -95,6 +95,17 @@ def test_a_label_value_line_is_read_from_the_end_of_its_label() -> None:
     assert cut_x == pytest.approx(x + label_width(label) + CUT_AFTER, abs=0.5)
 
 
+def test_a_wide_line_tried_as_the_title_is_still_read_whole() -> None:
+    """A value line wider than the title, tried first (only its start read), is left to be read."""
+    wide = rect(1100, 55, 1990, 92)  # 发票号码 and its number, stretched wider than the title
+    quads, texts = page("einvoice", {wide: "发票号码：25352777942454819270"})
+    read = Reader(texts)
+    found = known(quads, read)
+    assert read.asked[0][0] == wide[0]  # tried first, and found no title there
+    assert quads.index(wide) not in found
+    assert "电子发票(航空运输电子客票行程单)" in {b.text for b in found.values()}
+
+
 def test_a_page_whose_title_does_not_read_is_left_to_be_read_in_full() -> None:
     quads, texts = page("paper", {})
     texts = {q: "墨迹" for q in texts}  # nothing reads as a title

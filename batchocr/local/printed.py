@@ -80,6 +80,7 @@ PREFIXED: dict[str, tuple[Prefix, ...]] = {
     ),
 }
 
+
 def _printed(boxes: tuple[tuple[str, float, float, float, float], ...]) -> tuple[Rect, ...]:
     return tuple(Rect(text, 1.0, -1, x0, y0, x1, y1) for text, x0, y0, x1, y1 in boxes)
 
@@ -98,17 +99,17 @@ def known(quads: Sequence[Quad], read: Read) -> dict[int, Box]:
     when the page cannot be placed.
     """
     shapes = [Box("", 0.0, q) for q in quads]
-    boxes: dict[int, Box] = {}
-    for i in _title_candidates(shapes):  # one by one: the first is the title on most pages
+    tried = _title_candidates(shapes)
+    for i in tried:  # one by one: the first is the title on most pages
         ((text, score),) = read([_part(quads[i], 0.0, TITLE_PART)])
         if (placed := _title_map(text, i, shapes)) is not None:
-            boxes[i] = Box(placed[0].title, score, quads[i])
+            boxes = {i: Box(placed[0].title, score, quads[i])}
             break
-        boxes[i] = Box(text, score, quads[i])  # a few characters of some line: the extractor
-    else:  # needs it whole
-        for i, (text, score) in zip(boxes, read([quads[i] for i in boxes]), strict=True):
-            boxes[i] = Box(text, score, quads[i])
-        return boxes
+    else:  # the starts of lines that are no title: read whole, they may be anything
+        return {
+            i: Box(*reading, quads[i])
+            for i, reading in zip(tried, read([quads[i] for i in tried]), strict=True)
+        }
     layout, title, rough = placed
     t = _refine(rough, shapes, layout, title)
     if t is None:
@@ -236,8 +237,10 @@ def _values_after_labels(
             continue
         r = to_rect(b, t, i)
         for p in prefixed:
-            if abs(r.x0 - p.x) <= PREFIX_AT and abs(r.cy - p.y) <= PREFIX_AT and (
-                r.x1 - r.x0 > p.width + 2 * LABEL_PX
+            if (
+                abs(r.x0 - p.x) <= PREFIX_AT
+                and abs(r.cy - p.y) <= PREFIX_AT
+                and (r.x1 - r.x0 > p.width + 2 * LABEL_PX)
             ):
                 cuts[i] = (p, _part(b.quad, (p.width + CUT_AFTER) / (r.x1 - r.x0), 1.0))
                 break
