@@ -47,7 +47,7 @@ LABEL_PX = 24.0  # labels print at 24 px (canonical): a full-width character is 
 PREFIX_AT = 20.0  # a label：value line starts this near its label's place (canonical px)
 CUT_AFTER = 7.0  # the label's ink ends ~1 px after its width from the box's edge, the colon's
 #                  dots start ~14 px after: the cut is in the middle
-_LEAD = re.compile(r"^\s*[^:：\s]{0,2}\s*[:：;；]+")  # a colon, and a sliver of label before it
+_LEAD = re.compile(r"^\s*[^:：\s]{0,2}\s*(?:[:：;；]\s*)+")  # colons, a sliver of label before
 
 
 @dataclass(frozen=True, slots=True)
