@@ -131,7 +131,7 @@ def read_page(image: Image.Image, known: Known | None = None) -> Page:
     def read(regions: Sequence[Quad]) -> list[Reading]:
         return _read(pixels, regions)
 
-    found = known(quads, read) if known is not None else {}
+    found = dict(known(quads, read)) if known is not None else {}
     rest = [i for i in range(len(quads)) if i not in found]
     for i, (text, score) in zip(rest, read([quads[i] for i in rest]), strict=True):
         found[i] = Box(text, score, quads[i])
@@ -150,7 +150,7 @@ def _read(pixels: Any, quads: Sequence[Quad], *, all_short: bool = False) -> lis
     return recognize_crops(crops, all_short=all_short)
 
 
-def recognize_crops(crops: list[Any], *, all_short: bool = False) -> list[tuple[str, float]]:
+def recognize_crops(crops: list[Any], *, all_short: bool = False) -> list[Reading]:
     """(text, score) of each line crop; short crops padded wider (see :data:`SHORT`).
 
     Batches are built here rather than by RapidOCR so that the padding width is

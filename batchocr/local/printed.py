@@ -211,13 +211,13 @@ def _within(r: Rect, p: Rect) -> bool:
         r.x0 >= p.x0 - margin
         and r.x1 <= p.x1 + margin
         and abs(r.cy - p.cy) <= AT_Y
-        and TALL[0] <= r.height / (p.y1 - p.y0) <= TALL[1]
+        and TALL[0] <= r.height / p.height <= TALL[1]
     )
 
 
 def _alike(r: Rect, p: Rect, dw: float, dh: float) -> bool:
     """Whether ``r``'s width and height are within fractions ``dw``, ``dh`` of ``p``'s."""
-    return abs((r.x1 - r.x0) / (p.x1 - p.x0) - 1) <= dw and abs(r.height / (p.y1 - p.y0) - 1) <= dh
+    return abs((r.x1 - r.x0) / (p.x1 - p.x0) - 1) <= dw and abs(r.height / p.height - 1) <= dh
 
 
 def _values_after_labels(
