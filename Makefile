@@ -74,7 +74,7 @@ rehearsal: $(STAMP)
 	  --endpoint "$$url" --qps 20
 
 lint: $(STAMP)
-	$(BIN)/ruff check batchocr tests bench samples
+	$(BIN)/ruff check batchocr synth tests bench samples
 	$(BIN)/mypy batchocr
 
 clean:

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-from . import __version__, export, report
+from . import __version__
 from .errors import BatchOCRError, ConfigError, LockedError, UsageError
-from .runner import RunRequest, run_batch
+from .outputs import export, report
+from .run.runner import RunRequest, run_batch
 
 log = logging.getLogger("batchocr")
 
@@ -107,7 +108,7 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
-    from .serve import add_arguments
+    from .server.serve import add_arguments
 
     p = sub.add_parser(
         "serve",
@@ -186,7 +187,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import run
+    from .server.serve import run
 
     return run(args)
 

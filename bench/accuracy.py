@@ -5,8 +5,8 @@
 
 For each noise level, ``--n`` pages (seeds ``seed-start`` … ``seed-start + n - 1``;
 even seeds drawn as the paper itinerary, odd ones as the e-invoice) are made by
-:mod:`batchocr.synth`, encoded exactly as ``write_sample`` stores them (PNG, or JPEG
-at the sample's quality for ``heavy``) and read by ``batchocr.local.recognize`` in
+:mod:`synth`, encoded exactly as ``write_sample`` stores them (PNG, or JPEG
+at the sample's quality for ``heavy``) and read by ``batchocr.recognize.local.recognize`` in
 ``--workers`` spawned processes. Per noise level and layout it reports:
 
 - fields exact: truth pairs whose (Name, Row) we return with the same Value;
@@ -48,7 +48,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from batchocr.synth import LAYOUTS, NOISES, generate
+from synth import LAYOUTS, NOISES, generate
 
 TUNING_SEEDS = (range(1, 100), range(100_000, 100_200))
 DEFAULT_SEED_START = 200_000
@@ -66,14 +66,14 @@ def sample_bytes(seed: int, layout: str, noise: str) -> tuple[bytes, list[dict[s
 
 
 def _warm() -> None:
-    from batchocr.local.recognizer import warm_up
+    from batchocr.recognize.local.recognizer import warm_up
 
     warm_up()
 
 
 def run_one(job: tuple[int, str, str, bytes, list[dict[str, Any]]]) -> dict[str, Any]:
     """In a worker: recognize one page, measure CPU and memory (the page is made by the parent)."""
-    from batchocr.local.recognizer import recognize
+    from batchocr.recognize.local.recognizer import recognize
 
     seed, layout, noise, image, truth = job
     t0 = time.process_time()

@@ -5,7 +5,7 @@
 Measured side by side in one process, best of ``--runs`` each (the minimum is the
 least noisy estimate of the cost itself). Nothing touches the network:
 
-- ours: ``batchocr.client.encode_form(key, raw)`` (base64 + three ``bytes.replace``).
+- ours: ``batchocr.recognize.client.encode_form(key, raw)`` (base64 + three ``bytes.replace``).
 - ``httpx.AsyncClient.post(data=...)``: the naive post, through a ``MockTransport``
   that only reads the body; timed from raw bytes (b64encode included) to the body.
 - ``httpx.Request(data=...).read()``: the same encoding without the client around it.
@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 import httpx
 from _common import BENCH_KEY, machine, noise_jpeg, table
 
-from batchocr.client import encode_form
+from batchocr.recognize.client import encode_form
 
 URL = "http://127.0.0.1:9/flightinvoiceOcr/index"  # never contacted: MockTransport answers
 TARGET = 10.0

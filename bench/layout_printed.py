@@ -26,12 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from batchocr.local import ocr
-from batchocr.local.geometry import Rect
-from batchocr.local.register import register
-from batchocr.local.repair import squeeze
-from batchocr.local.table import VOID
-from batchocr.synth import generate
+from batchocr.recognize.local import ocr
+from batchocr.recognize.local.geometry import Rect
+from batchocr.recognize.local.register import register
+from batchocr.recognize.local.repair import squeeze
+from batchocr.recognize.local.table import VOID
+from synth import generate
 
 NEAR_X, NEAR_Y = 25.0, 10.0  # canonical px between the centres of one box on two pages
 SHARE = 0.75  # on at least this share of the pages...

@@ -3,7 +3,7 @@
 The CLI runs as ``python -m batchocr run ...`` in its own process, with an
 environment holding only what the test gives it (no stray ``BATCHOCR_*`` or
 ``JUHE_KEY`` from the developer's shell), against a
-:class:`~batchocr.server.RehearsalServer` the test process serves on a real socket.
+:class:`~batchocr.server.endpoint.RehearsalServer` the test process serves on a real socket.
 
 >>> make_png_bytes(3)[:8]
 b'\\x89PNG\\r\\n\\x1a\\n'
@@ -56,7 +56,7 @@ def sha256_of(path: Path) -> str:
 def expected_fields(image: bytes) -> dict[str, Any]:
     """The ticket fields batchocr must extract from the server's ``synthetic_answer``.
 
-    Derived from the server's formula, independently of ``batchocr.fields``.
+    Derived from the server's formula, independently of ``batchocr.outputs.fields``.
     """
     n = int(hashlib.sha256(image).hexdigest()[:15], 16)
     return {

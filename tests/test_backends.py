@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from batchocr.answers import synthetic_answer
-from batchocr.runner import RunRequest, run_batch
+from batchocr.run.runner import RunRequest, run_batch
+from batchocr.server.answers import synthetic_answer
 
 SAMPLES = Path(__file__).parents[1] / "samples"
 PAGE = "paper-clean-1"

@@ -10,10 +10,10 @@ import httpx
 import pytest
 import respx
 
-from batchocr.client import JuheClient, encode_form, parse_reply
 from batchocr.config import Secret
 from batchocr.errors import TransportError
 from batchocr.models import Reply
+from batchocr.recognize.client import JuheClient, encode_form, parse_reply
 
 URL = "https://ocr.example.test/flightinvoiceOcr/index"
 IMAGE = bytes(range(256)) * 50  # every byte value: base64 uses + and / here

@@ -17,11 +17,11 @@ import pytest
 from fakes import InstantSleep
 from PIL import Image
 
-from batchocr.client import JuheClient
 from batchocr.config import Config, Secret
-from batchocr.engine import Engine, RunOptions
-from batchocr.sinks import ResultsFile
-from batchocr.state import State
+from batchocr.recognize.client import JuheClient
+from batchocr.run.engine import Engine, RunOptions
+from batchocr.run.sinks import ResultsFile
+from batchocr.run.state import State
 
 KEY = "k-123"
 

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from batchocr.errors import UsageError
-from batchocr.export import (
+from batchocr.outputs.export import (
     SEGMENT_COLUMNS,
     TICKET_COLUMNS,
     add_arguments,
@@ -29,7 +29,7 @@ from batchocr.export import (
     segment_rows,
     ticket_rows,
 )
-from batchocr.fields import SEGMENT_KEYS, TICKET_KEYS
+from batchocr.outputs.fields import SEGMENT_KEYS, TICKET_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 SHA_A, SHA_B, SHA_C = "a" * 64, "b" * 64, "c" * 64

@@ -1,4 +1,4 @@
-"""Tests for batchocr.fields: Name/Value list → normalized fields + warnings."""
+"""Tests for batchocr.outputs.fields: Name/Value list → normalized fields + warnings."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from batchocr.fields import SEGMENT_KEYS, TICKET_KEYS, normalize, ticket_key
 from batchocr.models import Warning_
+from batchocr.outputs.fields import SEGMENT_KEYS, TICKET_KEYS, normalize, ticket_key
 
 # The documented example response of juhe-flight-itinerary-api.md (synthetic data).
 JUHE_EXAMPLE: list[dict[str, Any]] = [

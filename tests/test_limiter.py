@@ -8,7 +8,7 @@ import anyio
 import pytest
 from fakes import VirtualClock
 
-from batchocr.limiter import RateLimiter
+from batchocr.run.limiter import RateLimiter
 
 
 def max_starts_in_window(starts: list[float], window: float) -> int:

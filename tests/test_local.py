@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from batchocr.local import repair
-from batchocr.local.extract import extract
-from batchocr.local.layout import EINVOICE, EINVOICE_LINES, PAPER, PAPER_CELLS, Layout
-from batchocr.local.ocr import Box
-from batchocr.local.recognizer import CRASHED, LocalBackend
 from batchocr.models import NameValue
-from batchocr.synth import generate
+from batchocr.recognize.local import repair
+from batchocr.recognize.local.extract import extract
+from batchocr.recognize.local.layout import EINVOICE, EINVOICE_LINES, PAPER, PAPER_CELLS, Layout
+from batchocr.recognize.local.ocr import Box
+from batchocr.recognize.local.recognizer import CRASHED, LocalBackend
+from synth import generate
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -302,7 +302,7 @@ def _png(seed: int, layout: str, noise: str) -> tuple[bytes, list[dict[str, Any]
 ])  # fmt: skip
 def test_generated_pages_are_read_exactly(seed: int, layout: str, noise: str) -> None:
     """OCR + extraction of a generated page returns exactly its ground-truth list."""
-    from batchocr.local.recognizer import recognize
+    from batchocr.recognize.local.recognizer import recognize
 
     image, truth = _png(seed, layout, noise)
     assert plain(recognize(image)) == truth
@@ -313,7 +313,7 @@ def test_a_blank_page_is_not_recognized() -> None:
     """A white page raises LookupError, which the service calls 252604."""
     from PIL import Image
 
-    from batchocr.local.recognizer import recognize
+    from batchocr.recognize.local.recognizer import recognize
 
     buf = io.BytesIO()
     Image.new("RGB", (800, 500), "white").save(buf, "PNG")
@@ -332,8 +332,8 @@ def test_recognition_works_without_a_network() -> None:
         pytest.skip(f"unshare -n is not permitted here: {probe.stderr.decode().strip()}")
     code = (
         "import io, socket, sys\n"
-        "from batchocr.synth import generate\n"
-        "from batchocr.local.recognizer import recognize\n"
+        "from synth import generate\n"
+        "from batchocr.recognize.local.recognizer import recognize\n"
         "try:\n"
         "    socket.create_connection(('1.1.1.1', 443), timeout=2)\n"
         "    sys.exit('the network is reachable: the check proves nothing')\n"

@@ -1,4 +1,4 @@
-"""Tests for batchocr.prepare: input bytes → service-ready image, and reading input files."""
+"""Tests for batchocr.documents.prepare: input bytes → service-ready image, reading files."""
 
 from __future__ import annotations
 
@@ -18,9 +18,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw, ImageFile
 
-from batchocr.errors import InputError
-from batchocr.models import PreparedImage
-from batchocr.prepare import (
+from batchocr.documents.prepare import (
     MAX_BASE64,
     MAX_PIXELS,
     MAX_SIDE,
@@ -30,6 +28,8 @@ from batchocr.prepare import (
     prepare,
     read_file,
 )
+from batchocr.errors import InputError
+from batchocr.models import PreparedImage
 
 WHITE = (255, 255, 255)
 RED = (255, 0, 0)

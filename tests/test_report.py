@@ -18,8 +18,8 @@ import pytest
 from PIL import Image
 
 from batchocr.errors import CODE_MEANINGS
-from batchocr.fields import TICKET_KEYS
-from batchocr.report import (
+from batchocr.outputs.fields import TICKET_KEYS
+from batchocr.outputs.report import (
     CODE_ADVICE,
     INPUT_KINDS,
     add_arguments,

@@ -8,7 +8,7 @@ import pytest
 from fakes import InstantSleep
 
 from batchocr.errors import TransportError
-from batchocr.retry import Backoff, RetryBudget, RetryPolicy, Transient
+from batchocr.run.retry import Backoff, RetryBudget, RetryPolicy, Transient
 
 
 def policy(sleep: InstantSleep, *, attempts: int = 5, deadline: float = 300.0) -> RetryPolicy:

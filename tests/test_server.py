@@ -25,11 +25,16 @@ import httpx
 import pytest
 from PIL import Image
 
-from batchocr.answers import AnswerBook, Recognizer, synthetic_answer
 from batchocr.errors import ConfigError, UsageError
 from batchocr.models import NameValue
-from batchocr.serve import ProcessRecognizer, add_arguments, behaviour_from_args, build_recognizer
-from batchocr.server import PATH, Behaviour, RehearsalServer, parse_form
+from batchocr.server.answers import AnswerBook, Recognizer, synthetic_answer
+from batchocr.server.endpoint import PATH, Behaviour, RehearsalServer, parse_form
+from batchocr.server.serve import (
+    ProcessRecognizer,
+    add_arguments,
+    behaviour_from_args,
+    build_recognizer,
+)
 
 KEY = "test-key-0123456789abcdef"
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Tests for batchocr.sources: directory walk, stdin, manifests, laziness."""
+"""Tests for batchocr.documents.sources: directory walk, stdin, manifests, laziness."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from batchocr.errors import ManifestError
-from batchocr.models import Item
-from batchocr.sources import (
+from batchocr.documents.sources import (
     DEFAULT_EXTENSIONS,
     check_manifest,
     iter_inputs,
     iter_items,
     iter_manifest,
 )
+from batchocr.errors import ManifestError
+from batchocr.models import Item
 
 
 def touch(path: Path, data: bytes = b"x") -> Path:

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from batchocr.errors import ConfigError
-from batchocr.synth import (
+from synth.scans import (
     CREDIT_CHARS,
     MAX_FILE_BYTES,
     TICKET_PREFIX,
@@ -92,7 +92,7 @@ def test_truth_header() -> None:
     truth = generate(3, "einvoice", "light").truth
     assert {k: v for k, v in truth.items() if k != "data"} == {
         "schema_version": 1,
-        "generator": "batchocr.synth",
+        "generator": "synth",
         "seed": 3,
         "layout": "einvoice",
         "noise": "light",

@@ -30,8 +30,10 @@ from typing import Protocol, TextIO
 import anyio
 from anyio.abc import TaskGroup
 
-from .config import Config
-from .errors import (
+from ..config import Config
+from ..documents.prepare import Limits, prepare, read_file
+from ..documents.sources import iter_items
+from ..errors import (
     BatchOCRError,
     InputError,
     ServiceError,
@@ -40,13 +42,11 @@ from .errors import (
     classify,
     describe,
 )
+from ..models import Counters, Item, PreparedImage, Reply, Stage
 from .limiter import Clock, RateLimiter, Sleep, Unlimited
-from .models import Counters, Item, PreparedImage, Reply, Stage
-from .prepare import Limits, prepare, read_file
 from .recorder import Recorder
 from .retry import RetryBudget, RetryPolicy, Transient
 from .sinks import ResultsFile
-from .sources import iter_items
 from .state import State
 
 log = logging.getLogger("batchocr")
@@ -55,7 +55,7 @@ CHUNK = 64  # items stat'ed per trip to the walker thread
 
 
 class Backend(Protocol):
-    """Anything that can recognize an encoded image (see :class:`batchocr.client.JuheClient`)."""
+    """Anything that can recognize an encoded image (see ``recognize.client.JuheClient``)."""
 
     backend: str
 

@@ -25,7 +25,7 @@ a body over 16 MiB 413; ``GET /_stats`` returns :meth:`Stats.snapshot` as JSON.
 Neither the key nor image bytes are ever logged or kept: :class:`Stats` counts
 keys through a salted hash and images by sha256.
 
->>> from batchocr.answers import synthetic_answer
+>>> from batchocr.server.answers import synthetic_answer
 >>> with RehearsalServer(synthetic_answer) as server:
 ...     server.url.startswith("http://127.0.0.1:")
 True
@@ -60,9 +60,9 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 from PIL import Image
 
-from batchocr.answers import Recognizer
 from batchocr.errors import ConfigError
 from batchocr.models import NameValue
+from batchocr.server.answers import Recognizer
 
 __all__ = [
     "FAULT_KINDS",
@@ -513,7 +513,7 @@ class RehearsalServer:
     ``clock`` (the cap windows, ``Stats`` times) and ``sleep`` (latency) are injectable.
     A stopped server cannot be started again.
 
-    >>> from batchocr.answers import synthetic_answer
+    >>> from batchocr.server.answers import synthetic_answer
     >>> with RehearsalServer(synthetic_answer, Behaviour(force_code=10020)) as server:
     ...     server.stats.snapshot()["requests"]
     0

@@ -34,8 +34,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from .errors import LockedError, UsageError
-from .models import Item, Stage
+from ..errors import LockedError, UsageError
+from ..models import Item, Stage
 
 DB_NAME = "state.sqlite"
 LOCK_NAME = ".lock"

@@ -7,7 +7,7 @@ proposals agree with wins, and a least-squares affine fit over its inliers is
 refined twice with a tighter tolerance. Garbled labels simply do not propose;
 a wrong proposal (a value that happens to read like a label) is an outlier.
 
->>> from batchocr.local.ocr import Box
+>>> from batchocr.recognize.local.ocr import Box
 >>> similar("有效身份证件号码", "有效身份证件号玛"), similar("日期", "目期")
 (True, False)
 """

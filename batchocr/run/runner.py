@@ -19,19 +19,19 @@ from typing import Any, TextIO
 import anyio
 import httpx
 
-from . import __version__
-from .client import JuheClient
-from .config import Config, load_config, resolve_backend
+from .. import __version__
+from ..config import Config, load_config, resolve_backend
+from ..documents.sources import check_manifest, iter_items
+from ..errors import ConfigError
+from ..models import Counters
+from ..outputs.metrics import render_metrics, write_metrics
+from ..outputs.summary import build_summary, error_record, format_summary
+from ..recognize.client import JuheClient
 from .engine import Backend, Engine, RunOptions
-from .errors import ConfigError
-from .metrics import render_metrics, write_metrics
-from .models import Counters
 from .progress import Progress
 from .recorder import iso_utc
 from .sinks import ERRORS, RESULTS, SUMMARY, ResultsFile, write_json_atomic, write_lines_atomic
-from .sources import check_manifest, iter_items
 from .state import RunLock, State, make_out_dir
-from .summary import build_summary, error_record, format_summary
 
 log = logging.getLogger("batchocr")
 
@@ -209,7 +209,7 @@ async def _shielded(close: Callable[[], Awaitable[None]]) -> None:
 def _local_backend(config: Config) -> Backend:
     """The offline engine, imported only when used (its extra may not be installed)."""
     try:
-        from .local.recognizer import LocalBackend
+        from ..recognize.local.recognizer import LocalBackend
     except ImportError as exc:
         raise ConfigError(
             f"the local engine is not installed ({exc.name} is missing):"

@@ -200,7 +200,7 @@ def _flights(rng: random.Random, issued: date) -> tuple[_Flight, ...]:
 
 def _ticket(seed: int) -> _Ticket:
     """All the invented facts of one ticket; independent of layout and noise."""
-    rng = random.Random(f"batchocr.synth:{seed}")
+    rng = random.Random(f"batchocr.synth:{seed}")  # the seed strings predate the move: keep them
     issued = date(2024, 1, 1) + timedelta(days=rng.randint(0, 730))
     flights = _flights(rng, issued)
     n = len(flights)
@@ -569,7 +569,7 @@ def generate(seed: int, layout: str = "paper", noise: str = "clean") -> Sample:
         image = _light(image, rng)
     elif noise == "heavy":
         image, quality = _heavy(image, rng), rng.randint(35, 60)
-    truth = {"schema_version": SCHEMA_VERSION, "generator": "batchocr.synth", "seed": seed,
+    truth = {"schema_version": SCHEMA_VERSION, "generator": "synth", "seed": seed,
              "layout": layout, "noise": noise, "data": sheet.truth_data()}  # fmt: skip
     return Sample(image, truth, quality)
 
@@ -630,7 +630,7 @@ def main(argv: list[str] | None = None) -> int:
     ``--samples DIR`` regenerates exactly the committed ``samples/`` set.
     """
     p = argparse.ArgumentParser(
-        prog="python -m batchocr.synth",
+        prog="python -m synth",
         description="Write synthetic itinerary scans (<stem>.png or .jpg), their ground truth "
         "(<stem>.json) and a manifest.csv of id,path.",
     )
@@ -647,7 +647,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         written = _write_set(out, _plan(args))
     except (BatchOCRError, OSError) as e:
-        print(f"batchocr.synth: {e}", file=sys.stderr)
+        print(f"synth: {e}", file=sys.stderr)
         return 2
     print(f"wrote {len(written)} files to {out}")
     return 0

@@ -1,8 +1,8 @@
 """OCR boxes → the service's Name/Value/Row list. Pure: no image, no model.
 
-The page is registered on its layout (:mod:`batchocr.local.register`), each
+The page is registered on its layout (:mod:`batchocr.recognize.local.register`), each
 field is read from where the layout prints it, cleaned by its form
-(:mod:`batchocr.local.repair`), then checked against the rest of the
+(:mod:`batchocr.recognize.local.repair`), then checked against the rest of the
 document: the total against its parts, the ticket number's airline prefix
 against the first carrier, each flight number's airline code against its
 carrier. A field that cannot be read is left out, never guessed.
@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..models import NameValue
+from ...models import NameValue
 from . import repair, table
 from .checks import check
 from .geometry import Rect

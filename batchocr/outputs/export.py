@@ -26,7 +26,7 @@ XLSX (``--format xlsx``): one workbook at ``PATH`` (default
 ``OUT/export.xlsx``) with sheets ``tickets`` and ``segments``; amounts are
 numbers shown with two decimals, dates are dates, the header row is frozen.
 
-Duplicates: records whose :func:`~batchocr.fields.ticket_key` matches but whose
+Duplicates: records whose :func:`~batchocr.outputs.fields.ticket_key` matches but whose
 image bytes differ each get one ``duplicate_ticket`` warning naming the others
 (merged with the one the engine recorded, never repeated).
 
@@ -53,9 +53,9 @@ from typing import Any
 
 import xlsxwriter  # type: ignore[import-untyped]  # ships no type information
 
-from .errors import UsageError
+from ..errors import UsageError
+from ..run.sinks import RESULTS, write_atomic
 from .fields import SEGMENT_KEYS, TICKET_KEYS, ticket_key
-from .sinks import RESULTS, write_atomic
 
 __all__ = [
     "SEGMENT_COLUMNS",

@@ -2,7 +2,7 @@
 
 ``recognize(image_bytes)`` is what ``batchocr serve`` calls for each request:
 decode (Pillow, EXIF orientation applied), OCR (the form's own printed labels
-found by geometry and not recognized: :mod:`batchocr.local.printed`), extract;
+found by geometry and not recognized: :mod:`batchocr.recognize.local.printed`), extract;
 then a second look:
 boxes that sat where a value belongs but did not read as one are read again
 stretched, and flight-table cells where a value belongs but nothing was
@@ -33,7 +33,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ..models import NameValue, Reply
+from ...models import NameValue, Reply
 from . import ocr, printed
 from .extract import Reading, read
 

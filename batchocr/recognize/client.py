@@ -20,9 +20,9 @@ from urllib.parse import quote_plus
 
 import httpx
 
-from .config import Secret
-from .errors import TransportError
-from .models import NameValue, Reply
+from ..config import Secret
+from ..errors import TransportError
+from ..models import NameValue, Reply
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 

@@ -42,10 +42,10 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
-from .errors import CODE_MEANINGS, UsageError
+from ..errors import CODE_MEANINGS, UsageError
+from ..run.sinks import ERRORS, RESULTS, SUMMARY, write_atomic
 from .export import duplicate_groups, find_duplicates, load_records, merged_warnings
 from .fields import SEGMENT_KEYS, TICKET_KEYS
-from .sinks import ERRORS, RESULTS, SUMMARY, write_atomic
 
 __all__ = [
     "CODE_ADVICE",

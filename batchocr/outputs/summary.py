@@ -15,12 +15,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .models import SCHEMA_VERSION, Stage
-from .progress import duration
-from .state import ReportRow
+from ..models import SCHEMA_VERSION, Stage
+from ..run.progress import duration
+from ..run.state import ReportRow
 
 if TYPE_CHECKING:
-    from .models import Counters
+    from ..models import Counters
 
 EXIT_MEANINGS = {
     0: "every item is done",

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .fields import normalize, ticket_key
-from .models import SCHEMA_VERSION, Counters, Item, Reply, Stage, Warning_
+from ..models import SCHEMA_VERSION, Counters, Item, Reply, Stage, Warning_
+from ..outputs.fields import normalize, ticket_key
 from .sinks import ResultsFile, dumps_line
 from .state import Failure, State
 

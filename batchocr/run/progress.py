@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from .models import Counters
+    from ..models import Counters
 
 
 def duration(seconds: float) -> str:

@@ -4,7 +4,7 @@ A recognizer raises ``LookupError`` (the server answers 252604) when it finds
 no itinerary. Three exist: :func:`synthetic_answer` (a fake ticket derived from
 the image hash, so tests can predict it), :class:`AnswerBook` (ground-truth
 files, for rehearsals on known scans) and the local OCR engine
-(``batchocr.local.recognizer.recognize``, run in worker processes by ``serve``).
+(``batchocr.recognize.local.recognizer.recognize``, run in worker processes by ``serve``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .errors import ConfigError
-from .models import NameValue
+from ..errors import ConfigError
+from ..models import NameValue
 
 Recognizer = Callable[[bytes], list[NameValue]]
 """Image bytes → the ``data`` list; raise ``LookupError`` (or return []) for 252604."""

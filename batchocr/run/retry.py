@@ -23,7 +23,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
-from .errors import BatchOCRError
+from ..errors import BatchOCRError
 from .limiter import Clock, Sleep
 
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .sinks import write_atomic
+from ..run.sinks import write_atomic
 
 _ITEMS = ("seen", "done_now", "done_earlier", "same_content", "failed", "pending")
 _REQUESTS = (("sent", "requests_sent"), ("billable", "billable_requests"), ("retries", "retries"))

@@ -20,10 +20,10 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from ..errors import ConfigError, UsageError
+from ..models import NameValue
 from .answers import AnswerBook, Recognizer, synthetic_answer
-from .errors import ConfigError, UsageError
-from .models import NameValue
-from .server import FAULT_KINDS, Behaviour, RehearsalServer
+from .endpoint import FAULT_KINDS, Behaviour, RehearsalServer
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -113,7 +113,7 @@ def _engine(name: str, workers: int | None) -> Recognizer:
     if name == "synthetic":
         return synthetic_answer
     try:
-        from .local.recognizer import recognize, warm_up
+        from ..recognize.local.recognizer import recognize, warm_up
     except ImportError as exc:
         raise UsageError(
             f"the local engine is not installed ({exc.name} is missing):"

@@ -1,0 +1,1 @@
+"""What a run leaves for people: normalized fields, exports, the report, metrics and the summary."""

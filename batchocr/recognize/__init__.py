@@ -1,0 +1,1 @@
+"""Recognition backends: the service client and the offline engine (``local``)."""

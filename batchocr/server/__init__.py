@@ -1,0 +1,1 @@
+"""The service-compatible local endpoint: protocol, recognizers, the ``serve`` command."""

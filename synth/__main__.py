@@ -1,0 +1,5 @@
+import sys
+
+from .scans import main
+
+sys.exit(main())
