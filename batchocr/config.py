@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .documents.sources import DEFAULT_EXTENSIONS
 from .errors import CodePolicy, ConfigError
 
 DEFAULT_ENDPOINT = "https://v.juhe.cn/flightinvoiceOcr/index"
@@ -74,9 +75,7 @@ class Config:
     metrics_file: Path | None = None
     backend: str = "auto"
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
-    extensions: frozenset[str] = frozenset(
-        {"jpg", "jpeg", "png", "bmp", "tif", "tiff", "webp", "gif"}
-    )
+    extensions: frozenset[str] = DEFAULT_EXTENSIONS
     codes: CodePolicy = field(default_factory=CodePolicy)
 
 

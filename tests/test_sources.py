@@ -13,6 +13,7 @@ import pytest
 
 from batchocr.documents.sources import (
     DEFAULT_EXTENSIONS,
+    Skips,
     check_manifest,
     iter_inputs,
     iter_items,
@@ -75,6 +76,25 @@ def test_walk_skips_other_extensions_but_named_files_are_always_yielded(
         ok("scan.JPEG", tmp_path / "in" / "scan.JPEG"),
         ok("in/notes.txt", tmp_path / "in" / "notes.txt"),
     ]
+
+
+def test_walk_takes_documents_and_counts_and_names_what_it_skips(tmp_path: Path) -> None:
+    """PDF, OFD and XML are walked like images; every file passed over is counted by reason."""
+    for rel in ["a.pdf", "b.OFD", "c.xml", "d.png", "notes.txt", "e.docx", ".DS_Store"]:
+        touch(tmp_path / rel)
+    touch(tmp_path / ".git" / "x.png")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "out.pdf").symlink_to(touch(tmp_path.parent / "elsewhere.pdf"))
+    skips = Skips()
+    assert ids(iter_inputs([str(tmp_path)], skips=skips)) == ["a.pdf", "b.OFD", "c.xml", "d.png"]
+    assert skips.by_reason == {
+        "hidden": 2,
+        "not an image or document": 2,
+        "directory symlink (not followed)": 1,
+        "symlink outside the folder, or broken": 1,
+    }
+    assert skips.total == 6
+    assert skips.examples == [".DS_Store", ".git", "e.docx", "loop", "notes.txt", "out.pdf"]
 
 
 def test_custom_extensions_are_case_and_dot_insensitive(tmp_path: Path) -> None:

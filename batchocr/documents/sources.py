@@ -16,14 +16,18 @@ Walk rules:
 * depth first, each directory's entries sorted by name, so runs are
   deterministic; ids are paths relative to the ``INPUT`` directory (``a/b.png``);
 * hidden files and directories (name starting with ``.``) are skipped;
-* only files whose extension is in ``extensions`` are yielded, silently; a file
-  named explicitly (argument, stdin line, manifest row) is always yielded,
-  because the format is detected from the bytes later;
+* only files whose extension is in ``extensions`` (images, and the PDF, OFD and
+  XML documents an expense folder holds) are yielded; a file named explicitly
+  (argument, stdin line, manifest row) is always yielded, because the format is
+  detected from the bytes later;
+* whatever a walk passes over is counted in a :class:`Skips` (by reason, the
+  first few named), so that a folder of files nobody reads never ends in a
+  silent "0 seen";
 * symlinks: a directory symlink is never followed, which makes loops harmless
   and keeps the walk inside the tree. A file symlink is followed only when its
   resolved target is a regular file inside the resolved ``INPUT`` root; links
-  pointing outside, and broken links, are skipped silently. An ``INPUT`` that
-  is itself a symlink was named by the user and is followed.
+  pointing outside, and broken links, are skipped. An ``INPUT`` that is itself
+  a symlink was named by the user and is followed.
 
 A broken input becomes an item with ``problem`` set (it goes to the error
 report), never an exception; only a manifest that cannot be used as a whole
@@ -43,8 +47,9 @@ import json
 import os
 import stat
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, repeat
 from pathlib import Path, PurePath
 from typing import Any, TextIO
@@ -52,11 +57,26 @@ from typing import Any, TextIO
 from batchocr.errors import ManifestError
 from batchocr.models import Item
 
-__all__ = ["DEFAULT_EXTENSIONS", "check_manifest", "iter_inputs", "iter_items", "iter_manifest"]
+__all__ = [
+    "DEFAULT_EXTENSIONS",
+    "Skips",
+    "check_manifest",
+    "iter_inputs",
+    "iter_items",
+    "iter_manifest",
+]
 
-DEFAULT_EXTENSIONS: frozenset[str] = frozenset(
+IMAGE_EXTENSIONS: frozenset[str] = frozenset(
     {"jpg", "jpeg", "png", "bmp", "tif", "tiff", "webp", "gif"}
 )
+DOCUMENT_EXTENSIONS: frozenset[str] = frozenset({"pdf", "ofd", "xml"})
+DEFAULT_EXTENSIONS: frozenset[str] = IMAGE_EXTENSIONS | DOCUMENT_EXTENSIONS
+
+# Why a walk passed over a file (the keys of Skips.by_reason).
+SKIP_EXTENSION = "not an image or document"
+SKIP_HIDDEN = "hidden"
+SKIP_LINK = "symlink outside the folder, or broken"
+SKIP_DIR_LINK = "directory symlink (not followed)"
 
 _NO_SUCH = "no such file or directory"
 # A directory being walked: the id prefix of its entries and those not yet visited.
@@ -65,23 +85,48 @@ _MAX_DUPLICATES_SHOWN = 10
 _MAX_LINES_SHOWN = 5
 
 
+@dataclass(slots=True)
+class Skips:
+    """What directory walks passed over: counted by reason, the first few named.
+
+    >>> s = Skips(); s.add("notes.txt", SKIP_EXTENSION); s.add(".DS_Store", SKIP_HIDDEN)
+    >>> s.total, s.examples
+    (2, ['notes.txt', '.DS_Store'])
+    """
+
+    by_reason: Counter[str] = field(default_factory=Counter)
+    examples: list[str] = field(default_factory=list)
+    shown: int = 10
+
+    def add(self, id_: str, reason: str) -> None:
+        self.by_reason[reason] += 1
+        if len(self.examples) < self.shown:
+            self.examples.append(id_)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_reason.values())
+
+
 def iter_items(
     inputs: Sequence[str],
     manifest: Path | None,
     *,
     stdin: TextIO | None = None,
     extensions: frozenset[str] = DEFAULT_EXTENSIONS,
+    skips: Skips | None = None,
 ) -> Iterator[Item]:
     """Every item of a run: the manifest rows first, then the ``INPUT`` arguments.
 
-    The caller runs :func:`check_manifest` first; this only streams.
+    The caller runs :func:`check_manifest` first; this only streams. Files a
+    walk passes over are added to ``skips``.
 
     >>> list(iter_items([], None))
     []
     """
     if manifest is not None:
         yield from iter_manifest(manifest)
-    yield from iter_inputs(inputs, stdin=stdin, extensions=extensions)
+    yield from iter_inputs(inputs, stdin=stdin, extensions=extensions, skips=skips)
 
 
 # --- INPUT arguments and stdin ------------------------------------------------
@@ -92,19 +137,26 @@ def iter_inputs(
     *,
     stdin: TextIO | None = None,
     extensions: frozenset[str] = DEFAULT_EXTENSIONS,
+    skips: Skips | None = None,
 ) -> Iterator[Item]:
     """Items for files, directories (walked) and ``-`` (paths from ``stdin``, default sys.stdin).
 
     >>> [(i.id, i.problem) for i in iter_inputs(["./nowhere//x.txt"])]
     [('nowhere/x.txt', 'no such file or directory')]
     """
-    exts = frozenset(e.lower().lstrip(".") for e in extensions)
+    walk = _Walk(frozenset(e.lower().lstrip(".") for e in extensions), skips or Skips())
     for given in inputs:
         if given == "-":
             for path in _stdin_paths(sys.stdin if stdin is None else stdin):
-                yield from _iter_path(path, exts)
+                yield from _iter_path(path, walk)
         else:
-            yield from _iter_path(given, exts)
+            yield from _iter_path(given, walk)
+
+
+@dataclass(frozen=True, slots=True)
+class _Walk:
+    exts: frozenset[str]
+    skips: Skips
 
 
 def _stdin_paths(lines: Iterable[str]) -> Iterator[str]:
@@ -114,7 +166,7 @@ def _stdin_paths(lines: Iterable[str]) -> Iterator[str]:
             yield path
 
 
-def _iter_path(given: str, exts: frozenset[str]) -> Iterator[Item]:
+def _iter_path(given: str, walk: _Walk) -> Iterator[Item]:
     source = os.path.abspath(given)
     try:
         mode = os.stat(given).st_mode  # follows a symlink the user named
@@ -122,14 +174,14 @@ def _iter_path(given: str, exts: frozenset[str]) -> Iterator[Item]:
         yield _problem(_posix(given), source, _reason(e))
         return
     if stat.S_ISDIR(mode):
-        yield from _walk(given, exts)
+        yield from _walk(given, walk)
     elif stat.S_ISREG(mode):
         yield Item(id=_posix(given), source=source, path=Path(source))
     else:  # a fifo or a device would block or never end when read
         yield _problem(_posix(given), source, "not a regular file")
 
 
-def _walk(root: str, exts: frozenset[str]) -> Iterator[Item]:
+def _walk(root: str, walk: _Walk) -> Iterator[Item]:
     abs_root = os.path.abspath(root)
     real_root = Path(os.path.realpath(root))
     stack: list[_Frame] = []
@@ -142,13 +194,17 @@ def _walk(root: str, exts: frozenset[str]) -> Iterator[Item]:
         if entry is None:
             stack.pop()
         elif entry.name.startswith("."):
-            continue
+            walk.skips.add(prefix + entry.name, SKIP_HIDDEN)
         elif _is_real_dir(entry):
             reason = _enter(entry.path, f"{prefix}{entry.name}/", stack)
             if reason is not None:
                 yield _problem(prefix + entry.name, entry.path, reason)
-        elif _wanted(entry, real_root, exts):
-            yield Item(id=prefix + entry.name, source=entry.path, path=Path(entry.path))
+        else:
+            skipped = _skipped(entry, real_root, walk.exts)
+            if skipped is None:
+                yield Item(id=prefix + entry.name, source=entry.path, path=Path(entry.path))
+            else:
+                walk.skips.add(prefix + entry.name, skipped)
 
 
 def _enter(path: str, prefix: str, stack: list[_Frame]) -> str | None:
@@ -169,19 +225,20 @@ def _is_real_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _wanted(entry: os.DirEntry[str], real_root: Path, exts: frozenset[str]) -> bool:
-    """An image-named regular file, or a file symlink that stays inside the tree."""
+def _skipped(entry: os.DirEntry[str], real_root: Path, exts: frozenset[str]) -> str | None:
+    """Why the walk passes over this entry; None for a wanted regular file or inside symlink."""
     if os.path.splitext(entry.name)[1][1:].lower() not in exts:
-        return False
+        return SKIP_DIR_LINK if entry.is_symlink() and os.path.isdir(entry.path) else SKIP_EXTENSION
     try:
         if entry.is_file(follow_symlinks=False):
-            return True
+            return None
         if not entry.is_symlink():
-            return False
-    except OSError:
-        return False
+            return "not a regular file"
+    except OSError as e:
+        return _reason(e)
     target = Path(os.path.realpath(entry.path))
-    return target.is_file() and target.is_relative_to(real_root)
+    inside = target.is_file() and target.is_relative_to(real_root)
+    return None if inside else SKIP_LINK
 
 
 def _posix(given: str) -> str:
