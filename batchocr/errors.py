@@ -139,3 +139,7 @@ def classify(code: int, policy: CodePolicy) -> Verdict:
         if code in codes:
             return verdict
     return Verdict.FAIL
+
+
+class DocumentError(InputError):
+    """A PDF, OFD or XML file that cannot be read safely: encrypted, truncated, a bomb…"""

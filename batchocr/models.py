@@ -94,6 +94,8 @@ class Counters:
     billable: int = 0
     retries: int = 0
     would_send: int = 0
+    would_read: int = 0  # dry run: pages a real run would read from a document's own text
+    read_from_files: int = 0  # pages recorded from a PDF/OFD/XML's own text: no request
     in_flight: int = 0
     max_in_flight: int = 0
     retrying: int = 0

@@ -30,7 +30,7 @@ import random
 import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -141,13 +141,28 @@ class _Ticket:
 
     @property
     def total(self) -> Decimal:
-        # Insurance is sold separately and is never part of the total.
+        # Insurance is sold separately and is never part of the total. The e-invoice's
+        # total is the same: its net fare and fuel plus their VAT are the gross amounts.
         return self.fare + self.fund + self.fuel + (self.other or Decimal(0))
 
     @property
+    def net_fare(self) -> Decimal:
+        """票价 as the e-invoice prints it: without VAT."""
+        return _net(self.fare)
+
+    @property
+    def net_fuel(self) -> Decimal:
+        return _net(self.fuel)
+
+    @property
     def vat(self) -> Decimal:
-        # VAT (9%) is included in fare + fuel; the development fund is exempt.
-        return ((self.fare + self.fuel) * 9 / 109).quantize(Decimal("0.01"))
+        # What the gross fare and fuel hold beyond their net parts (the specimen: 520 + 50
+        # → 477.06 + 45.87 + 47.07), so it may differ from (net) x 9 % by a cent.
+        return self.fare + self.fuel - self.net_fare - self.net_fuel
+
+
+def _net(gross: Decimal) -> Decimal:
+    return (gross / Decimal("1.09")).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def credit_check_char(first17: str) -> str:
@@ -442,7 +457,8 @@ def _einvoice(t: _Ticket, rng: random.Random) -> _Sheet:
     _pair(s, "签注", left + 1200, y, t.endorsement, size=26)
     _einv_flights(s, t, left, 290 + fy)
     rows = (
-        (("票价", t.fare), ("燃油附加费", t.fuel), ("增值税税率", None), ("增值税税额", t.vat)),
+        (("票价", t.net_fare), ("燃油附加费", t.net_fuel), ("增值税税率", None),
+         ("增值税税额", t.vat)),
         (("民航发展基金", t.fund), ("其他税费", t.other), ("合计", t.total)),
     )
     y = 710 + fy

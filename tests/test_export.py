@@ -133,15 +133,15 @@ def test_csv_export_has_the_exact_bytes(tmp_path: Path, capsys: pytest.CaptureFi
         "passenger_name,passenger_id_no,endorsement,e_ticket_no,check_code,serial_no,fare,"
         "caac_dev_fund,fuel_surcharge,other_taxes,insurance,total,agent_code,issued_by,"
         "issue_date,domestic_intl,prompt_info,expense_kind,invoice_no,invoice_date,vat_rate,"
-        "vat_amount,buyer_name,buyer_tax_id,id,source,sha256,warnings,duplicate_of"
+        "vat_amount,buyer_name,buyer_tax_id,issuing_status,id,source,sha256,warnings,duplicate_of"
     )
     expected_tickets = (
         "\ufeff" + header + "\r\n"
-        f"张三,,,{TICKET},,,1190.50,50.00,,,,1240.50,,,2025-07-09,,,,,,,,,,"
+        f"张三,,,{TICKET},,,1190.50,50.00,,,,1240.50,,,2025-07-09,,,,,,,,,,,"
         f"a.png,/scans/a.png,{SHA_A},duplicate_ticket,b.jpg\r\n"
-        f"张三,,,{TICKET},,,1190.50,,,,,,,,2O25,,,,,,,,,,"
+        f"张三,,,{TICKET},,,1190.50,,,,,,,,2O25,,,,,,,,,,,"
         f"b.jpg,/scans/b.jpg,{SHA_B},bad_date; duplicate_ticket,a.png\r\n"
-        "'=HYPERLINK(1),,,,,,12O.00,,,-3.00,,,,,,,,,25352340302199581860,,,,,,"
+        "'=HYPERLINK(1),,,,,,12O.00,,,-3.00,,,,,,,,,25352340302199581860,,,,,,,"
         f"c.png,/scans/c.png,{SHA_C},bad_amount,\r\n"
     )
     assert (out / "export-tickets.csv").read_bytes() == expected_tickets.encode("utf-8")

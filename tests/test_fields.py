@@ -495,7 +495,7 @@ def test_key_tuples_follow_the_schema_tables() -> None:
         "serial_no", "fare", "caac_dev_fund", "fuel_surcharge", "other_taxes", "insurance",
         "total", "agent_code", "issued_by", "issue_date", "domestic_intl", "prompt_info",
         "expense_kind", "invoice_no", "invoice_date", "vat_rate", "vat_amount", "buyer_name",
-        "buyer_tax_id",
+        "buyer_tax_id", "issuing_status",
     )  # fmt: skip
     assert SEGMENT_KEYS == (
         "from", "to", "carrier", "flight_no", "seat_class", "date", "time", "fare_basis",

@@ -67,6 +67,7 @@ _TICKET_NAMES: dict[str, tuple[str, ...]] = {
     "vat_amount": ("增值税税额",),
     "buyer_name": ("购买方名称",),
     "buyer_tax_id": ("统一社会信用代码/纳税人识别号", "统一社会信用代码", "纳税人识别号"),
+    "issuing_status": ("开票状态", "开具状态"),
 }
 _SEGMENT_NAMES: dict[str, tuple[str, ...]] = {
     "from": ("始发地", "始发站", "自"),
@@ -395,18 +396,60 @@ def _segments(texts: _Texts, issue: date | None, warnings: list[Warning_]) -> li
     return segments
 
 
-_SUM_PARTS = ("fare", "caac_dev_fund", "fuel_surcharge", "other_taxes")
+# The paper itinerary: 合计 = 票价 + 民航发展基金 + 燃油附加费 + 其他税费. The e-invoice prints
+# 票价 and 燃油附加费 without VAT, so its 合计 also holds 增值税税额 (einvoice.md).
+_PAPER_PARTS = ("fare", "caac_dev_fund", "fuel_surcharge", "other_taxes")
+_EINVOICE_PARTS = ("fare", "fuel_surcharge", "vat_amount", "caac_dev_fund", "other_taxes")
 _NORMAL_AMOUNT = re.compile(r"-?\d+\.\d{2}")
+_RATE = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<pct>%?)")
+
+
+def _amounts(fields: Mapping[str, Any], keys: Sequence[str]) -> list[Decimal] | None:
+    values = [fields[key] for key in keys]
+    if all(isinstance(v, str) and _NORMAL_AMOUNT.fullmatch(v) for v in values):
+        return [Decimal(v) for v in values]
+    return None  # some part is absent or unparsed: nothing to compare
 
 
 def _check_total(fields: Mapping[str, Any]) -> list[Warning_]:
-    values = [fields[key] for key in ("total", *_SUM_PARTS)]
-    if not all(isinstance(v, str) and _NORMAL_AMOUNT.fullmatch(v) for v in values):
-        return []  # some part is absent or unparsed: nothing to compare
-    total, *parts = values
-    if Decimal(total) == sum((Decimal(p) for p in parts), Decimal(0)):
+    """合计 against its parts, with the equation of the document at hand (see above)."""
+    if fields["vat_amount"] is None:
+        keys: Sequence[str] = _PAPER_PARTS
+        filled = dict(fields)
+    else:  # the e-invoice often leaves 其他税费 blank: it counts as 0 there
+        keys = _EINVOICE_PARTS
+        filled = {**fields, "other_taxes": fields["other_taxes"] or "0.00"}
+    values = _amounts(filled, ("total", *keys))
+    if values is None:
         return []
-    return [Warning_("total_mismatch", "total", f"total {total} != {' + '.join(parts)}")]
+    total, *parts = values
+    if total == sum(parts, Decimal(0)):
+        return []
+    shown = " + ".join(f"{p}" for p in parts)
+    return [Warning_("total_mismatch", "total", f"total {total} != {shown}")]
+
+
+def _rate(text: Any) -> Decimal | None:
+    """``9%`` or ``0.09`` → Decimal("0.09")."""
+    match = _RATE.fullmatch(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        return None
+    value = Decimal(match["n"])
+    return value / 100 if match["pct"] or value >= 1 else value
+
+
+def _check_vat(fields: Mapping[str, Any]) -> list[Warning_]:
+    """增值税税额 = (票价 + 燃油附加费) x 增值税税率, to the cent (a cent of rounding allowed)."""
+    values = _amounts(fields, ("vat_amount", "fare", "fuel_surcharge"))
+    rate = _rate(fields["vat_rate"])
+    if values is None or rate is None:
+        return []
+    vat, fare, fuel = values
+    expected = ((fare + fuel) * rate).quantize(_CENTS, rounding=ROUND_HALF_UP)
+    if abs(vat - expected) <= _CENTS:
+        return []
+    detail = f"vat_amount {vat} != ({fare} + {fuel}) x {fields['vat_rate']} = {expected}"
+    return [Warning_("vat_mismatch", "vat_amount", detail)]
 
 
 def _check_gaps(segments: Sequence[Mapping[str, Any]]) -> list[Warning_]:
@@ -435,7 +478,7 @@ def normalize(raw: Sequence[NameValue]) -> tuple[dict[str, Any], list[Warning_]]
     Warnings come in a fixed order: per-field problems (bad_e_ticket_no,
     bad_check_code, bad_serial_no, bad_amount, bad_date, bad_time, then
     low_confidence for the same field) in ticket key order then flight by
-    flight; then total_mismatch, segment_gap, missing_core_field. Segment
+    flight; then total_mismatch, vat_mismatch, segment_gap, missing_core_field. Segment
     warnings name their field ``segments[i].key``. An entry's numeric
     ``Confidence`` below :data:`LOW_CONFIDENCE` gives low_confidence ("read
     with confidence 0.62"); a missing or non-numeric one is ignored.
@@ -458,7 +501,8 @@ def normalize(raw: Sequence[NameValue]) -> tuple[dict[str, Any], list[Warning_]]
     fields = _parse_all(texts.ticket, _TICKET_PARSERS, issue, "", warnings, texts.ticket_conf)
     fields["segments"] = _segments(texts, issue, warnings)
     fields["extra"] = texts.extra
-    warnings += _check_total(fields) + _check_gaps(fields["segments"]) + _check_core(fields)
+    warnings += _check_total(fields) + _check_vat(fields)
+    warnings += _check_gaps(fields["segments"]) + _check_core(fields)
     return fields, warnings
 
 

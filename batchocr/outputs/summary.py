@@ -99,6 +99,8 @@ def build_summary(
         "billable_requests": c.billable,
         "retries": c.retries,
         "would_send": c.would_send,
+        "would_read": c.would_read,
+        "read_from_files": c.read_from_files,
         "max_in_flight": c.max_in_flight,
         "requests_per_second": round((c.requests - 1) / sending, 3) if sending > 0 else 0.0,
     }
@@ -122,6 +124,8 @@ def format_summary(s: Mapping[str, Any]) -> str:
         lines.append(
             f"  would send {s['would_send']} image(s): at most that many billable requests"
         )
+        if s.get("would_read"):
+            lines.append(f"  would read {s['would_read']} page(s) from PDF/OFD/XML text, free")
     elif s.get("backend") == "local":
         lines.append(f"  {s['requests_sent']} page(s) read by the local engine, nothing billed")
     else:
@@ -130,6 +134,17 @@ def format_summary(s: Mapping[str, Any]) -> str:
             f" {s['retries']} retries, {s['requests_per_second']} req/s"
             f" (configured {s.get('settings', {}).get('qps', '?')})"
         )
+    if s.get("read_from_files"):
+        lines.append(
+            f"  {s['read_from_files']} page(s) read from PDF/OFD/XML text: nothing recognized"
+            " or billed"
+        )
+    skipped = s.get("skipped") or {}
+    if skipped.get("total"):
+        reasons = ", ".join(f"{k}: {v}" for k, v in skipped["by_reason"].items())
+        shown = ", ".join(skipped["examples"])
+        more = ", …" if skipped["total"] > len(skipped["examples"]) else ""
+        lines.append(f"  skipped {skipped['total']} file(s) in folders ({reasons}): {shown}{more}")
     if s["failed"]:
         parts = [f"{k} {v}" for k, v in s["failed_by_code"].items()]
         lines.append(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import io
 import logging
 import random
 import signal
@@ -29,12 +30,17 @@ from typing import Protocol, TextIO
 
 import anyio
 from anyio.abc import TaskGroup
+from PIL import Image
 
 from ..config import Config
+from ..documents.pages import DocKind, Foreign, Itinerary, Page, sniff
 from ..documents.prepare import Limits, prepare, read_file
-from ..documents.sources import iter_items
+from ..documents.qr import InvoiceQr, read_qr
+from ..documents.read import page_count, read_document
+from ..documents.sources import Skips, iter_items
 from ..errors import (
     BatchOCRError,
+    DocumentError,
     InputError,
     ServiceError,
     TransportError,
@@ -134,6 +140,7 @@ class Engine:
     handle_signals: bool = False
 
     counters: Counters = field(default_factory=Counters)
+    skips: Skips = field(default_factory=Skips)
     halt_reason: Halt | None = None
     halt_message: str = ""
     closing: bool = False
@@ -204,7 +211,7 @@ class Engine:
         if self.halt_reason is not None:
             return EXIT_CODES[self.halt_reason]
         c = self.counters
-        done = c.done_now + c.done_earlier + c.same_content + c.would_send
+        done = c.done_now + c.done_earlier + c.same_content + c.would_send + c.would_read
         return 0 if c.seen == done else 1
 
     async def _nap(self, seconds: float) -> None:
@@ -265,6 +272,7 @@ class Engine:
             self.options.manifest,
             stdin=self.stdin,
             extensions=self.config.extensions,
+            skips=self.skips,
         )
         try:
             async with send:
@@ -332,6 +340,9 @@ class Engine:
                 return
         else:
             sha = known
+        if data is not None and (kind := sniff(data)) is not None:
+            await self._document(work, sha, data, kind)
+            return
         unchanged = (
             known is not None
             and before is not None
@@ -344,9 +355,15 @@ class Engine:
         return int(self.config.max_file_mb * 1024 * 1024)
 
     async def _handle_content(
-        self, work: Work, sha: str, data: bytes | None, unchanged: bool
+        self,
+        work: Work,
+        sha: str,
+        data: bytes | None,
+        unchanged: bool,
+        born: Itinerary | None = None,
     ) -> None:
-        """``unchanged``: same id, path, size, mtime and content as last time."""
+        """``unchanged``: same id, path, size, mtime and content as last time; ``born``: a
+        page read from a document's own text, recorded without any request."""
         item = work.item
         while sha in self._inflight:  # the same bytes under another id, being sent now
             await self._inflight[sha].wait()
@@ -365,6 +382,9 @@ class Engine:
         self._inflight[sha] = done
         try:
             self.state.link(item.id, item.source, sha, work.size, work.mtime_ns)
+            if born is not None:
+                self._record_born(item, sha, born)
+                return
             if data is None:
                 # Known by size and mtime but not done yet: now the bytes are needed.
                 data = await self._read_known(item, sha)
@@ -398,11 +418,70 @@ class Engine:
             return status
         return None
 
+    # ------------------------------------------------------------------ documents
+
+    async def _document(self, work: Work, file_sha: str, data: bytes, kind: DocKind) -> None:
+        """A PDF, OFD or XML file: each page is an item of its own (``id#pN`` for a PDF's
+        pages), resumed and deduplicated by page. Text is read, not recognized; a page
+        without usable text is rendered and goes down the image path."""
+        item = work.item
+        try:
+            count = await anyio.to_thread.run_sync(page_count, data, kind)
+        except DocumentError as exc:
+            self.recorder.input_problem(item, str(exc))
+            return
+        self.counters.seen += count - 1
+        pages = {n: _page(item, kind, n, file_sha) for n in range(1, count + 1)}
+        done = {n for n, (_, sha) in pages.items() if self.state.content_status(sha) == "done"}
+        for n in sorted(done):
+            await self._page(work, *pages[n], None)
+        reader = read_document(data, kind, wanted=lambda n: n not in done)
+        left = [n for n in pages if n not in done]
+        while left and not self.halted:
+            page = await anyio.to_thread.run_sync(_next_page, reader)
+            if isinstance(page, DocumentError):
+                for n in left:
+                    self.recorder.input_problem(pages[n][0], str(page))
+                return
+            if page is None:
+                return
+            left.remove(page.page)
+            await self._page(work, *pages[page.page], page)
+        if left:
+            self._not_reached([pages[n][0] for n in left])
+
+    async def _page(self, work: Work, item: Item, sha: str, page: Page | None) -> None:
+        if isinstance(page, Foreign):
+            self.recorder.input_problem(item, page.reason())
+            return
+        before = self.state.id_record(item.id)
+        unchanged = before is not None and (before.source, before.sha256) == (item.source, sha)
+        pwork = Work(item, work.size, work.mtime_ns)
+        if isinstance(page, Itinerary):
+            await self._handle_content(pwork, sha, None, unchanged, born=page)
+        else:  # a Scan, or a page already done (None: nothing is read)
+            await self._handle_content(pwork, sha, page.image if page else None, unchanged)
+
+    def _record_born(self, item: Item, sha: str, page: Itinerary) -> None:
+        if self.options.dry_run or self.results is None:
+            self._dry_seen.add(sha)
+            self.counters.would_read += 1
+            return
+        reply = Reply(0, f"read from the {page.backend.upper()} file", page.data)
+        self.recorder.result(item, sha, reply, 0, backend=page.backend)
+        self.counters.read_from_files += 1
+
+    # ------------------------------------------------------------------ images
+
     async def _prepare_and_send(self, item: Item, sha: str, data: bytes) -> None:
         try:
-            prepared = await anyio.to_thread.run_sync(prepare, data, self.limits)
+            prepared, qr = await anyio.to_thread.run_sync(_prepare_with_qr, data, self.limits)
         except InputError as exc:
             self.recorder.failure(sha, Stage.INPUT, str(exc))
+            return
+        if qr is not None and not qr.is_air:  # told apart before anything is sent
+            reason = f"not a flight itinerary: {qr.kind_name} {qr.number} (from its QR code)"
+            self.recorder.failure(sha, Stage.INPUT, reason)
             return
         if self.options.dry_run or self.backend is None:
             self._dry_seen.add(sha)
@@ -530,6 +609,29 @@ class Engine:
 
 
 # ---------------------------------------------------------------------- thread helpers
+
+
+def _page(item: Item, kind: DocKind, n: int, file_sha: str) -> tuple[Item, str]:
+    """A document page's item and content id: ``trip.pdf#p2`` for PDFs, the file itself
+    for OFD and XML (one itinerary each)."""
+    if kind != "pdf":
+        return item, file_sha
+    sha = hashlib.sha256(f"{file_sha}#p{n}".encode()).hexdigest()
+    return Item(f"{item.id}#p{n}", f"{item.source}#p{n}", item.path), sha
+
+
+def _next_page(pages: Iterator[Page]) -> Page | DocumentError | None:
+    try:
+        return next(pages, None)
+    except DocumentError as exc:
+        return exc
+
+
+def _prepare_with_qr(data: bytes, limits: Limits) -> tuple[PreparedImage, InvoiceQr | None]:
+    """Prepare the image and read its invoice QR code, if it has one, in the same thread."""
+    prepared = prepare(data, limits)
+    with Image.open(io.BytesIO(prepared.data)) as image:
+        return prepared, read_qr(image)
 
 
 def _next_chunk(items: Iterator[Item]) -> list[Work]:

@@ -39,8 +39,11 @@ class Recorder:
     def stamp(self) -> str:
         return iso_utc(self.now())
 
-    def result(self, item: Item, sha: str, reply: Reply, attempts: int) -> None:
-        """A recognized image: normalize, check, commit, then append its line."""
+    def result(
+        self, item: Item, sha: str, reply: Reply, attempts: int, backend: str | None = None
+    ) -> None:
+        """A recognized image (or a page read from a document's text, ``backend`` naming the
+        format): normalize, check, commit, then append its line."""
         assert self.results is not None
         fields, warnings = normalize(reply.data)
         ticket = ticket_key(fields)
@@ -51,7 +54,7 @@ class Recorder:
             "id": item.id,
             "source": item.source,
             "sha256": sha,
-            "backend": self.backend(),
+            "backend": backend or self.backend(),
             "request_id": reply.request_id,
             "attempts": self.state.content_attempts(sha) + attempts,
             "fields": fields,

@@ -100,7 +100,7 @@ def _dry_run(req: RunRequest, config: Config, stdin: TextIO, stdout: TextIO, std
             None,
             exit_code=engine.exit_code,
             elapsed=time.monotonic() - started,
-            extra={"dry_run": True, "settings": _settings(config)},
+            extra={"dry_run": True, "skipped": _skipped(engine), "settings": _settings(config)},
         )
     if not req.quiet:
         print(format_summary(summary), file=stdout)
@@ -162,6 +162,7 @@ def _finish(
             "finished_at": finished_at,
             "stopped": _stopped(engine),
             "backend": engine.backend.backend if engine.backend else None,
+            "skipped": _skipped(engine),
             "settings": _settings(config),
             "files": {
                 "results": str(config.out / RESULTS),
@@ -281,6 +282,13 @@ def _stopped(engine: Engine) -> dict[str, str] | None:
     if engine.halt_reason is None:
         return None
     return {"reason": engine.halt_reason.value, "message": engine.halt_message}
+
+
+def _skipped(engine: Engine) -> dict[str, Any]:
+    """What directory walks passed over: never a silent "0 seen" over a folder of files."""
+    s = engine.skips
+    return {"total": s.total, "by_reason": dict(sorted(s.by_reason.items())),
+            "examples": list(s.examples)}  # fmt: skip
 
 
 def _settings(config: Config) -> dict[str, Any]:

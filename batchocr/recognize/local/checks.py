@@ -6,6 +6,11 @@ accounting code, and each flight number starts with its carrier's code. A
 value that disagrees is repaired only when exactly one character of it is
 off and the other side fixes it; otherwise both are kept as read.
 
+The sum depends on the document (einvoice.md): the paper itinerary's 合计 is
+票价 + 民航发展基金 + 燃油附加费 + 其他税费; the e-invoice prints 票价 and 燃油附加费
+without VAT, so its 合计 adds 增值税税额, and 增值税税额 = (票价 + 燃油附加费) x 税率
+(to a cent) is a second equation that must hold for a repair to be taken.
+
 >>> check({"票价": "1190.00", "民航发展基金": "50.00", "燃油附加费": "0.00",
 ...        "合计金额": "1290.00"}, [])[0]["合计金额"]
 '1240.00'
@@ -19,7 +24,9 @@ from .layout import CARRIERS
 
 _CODE_TWINS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8",
                "2": "Z", "Z": "2", "4": "A", "A": "4", "6": "G", "G": "6"}  # fmt: skip
-_PARTS = ("票价", "民航发展基金", "燃油附加费", "其他税费")
+_PAPER_PARTS = ("票价", "民航发展基金", "燃油附加费", "其他税费")
+_EINVOICE_PARTS = ("票价", "燃油附加费", "增值税税额", "民航发展基金", "其他税费")
+_CENT = Decimal("0.01")
 
 Flight = dict[str, str]
 
@@ -30,7 +37,6 @@ def check(ticket: dict[str, str], flights: list[Flight]) -> tuple[dict[str, str]
     ticket = dict(ticket)
     _ticket_prefix(ticket, flights)
     _totals(ticket)
-    _vat(ticket)
     return ticket, flights
 
 
@@ -78,8 +84,10 @@ def _ticket_prefix(ticket: dict[str, str], flights: list[Flight]) -> None:
 
 
 def _totals(ticket: dict[str, str]) -> None:
+    einvoice = "增值税税额" in ticket
     total_name = "合计金额" if "合计金额" in ticket else "合计"
-    names = [n for n in (*_PARTS, total_name) if n in ticket]
+    names = [n for n in (*(_EINVOICE_PARTS if einvoice else _PAPER_PARTS), total_name)
+             if n in ticket]  # fmt: skip
     if total_name not in names or len(names) < 4 or "票价" not in names:
         return
     values = {n: Decimal(ticket[n]) for n in names}
@@ -92,7 +100,9 @@ def _totals(ticket: dict[str, str]) -> None:
         want = parts if n == total_name else values[total_name] - rest
         if want >= 0 and one_off(ticket[n], f"{want:.2f}"):
             fixes.append((n, f"{want:.2f}"))
-    if len(fixes) > 1:
+    if einvoice:  # net amounts have cents: the VAT equation decides, not round numbers
+        fixes = [(n, want) for n, want in fixes if _vat_holds({**ticket, n: want}) is not False]
+    elif len(fixes) > 1:
         # Domestic fares, taxes and so totals are whole tens of yuan: "1889.00" is the misread.
         fixes = [
             (n, want)
@@ -103,11 +113,10 @@ def _totals(ticket: dict[str, str]) -> None:
         ticket[fixes[0][0]] = fixes[0][1]
 
 
-def _vat(ticket: dict[str, str]) -> None:
+def _vat_holds(ticket: dict[str, str]) -> bool | None:
+    """增值税税额 against (票价 + 燃油附加费) x 税率, a cent allowed; None when not checkable."""
     if not {"票价", "燃油附加费", "增值税税额", "增值税税率"} <= set(ticket):
-        return
-    rate = Decimal(ticket["增值税税率"].rstrip("%"))
+        return None
+    rate = Decimal(ticket["增值税税率"].rstrip("%")) / 100
     base = Decimal(ticket["票价"]) + Decimal(ticket["燃油附加费"])
-    want = f"{(base * rate / (100 + rate)).quantize(Decimal('0.01')):.2f}"
-    if one_off(ticket["增值税税额"], want):
-        ticket["增值税税额"] = want
+    return abs(Decimal(ticket["增值税税额"]) - (base * rate).quantize(_CENT)) <= _CENT

@@ -1,0 +1,266 @@
+"""Positioned text of an e-invoice page → the service's Name/Value list (pure).
+
+PDF and OFD pages both come here as characters (or runs) with boxes in points on the page
+as displayed (x from the left, y from the top). Nothing is expected at a fixed place: labels
+are found by their text, and each value by its relation to its label —
+
+* ``label：value`` lines: the words right of the label, up to the next label;
+* ruled cells (旅客姓名, 有效身份证件号码, 签注): the first line under the label;
+* the flight table: one segment per 自/至 pair of lines, its values in the band between
+  them, each under the header whose centre is nearest; the stations right of 自 and 至;
+* the amount row: each value under the label whose column it overlaps most.
+
+>>> ws = words([("发", 10, 10, 17, 17), ("票", 17, 10, 24, 17), ("号", 24, 10, 31, 17),
+...             ("码", 31, 10, 38, 17), ("：", 38, 10, 45, 17), ("1", 60, 10, 64, 17)])
+>>> [w.text for w in ws]
+['发票号码：', '1']
+>>> interpret(ws + words([("签", 10, 30, 17, 37), ("注", 17, 30, 24, 37)])).data
+[{'Name': '发票号码', 'Value': '1', 'Row': -1}]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..models import NameValue
+
+AIR_TITLE = "航空运输电子客票行程单"
+COLON_LABELS = frozenset({
+    "开票状态", "开具状态", "国内国际标识", "发票号码", "开票日期", "电子客票号码", "验证码",
+    "提示信息", "保险费", "销售网点代号", "填开单位", "填开日期", "购买方名称",
+    "统一社会信用代码/纳税人识别号", "统一社会信用代码", "纳税人识别号",
+})  # fmt: skip
+CELL_LABELS = ("旅客姓名", "有效身份证件号码", "签注")
+AMOUNT_LABELS = (
+    "票价", "燃油附加费", "增值税税率", "增值税税额", "民航发展基金", "其他税费", "合计",
+)  # fmt: skip
+FLIGHT_HEADERS = ("承运人", "航班号", "座位等级", "日期", "时间", "客票级别/客票类别",
+                  "客票生效日期", "有效截止日期", "免费行李")  # fmt: skip
+STATIONS = ("自", "至")
+_KNOWN = COLON_LABELS | set(CELL_LABELS) | set(AMOUNT_LABELS) | set(FLIGHT_HEADERS)
+_COLONS = ":："
+_GAP = 0.6  # a horizontal gap wider than this many char heights starts a new word
+
+Char = tuple[str, float, float, float, float]  # text, x0, top, x1, bottom
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """Text that belongs together on one line, with its box."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def height(self) -> float:
+        return max(self.bottom - self.top, 1.0)
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def key(self) -> str:
+        """The text as a label: no spaces, no trailing colon."""
+        return re.sub(r"\s+", "", self.text).rstrip(_COLONS)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a page says it is: an air itinerary's pairs, another invoice, or nothing usable."""
+
+    data: list[NameValue]
+    title: str | None
+    labels: int  # known labels found
+
+    @property
+    def is_air(self) -> bool:
+        return self.title is not None and AIR_TITLE in self.title
+
+    @property
+    def foreign(self) -> bool:
+        return self.title is not None and not self.is_air
+
+    @property
+    def usable(self) -> bool:
+        return self.title is not None or self.labels >= 4
+
+
+def words(chars: Iterable[Char]) -> list[Word]:
+    """Group characters (in content order) into words: a line break, a wide gap or a jump
+    to another line ends a word, and so does a colon (a label ends at its colon)."""
+    out: list[Word] = []
+    cur: list[Char] = []
+    space = False
+
+    def flush() -> None:
+        if cur:
+            text = "".join(c[0] for c in cur).strip()
+            if text:
+                out.append(Word(text, min(c[1] for c in cur), min(c[2] for c in cur),
+                                max(c[3] for c in cur), max(c[4] for c in cur)))  # fmt: skip
+            cur.clear()
+
+    for ch in chars:
+        text, x0, top, _, bottom = ch
+        if text in "\r\n" or not text:
+            flush()
+            continue
+        if text.isspace():
+            space = bool(cur)
+            continue
+        if cur and _apart(cur[-1], ch):
+            flush()
+        if space and cur:
+            cur.append((" ", x0, top, x0, bottom))
+        space = False
+        cur.append(ch)
+        if text == "：" or (text == ":" and not (len(cur) > 1 and cur[-2][0].isdigit())):
+            flush()  # a label ends at its colon; 18:15 is a time
+    flush()
+    return out
+
+
+def _apart(prev: Char, ch: Char) -> bool:
+    h = max(prev[4] - prev[2], ch[4] - ch[2], 1.0)
+    jump = abs((prev[2] + prev[4]) / 2 - (ch[2] + ch[4]) / 2) > h / 2
+    return jump or ch[1] - prev[3] > _GAP * h or ch[3] < prev[1]
+
+
+def _same_line(a: Word, b: Word) -> bool:
+    return abs(a.cy - b.cy) < max(a.height, b.height) / 2
+
+
+def _title(ws: Sequence[Word]) -> str | None:
+    heads = [w for w in ws if "发票" in w.text or "行程单" in w.text or "客票" in w.key]
+    heads = [w for w in heads if w.key not in _KNOWN]
+    if not heads:
+        return None
+    head = max(heads, key=lambda w: w.height)
+    line = sorted((w for w in ws if _same_line(w, head)), key=lambda w: w.x0)
+    return "".join(w.key for w in line if w.height >= head.height * 0.8)
+
+
+def interpret(ws: Sequence[Word]) -> Reading:
+    """Map a page's words onto Name/Value pairs; see the module docstring."""
+    labels = _labels(ws)
+    title = _title(ws)
+    data: list[NameValue] = []
+    for key, label in labels.items():
+        if key in COLON_LABELS:
+            _add(data, key, _right_of(label, ws))
+        elif key in CELL_LABELS:
+            _add(data, key, _below(label, ws, labels))
+    data += _amounts(ws, labels)
+    data += _flights(ws, labels)
+    return Reading(data, title, len(labels))
+
+
+def _labels(ws: Sequence[Word]) -> dict[str, Word]:
+    found: dict[str, Word] = {}
+    for w in ws:
+        if w.key in _KNOWN and w.key not in found:
+            found[w.key] = w
+    return found
+
+
+def _add(data: list[NameValue], name: str, value: str, row: int = -1) -> None:
+    if value:
+        data.append({"Name": name, "Value": value, "Row": row})
+
+
+def _is_label(w: Word) -> bool:
+    return w.key in _KNOWN or w.key in STATIONS or w.text[-1] in _COLONS
+
+
+def _right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf")) -> str:
+    line = sorted((w for w in ws if w.x0 >= label.x1 - 0.5 and w.x1 <= stop_x
+                   and _same_line(w, label) and w is not label), key=lambda w: w.x0)  # fmt: skip
+    taken: list[str] = []
+    for w in line:
+        if _is_label(w):
+            break
+        taken.append(w.text)
+    return " ".join(taken)
+
+
+def _below(label: Word, ws: Sequence[Word], labels: dict[str, Word]) -> str:
+    right = min((w.x0 for w in labels.values() if w.x0 > label.x0 + 1 and _same_line(w, label)),
+                default=float("inf"))  # fmt: skip
+    under = [w for w in ws if label.bottom <= w.top <= label.bottom + 4 * label.height
+             and label.x0 - 2 * label.height <= w.x0 < right and not _is_label(w)]  # fmt: skip
+    if not under:
+        return ""
+    first = min(under, key=lambda w: w.top)
+    return " ".join(w.text for w in sorted(under, key=lambda w: w.x0) if _same_line(w, first))
+
+
+def _amounts(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
+    heads = sorted((labels[k] for k in AMOUNT_LABELS if k in labels), key=lambda w: w.x0)
+    if not heads:
+        return []
+    low = max(w.bottom for w in heads)
+    span = 3 * max(w.height for w in heads)
+    values = [w for w in ws if low <= w.top <= low + span and not _is_label(w)]
+    edges = [w.x0 for w in heads[1:]] + [float("inf")]
+    cols: dict[str, list[Word]] = {}
+    for v in values:
+        best = max(range(len(heads)), key=lambda i: _overlap(v, heads[i].x0, edges[i]))
+        if _overlap(v, heads[best].x0, edges[best]) > 0:
+            cols.setdefault(heads[best].key, []).append(v)
+    out: list[NameValue] = []
+    for h in heads:
+        _add(out, h.key, " ".join(w.text for w in sorted(cols.get(h.key, []), key=_x)))
+    return out
+
+
+def _overlap(w: Word, lo: float, hi: float) -> float:
+    return min(w.x1, hi) - max(w.x0, lo)
+
+
+def _x(w: Word) -> float:
+    return w.x0
+
+
+def _flights(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
+    heads = sorted((labels[k] for k in FLIGHT_HEADERS if k in labels), key=lambda w: w.cx)
+    marks = sorted((w for w in ws if w.key in STATIONS), key=lambda w: w.top)
+    if not marks:
+        return []
+    first_col = heads[0].cx - (heads[1].cx - heads[0].cx) / 2 if len(heads) > 1 else float("inf")
+    out: list[NameValue] = []
+    row = -1
+    start: Word | None = None
+    for mark in marks:
+        if mark.key == "自":
+            row, start = row + 1, mark
+            _add(out, "自", _right_of(mark, ws, first_col), row)
+        elif start is not None:
+            _add(out, "至", _right_of(mark, ws, first_col), row)
+            out += _segment(ws, heads, first_col, start, mark, row)
+            start = None
+    return out
+
+
+def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float, start: Word,
+             end: Word, row: int) -> list[NameValue]:  # fmt: skip
+    """The values between a segment's 自 and 至 lines, each under its nearest header."""
+    band = [w for w in ws if start.top - start.height / 2 <= w.cy <= end.bottom + end.height / 2
+            and w.x0 >= first_col - 1 and not _is_label(w)]  # fmt: skip
+    cols: dict[str, list[Word]] = {}
+    for w in band:
+        head = min(heads, key=lambda h: abs(h.cx - w.cx))
+        cols.setdefault(head.key, []).append(w)
+    out: list[NameValue] = []
+    for h in heads:
+        _add(out, h.key, " ".join(w.text for w in sorted(cols.get(h.key, []), key=_x)), row)
+    return out
