@@ -48,11 +48,19 @@ def _register_font() -> str:
 # --------------------------------------------------------------------------- PDF
 
 
-def _landscape_page(c: canvas.Canvas) -> None:
-    """Start a page stored portrait with /Rotate 90, drawn in landscape points (y up)."""
-    c.setPageRotation(90)
-    c.translate(PAGE[1], 0)
-    c.rotate(90)
+def _landscape_page(c: canvas.Canvas, rotation: int = 90) -> None:
+    """Start a page stored portrait with /Rotate 90 (or 270), or stored landscape (0), and
+    set the canvas so that drawing is in landscape points (y up) as the page is shown."""
+    if rotation == 0:
+        c.setPageSize(PAGE)
+        return
+    c.setPageRotation(rotation)
+    if rotation == 90:
+        c.translate(PAGE[1], 0)
+        c.rotate(90)
+    else:
+        c.translate(0, PAGE[0])
+        c.rotate(-90)
 
 
 def _draw_runs(c: canvas.Canvas, items: Sequence[Run], font: str) -> None:
@@ -74,8 +82,8 @@ def _draw_qr(c: canvas.Canvas, payload: str, x: float, top: float, size: float) 
                 c.rect(x + i * module, PAGE[1] - top - (j + 1) * module, module, module, 0, 1)
 
 
-def _draw_einvoice(c: canvas.Canvas, e: EInvoice) -> None:
-    _landscape_page(c)
+def _draw_einvoice(c: canvas.Canvas, e: EInvoice, rotation: int) -> None:
+    _landscape_page(c, rotation)
     c.setStrokeColorRGB(0, 0, 0)
     c.setLineWidth(0.6)
     for x0, y0, x1, y1 in RULES:
@@ -92,12 +100,13 @@ def _canvas(buf: io.BytesIO) -> canvas.Canvas:
     return c
 
 
-def einvoice_pdf(seeds: int | Sequence[int]) -> bytes:
-    """One page per seed: the air e-invoice with its text layer."""
+def einvoice_pdf(seeds: int | Sequence[int], rotation: int = 90) -> bytes:
+    """One page per seed: the air e-invoice with its text layer. ``rotation`` is how the
+    page is stored: 90 as the specimen (portrait, /Rotate 90), 270, or 0 (landscape)."""
     buf = io.BytesIO()
     c = _canvas(buf)
     for seed in [seeds] if isinstance(seeds, int) else seeds:
-        _draw_einvoice(c, invoice(seed))
+        _draw_einvoice(c, invoice(seed), rotation)
     c.save()
     return buf.getvalue()
 
@@ -147,16 +156,27 @@ def _pil_font(size: int) -> ImageFont.FreeTypeFont:
 
 def render(e: EInvoice, dpi: int = 200) -> Image.Image:
     """The page as a born-digital render (a screenshot or a clean print), at ``dpi``."""
+    return _render(runs(e), e.qr, dpi, RULES, (527, 8))
+
+
+def ordinary_image(seed: int, dpi: int = 200) -> Image.Image:
+    """A screenshot of an ordinary 数电票, with its QR code (type 32): not an itinerary."""
+    return _render(_other_runs(ORDINARY, seed), other_qr(seed), dpi, (), (20, 8))
+
+
+def _render(items: Sequence[Run], qr_payload: str, dpi: int,
+            rules: Sequence[tuple[float, float, float, float]],
+            qr_at: tuple[float, float]) -> Image.Image:  # fmt: skip
     k = dpi / 72
     img = Image.new("RGB", (round(PAGE[0] * k), round(PAGE[1] * k)), "white")
     draw = ImageDraw.Draw(img)
-    for x0, y0, x1, y1 in RULES:
+    for x0, y0, x1, y1 in rules:
         draw.line((x0 * k, y0 * k, x1 * k, y1 * k), fill="black", width=max(1, round(0.6 * k)))
-    qr = segno.make(e.qr, error="m", boost_error=False)
+    qr = segno.make(qr_payload, error="m", boost_error=False)
     scale = max(1, round(48 * k / qr.symbol_size(border=0)[0]))
     qr_img = Image.open(io.BytesIO(_png(qr, scale))).convert("RGB")
-    img.paste(qr_img, (round(527 * k), round(8 * k)))
-    for r in runs(e):
+    img.paste(qr_img, (round(qr_at[0] * k), round(qr_at[1] * k)))
+    for r in items:
         font = _pil_font(max(6, round(r.size * k)))
         anchor = {"l": "la", "r": "ra", "c": "ma"}[r.align]
         draw.text((r.x * k, r.top * k), r.text, fill=r.color, font=font, anchor=anchor)
@@ -321,9 +341,18 @@ def other_number(seed: int) -> str:
     return "24" + _digits(random.Random(f"synth.other:{seed}"), 18)
 
 
+def _other_amount(seed: int) -> Decimal:
+    return Decimal(random.Random(f"synth.amount:{seed}").randint(50, 900))
+
+
+def other_qr(seed: int) -> str:
+    """The QR payload of the ordinary invoice of ``seed`` (type 32, not 61)."""
+    return f"01,32,,{other_number(seed)},{_other_amount(seed)},20250318,,"
+
+
 def _other_runs(title: str, seed: int) -> list[Run]:
     number = other_number(seed)
-    amount = Decimal(random.Random(f"synth.amount:{seed}").randint(50, 900))
+    amount = _other_amount(seed)
     return [
         Run(title, 293, 23, 15, (150, 60, 40), "c"),
         Run("发票号码：", 425, 44, 7.5, (150, 60, 40)), Run(number, 470, 44, 7.5),

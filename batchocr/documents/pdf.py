@@ -111,7 +111,7 @@ def page_chars(page: pdfium.PdfPage) -> list[Char]:
         text = textpage.get_text_range(0, n)
         out: list[Char] = []
         for i, ch in enumerate(text[:n]):
-            left, bottom, right, top = textpage.get_charbox(i)
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
             x0, y0, x1, y1 = turn(left, bottom, right, top)
             out.append((ch, x0, y0, x1, y1))
         return out

@@ -96,8 +96,10 @@ class Reading:
 
 
 def words(chars: Iterable[Char]) -> list[Word]:
-    """Group characters (in content order) into words: a line break, a wide gap or a jump
-    to another line ends a word, and so does a colon (a label ends at its colon)."""
+    """Group characters (in content order) into words: a wide gap or a jump to another
+    line ends a word, and so does a colon (a label ends at its colon). Line breaks in the
+    character stream are ignored: extractors insert them wherever a text object ends, which
+    can be mid-word (a font subset changes); the geometry decides."""
     out: list[Word] = []
     cur: list[Char] = []
     space = False
@@ -113,7 +115,6 @@ def words(chars: Iterable[Char]) -> list[Word]:
     for ch in chars:
         text, x0, top, _, bottom = ch
         if text in "\r\n" or not text:
-            flush()
             continue
         if text.isspace():
             space = bool(cur)

@@ -17,13 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import zxingcpp
 from PIL import Image
 
-from ..models import NameValue
+from ..models import NameValue, Warning_
 
-__all__ = ["AIR_KIND", "InvoiceQr", "parse_qr", "read_qr"]
+__all__ = ["AIR_KIND", "InvoiceQr", "parse_qr", "read_qr", "reconcile"]
 
 AIR_KIND = "61"
 _QR = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
@@ -86,3 +87,49 @@ def read_qr(image: Image.Image) -> InvoiceQr | None:
         if parsed is not None:
             return parsed
     return None
+
+
+# The fields the QR code pins down: normalized key, the Name the form prints, the QR's value.
+_PINNED = (("invoice_no", "发票号码", "number"), ("total", "合计", "total"),
+           ("issue_date", "填开日期", "date"), ("check_code", "验证码", "check_code"))  # fmt: skip
+
+
+def reconcile(
+    raw: list[NameValue],
+    fields: dict[str, Any],
+    warnings: list[Warning_],
+    qr: InvoiceQr,
+) -> tuple[list[NameValue], list[Warning_]]:
+    """Recognition's pairs checked against the QR code of the same image.
+
+    A field recognition missed is taken from the QR code (its entry marked ``"Source":
+    "qr"``); one it read differently is a ``qr_mismatch`` warning naming both values, and
+    the QR code's value wins where recognition was unsure (``low_confidence``).
+
+    >>> q = parse_qr("01,61,,24112000000048542163,620,20210728,,7890")
+    >>> raw, found = reconcile([], {"invoice_no": None, "total": "602.00", "issue_date": None,
+    ...                             "check_code": None}, [], q)
+    >>> [d["Name"] for d in raw], found[0].detail
+    (['发票号码', '填开日期', '验证码'], "read '602.00', the QR code says '620.00'")
+    """
+    unsure = {w.field for w in warnings if w.code == "low_confidence"}
+    first: list[NameValue] = []
+    last: list[NameValue] = []
+    found: list[Warning_] = []
+    for key, name, attr in _PINNED:
+        value = getattr(qr, attr)
+        have = fields.get(key)
+        if not value or have == value:
+            continue
+        entry = {"Name": name, "Value": value, "Row": -1, "Source": "qr"}
+        if have is None:
+            last.append(entry)
+            continue
+        detail = f"read {have!r}, the QR code says {value!r}"
+        if key in unsure:
+            first.append(entry)  # normalize keeps a Name's first value
+            detail += ": the QR code's value is kept"
+        found.append(Warning_("qr_mismatch", key, detail))
+    if not first and not last:
+        return raw, found
+    return [*first, *raw, *last], found

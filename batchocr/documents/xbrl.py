@@ -6,10 +6,11 @@ Elements are matched by local name: the ``atr`` namespace URI differs between ta
 versions (…/2021-11-30/atr, …/2023-12-31/atr).
 
 >>> doc = (b'<x:xbrl xmlns:x="urn:x" xmlns:atr="urn:t/2023-12-31/atr">'
-...        b'<atr:PassengerName>A</atr:PassengerName><atr:VatRate>0.09</atr:VatRate></x:xbrl>')
->>> read_xml(doc, 1)
-Itinerary(page=1, backend='xml', data=[{'Name': '旅客姓名', 'Value': 'A', 'Row': -1}, \
-{'Name': '增值税税率', 'Value': '9%', 'Row': -1}])
+...        b'<atr:ETicketNumber>7812335902676</atr:ETicketNumber><atr:VatRate>0.09</atr:VatRate>'
+...        b'<atr:DetailInformationOfAirTicketTuple><atr:Flight>MU907</atr:Flight>'
+...        b'</atr:DetailInformationOfAirTicketTuple></x:xbrl>')
+>>> [(d["Name"], d["Value"], d["Row"]) for d in read_xml(doc).data]
+[('电子客票号码', '7812335902676', -1), ('增值税税率', '9%', -1), ('航班号', 'MU907', 0)]
 """
 
 from __future__ import annotations

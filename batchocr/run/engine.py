@@ -494,11 +494,13 @@ class Engine:
             return
         self._sent_items += 1
         self._budget.first_attempts += 1
-        await self._submit(item, sha, prepared)
+        await self._submit(item, sha, prepared, qr)
 
     # ------------------------------------------------------------------ submit
 
-    async def _submit(self, item: Item, sha: str, prepared: PreparedImage) -> None:
+    async def _submit(
+        self, item: Item, sha: str, prepared: PreparedImage, qr: InvoiceQr | None = None
+    ) -> None:
         assert self.backend is not None and self._policy is not None
         body = await anyio.to_thread.run_sync(self.backend.encode, prepared.data)
         tries = _Tries()
@@ -515,7 +517,7 @@ class Engine:
         finally:
             if self._probe == sha:
                 self._gate.set()
-        self._answered(item, sha, reply, tries.sent)
+        self._answered(item, sha, reply, tries.sent, qr)
 
     async def _attempt(self, sha: str, body: bytes, tries: _Tries) -> Reply:
         assert self.backend is not None
@@ -563,14 +565,16 @@ class Engine:
 
     # ------------------------------------------------------------------ outcomes
 
-    def _answered(self, item: Item, sha: str, reply: Reply, attempts: int) -> None:
+    def _answered(
+        self, item: Item, sha: str, reply: Reply, attempts: int, qr: InvoiceQr | None = None
+    ) -> None:
         verdict = self._verdict(reply.error_code)
         what = describe(reply.error_code, reply.reason)
         if verdict is Verdict.DONE:
             # Only the paid service bills; the local engine answers the same protocol for free.
             self.counters.billable += self.backend is not None and self.backend.backend == "juhe"
             self._outage_streak = 0
-            self.recorder.result(item, sha, reply, attempts)
+            self.recorder.result(item, sha, reply, attempts, qr=qr)
         elif verdict is Verdict.ABORT:
             self.halt(Halt.ABORT, f"the service refused the account: {what}")
             self.recorder.pending(

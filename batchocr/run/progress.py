@@ -5,7 +5,7 @@ with plain values; :class:`Progress` only decides when to print.
 
 >>> from batchocr.models import Counters
 >>> render(Counters(seen=10, done_now=8, requests=9), total=20, rate=2.0, elapsed=4.0)
-'10/20 seen · 8 done · 0 failed · 0 retrying · 2.0 req/s · ETA 5s'
+'10/20 seen · 8 done · 0 failed · 0 retrying · 2.0 req/s · ETA 4s'
 """
 
 from __future__ import annotations

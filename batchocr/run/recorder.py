@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..documents.qr import InvoiceQr, reconcile
 from ..models import SCHEMA_VERSION, Counters, Item, Reply, Stage, Warning_
 from ..outputs.fields import normalize, ticket_key
 from .sinks import ResultsFile, dumps_line
@@ -40,12 +41,23 @@ class Recorder:
         return iso_utc(self.now())
 
     def result(
-        self, item: Item, sha: str, reply: Reply, attempts: int, backend: str | None = None
+        self,
+        item: Item,
+        sha: str,
+        reply: Reply,
+        attempts: int,
+        backend: str | None = None,
+        qr: InvoiceQr | None = None,
     ) -> None:
         """A recognized image (or a page read from a document's text, ``backend`` naming the
-        format): normalize, check, commit, then append its line."""
+        format): normalize, check against the image's QR code, commit, then append its line."""
         assert self.results is not None
-        fields, warnings = normalize(reply.data)
+        raw = reply.data
+        fields, warnings = normalize(raw)
+        if qr is not None:
+            raw, found = reconcile(raw, fields, warnings, qr)
+            fields, warnings = normalize(raw) if raw is not reply.data else (fields, warnings)
+            warnings += found
         ticket = ticket_key(fields)
         if ticket is not None:
             warnings.extend(self._duplicate(ticket, sha))
@@ -58,7 +70,7 @@ class Recorder:
             "request_id": reply.request_id,
             "attempts": self.state.content_attempts(sha) + attempts,
             "fields": fields,
-            "raw": reply.data,
+            "raw": raw,
             "warnings": [w.as_dict() for w in warnings],
             "recognized_at": self.stamp(),
         }
