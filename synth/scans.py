@@ -623,6 +623,12 @@ def _write_set(out_dir: Path, plan: list[tuple[str, str, str, int]]) -> list[Pat
                                              f"{layout}-{noise}-{seed}")  # fmt: skip
         rows.append((item_id, image_path.name))
         paths += [image_path, json_path]
+    if plan and plan[0][0].startswith("trip-"):  # the committed samples: add the files too
+        from .files import write_document_samples
+
+        for item_id, path in write_document_samples(out_dir):
+            rows.append((item_id, path.name))
+            paths += [path, path.with_suffix(".json")]
     manifest = out_dir / "manifest.csv"
     with manifest.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f, lineterminator="\n").writerows([("id", "path"), *rows])
