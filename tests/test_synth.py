@@ -260,3 +260,18 @@ def test_unknown_layout_or_noise_is_rejected() -> None:
         generate(1, "bus")
     with pytest.raises(ConfigError, match="layout must be one of"):
         generate(1, "paper", "medium")
+
+
+def test_the_real_einvoice_layout_has_its_truth_and_arithmetic() -> None:
+    """einvoice-real: the truth is synth.einvoice's, and 合计 includes the VAT of net fares."""
+    from synth.einvoice import invoice, truth_data
+    from synth.scans import REAL_LAYOUT
+
+    for seed in (1, 2, 3):
+        sample = generate(seed, REAL_LAYOUT, "light")
+        e = invoice(seed)
+        assert sample.truth["data"] == truth_data(e)
+        assert e.total == e.fare + e.fuel + e.vat + e.fund + e.other
+        assert abs(e.vat - ((e.fare + e.fuel) * Decimal("0.09")).quantize(Decimal("0.01"))) <= (
+            Decimal("0.01"))  # fmt: skip
+        assert sample.image.mode == "L" and generate(seed, REAL_LAYOUT).image.mode == "RGB"
