@@ -156,6 +156,11 @@ class ProcessRecognizer:
                 if self._pool is pool:
                     self._pool = self._new_pool()
             raise LookupError("the local engine crashed on this image") from None
+        except LookupError:
+            raise
+        except Exception as exc:  # one page's error is that page's answer, not the server's
+            name = type(exc).__name__
+            raise LookupError(f"the local engine failed on this image ({name})") from None
 
     def close(self) -> None:
         with self._lock:

@@ -57,11 +57,20 @@ def recognize(image: bytes) -> list[NameValue]:
         raise LookupError(f"not an image: {exc}") from None
     try:
         reading = _read(picture)
+    except (ArithmeticError, LookupError, ValueError, TypeError, AttributeError) as exc:
+        # A page the reader cannot cope with (degenerate geometry, an empty or noisy page)
+        # is that page's failure, never the run's: the worker and the batch go on.
+        raise LookupError(f"the local engine failed on this page ({_what(exc)})") from None
     finally:
         release_memory()
     if not reading.data:
         raise LookupError("nothing recognized")
     return reading.data
+
+
+def _what(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0][:120] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _read(picture: Image.Image) -> Reading:
@@ -112,6 +121,12 @@ def warm_up() -> None:
     ocr.engine()
 
 
+def _failed(exc: BaseException) -> str:
+    """The reason recorded for a page the engine could not read: 识别失败 and why."""
+    why = exc.args[0] if isinstance(exc, LookupError) and exc.args else _what(exc)
+    return f"识别失败: {why}"
+
+
 class LocalBackend:
     """The engine's backend over :func:`recognize`, in ``workers`` processes.
 
@@ -151,8 +166,8 @@ class LocalBackend:
             pool = self._executor()
             try:
                 data = await asyncio.wrap_future(pool.submit(self._recognizer, body))
-            except LookupError:
-                return Reply(NOT_RECOGNIZED, "识别失败")
+            except LookupError as exc:
+                return Reply(NOT_RECOGNIZED, _failed(exc))
             except BrokenProcessPool:
                 # The pool dies with every page in it: each gets one more try in a
                 # fresh pool, and the page that kills a worker twice is the culprit.
@@ -160,6 +175,8 @@ class LocalBackend:
                 if attempt == 2:
                     return Reply(NOT_RECOGNIZED, CRASHED)
                 continue
+            except Exception as exc:  # any error of one page is that page's failure
+                return Reply(NOT_RECOGNIZED, _failed(exc))
             return Reply(0, "success", data, request_id=str(uuid.uuid4()))
         raise AssertionError("unreachable")
 
