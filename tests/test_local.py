@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import io
 import math
@@ -339,10 +340,8 @@ def test_pages_the_reader_cannot_cope_with_fail_as_lookup_errors() -> None:
     for page in pages:
         buf = io.BytesIO()
         page.save(buf, "PNG")
-        try:
+        with contextlib.suppress(LookupError):
             recognize(buf.getvalue())
-        except LookupError:
-            pass
 
 
 @ocr_needed
