@@ -95,6 +95,8 @@ class Counters:
     retries: int = 0
     would_send: int = 0
     would_read: int = 0  # dry run: pages a real run would read from a document's own text
+    pace_qps: float | None = None  # the adaptive pacer's current rate (paced backends)
+    rate_refusals: int = 0  # 10011/10012 answers the pacer slowed down for
     read_from_files: int = 0  # pages recorded from a PDF/OFD/XML's own text: no request
     in_flight: int = 0
     max_in_flight: int = 0

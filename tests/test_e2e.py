@@ -294,16 +294,16 @@ def test_attempts_recorded_add_up_to_requests_sent(root: Path, serve: Serve) -> 
 
 
 def test_persistent_10012_stops_early_and_a_rerun_resumes(root: Path, serve: Serve) -> None:
-    """A service that keeps answering 10012 stops the run (exit 3), bounded; a rerun resumes."""
+    """A service that keeps answering 10012 stops the run (exit 3) once the pacer has seen the
+    refusals go on for 2 s however slowly it sent; bounded; a rerun resumes."""
     server = serve(Behaviour(force_code=10012))
     paths = make_images(root / "in", 20)
     write_config(root / "fast.toml", {**FAST_BACKOFF, "max_attempts": 2})
     args = ["in", "-c", "fast.toml", *opts(server, "--concurrency", "4")]
     done = run_cli(args, cwd=root)
     assert done.code == 3
-    stop_after, concurrency, max_attempts = 3, 4, 2
     snap = server.stats.snapshot()
-    assert 0 < snap["requests"] <= (stop_after + concurrency) * max_attempts
+    assert 0 < snap["requests"] <= 30  # at --qps 200: 66/s after the first cut, then fewer
     assert snap["by_code"] == {"10012": snap["requests"]}
     summary = read_json(root / "out" / "summary.json")
     assert summary["stopped"]["reason"] == "stop"
@@ -314,9 +314,8 @@ def test_persistent_10012_stops_early_and_a_rerun_resumes(root: Path, serve: Ser
     assert {r["retryable"] for r in report} == {True}
     sent = [r for r in report if r["stage"] != "pending"]
     assert {(r["stage"], r["error_code"]) for r in sent} == {("service", 10012)}
-    # Items answered 10012 while the run stopped are not retried: 1 attempt, not 2.
-    assert {r["attempts"] for r in sent} <= {1, 2}
-    assert sum(r["attempts"] == 2 for r in sent) >= stop_after
+    assert min(r["attempts"] for r in sent) >= 1
+    assert "quota used up?" in summary["stopped"]["message"]
     assert summary["pending"] + summary["failed"] == 20
     assert summary["failed_by_code"] == {"10012": len(sent)}
     assert (root / "out" / "results.jsonl").read_bytes() == b""

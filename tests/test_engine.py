@@ -186,7 +186,8 @@ async def test_bad_key_aborts_after_one_request(tmp_path: Path) -> None:
 
 @pytest.mark.asyncio
 async def test_persistent_rate_refusals_stop_early(tmp_path: Path) -> None:
-    """10012 forever: the run stops with exit 3 after `stop_after` items, the rest pending."""
+    """10012 forever: the pacer slows down, then calls it quota after 2 s of refusals with no
+    success: exit 3, a bounded number of requests, nothing lost (all retryable)."""
     service = FakeService(lambda n, img: {"error_code": 10012, "reason": "请求超过次数限制"})
     out = await run_engine(
         tmp_path / "out",
@@ -195,13 +196,31 @@ async def test_persistent_rate_refusals_stop_early(tmp_path: Path) -> None:
         config={"concurrency": 2, "max_attempts": 3, "stop_after": 3},
     )
     assert out.code == 3
-    assert "in a row used up their retries" in out.engine.halt_message
-    assert len(service.images) <= 4 * 3  # stop_after + in-flight, times attempts
+    assert "keeps refusing however slowly we send (quota used up?)" in out.engine.halt_message
+    assert 3 <= len(service.images) <= 12
     assert out.results == []
-    stages = [r.failure.stage.value for r in out.report]
-    assert stages.count("service") >= 3
     assert all(r.failure.retryable for r in out.report)
     assert all(r.failure.error_code in (10012, None) for r in out.report)
+    assert out.engine.counters.rate_refusals >= 3
+
+
+@pytest.mark.asyncio
+async def test_rate_refusals_slow_the_run_but_never_fail_or_stop_it(tmp_path: Path) -> None:
+    """Every other request refused with 10012: with max_attempts 1 and stop_after 1 every
+    image is still done (a rate refusal is not an attempt), at a lower pace."""
+    service = FakeService(
+        lambda n, img: {"error_code": 10012, "reason": "请求超过次数限制"} if n % 2 else ok(img)
+    )
+    out = await run_engine(
+        tmp_path / "out",
+        [folder(tmp_path, 6)],
+        service,
+        config={"concurrency": 1, "max_attempts": 1, "stop_after": 1, "qps": 10},
+    )
+    assert (out.code, len(out.results), len(service.images)) == (0, 6, 12)
+    counters = out.engine.counters
+    assert counters.rate_refusals == 6 and counters.pace_qps is not None
+    assert counters.pace_qps < 10
 
 
 @pytest.mark.asyncio
@@ -342,7 +361,7 @@ async def test_same_bytes_are_not_retried_again_in_one_run(tmp_path: Path) -> No
     """Two ids with identical bytes during an outage: the content uses up its retries once."""
     root = folder(tmp_path, 1)
     (root / "copy.png").write_bytes((root / "t00.png").read_bytes())
-    service = FakeService(lambda n, img: {"error_code": 10012, "reason": "limit"})
+    service = FakeService(lambda n, img: {"error_code": 252602, "reason": "busy"})
     out = await run_engine(
         tmp_path / "out", [root], service, config={"max_attempts": 2, "stop_after": 5}
     )

@@ -118,3 +118,24 @@ async def test_a_late_start_pushes_the_next_one_back() -> None:
     starts.sort()
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert min(gaps) >= 0.05 - 1e-9
+
+
+@pytest.mark.asyncio
+async def test_a_new_rate_applies_from_the_next_start_without_a_burst() -> None:
+    """set_rate(5) after 10 starts at 20 qps: the later starts are 0.2 s apart, none closer."""
+    vc = VirtualClock()
+    limiter = RateLimiter(20, 1, clock=vc.clock, sleep=vc.sleep)
+    starts: list[float] = []
+
+    async def main() -> None:
+        for i in range(20):
+            if i == 10:
+                limiter.set_rate(5)
+            await limiter.acquire()
+            starts.append(vc.now)
+
+    await vc.run(main)
+    gaps = [round(b - a, 6) for a, b in itertools.pairwise(starts)]
+    assert gaps[:9] == [0.05] * 9
+    assert all(g >= 0.05 for g in gaps[9:10]) and gaps[10:] == [0.2] * 9
+    assert limiter.qps == 5

@@ -86,6 +86,8 @@ class JuheClient:
     """
 
     backend = "juhe"
+    paced = True  # the provider limits requests per second: the run's limiter applies
+    billed = True  # each successful answer costs quota
 
     def __init__(self, http: httpx.AsyncClient, endpoint: str, key: Secret) -> None:
         self._http = http

@@ -50,6 +50,8 @@ from ..errors import (
 )
 from ..models import Counters, Item, PreparedImage, Reply, Stage
 from .limiter import Clock, RateLimiter, Sleep, Unlimited
+from .pacing import Pacer
+from .pacing import Verdict as PaceVerdict
 from .recorder import Recorder
 from .retry import RetryBudget, RetryPolicy, Transient
 from .sinks import ResultsFile
@@ -58,12 +60,15 @@ from .state import State
 log = logging.getLogger("batchocr")
 
 CHUNK = 64  # items stat'ed per trip to the walker thread
+RATE_CODES = frozenset({10011, 10012})  # refused for the request rate: pace down, send again
 
 
 class Backend(Protocol):
     """Anything that can recognize an encoded image (see ``recognize.client.JuheClient``)."""
 
     backend: str
+    paced: bool  # requests go through the run's rate limiter (and adaptive pacing)
+    billed: bool  # a successful answer costs quota
 
     def encode(self, image: bytes) -> bytes: ...
 
@@ -114,6 +119,7 @@ class Work:
 @dataclass(slots=True)
 class _Tries:
     sent: int = 0
+    started: float = 0.0  # when the latest request of this item left
 
 
 class _Halted(Exception):
@@ -146,6 +152,8 @@ class Engine:
     closing: bool = False
     _budget: RetryBudget = field(default_factory=RetryBudget)
     _limiter: RateLimiter | Unlimited = field(default_factory=Unlimited)
+    learned_qps: float | None = None  # the rate a previous run on this OUT ended at
+    pacer: Pacer | None = None
     _policy: RetryPolicy | None = None
     _gate: anyio.Event = field(default_factory=anyio.Event)
     _probe: str | None = None
@@ -179,13 +187,15 @@ class Engine:
         )
 
     def use_backend(self, backend: Backend | None) -> None:
-        """Set the backend; only the paid service is rate-limited."""
+        """Set the backend; one that is paced gets the limiter, at the pacer's rate."""
         self.backend = backend
-        if backend is not None and backend.backend == "juhe":
+        if backend is not None and backend.paced:
+            self.pacer = Pacer(self.config.qps, learned=self.learned_qps)
             self._limiter = RateLimiter(
-                self.config.qps, self.config.burst, clock=self.clock, sleep=self.sleep
+                self.pacer.rate, self.config.burst, clock=self.clock, sleep=self.sleep
             )
         else:
+            self.pacer = None
             self._limiter = Unlimited()
 
     # ------------------------------------------------------------------ control
@@ -520,12 +530,48 @@ class Engine:
         self._answered(item, sha, reply, tries.sent, qr)
 
     async def _attempt(self, sha: str, body: bytes, tries: _Tries) -> Reply:
+        """One attempt of the retry policy. A refusal for rate (10011/10012) is not a failed
+        attempt and never counts toward ``stop_after``: the pacer slows down and the same
+        request is sent again, until the pacer says the refusals are about quota (then the
+        run stops, resumable)."""
+        while True:
+            reply = await self._send_once(sha, body, tries)
+            code = reply.error_code
+            if code not in RATE_CODES or code not in self.config.codes.retry or not self.pacer:
+                break
+            if self.halted:
+                break
+            if self.pacer.on_refusal(self.clock(), tries.started) is PaceVerdict.QUOTA:
+                what = describe(code, reply.reason)
+                self.halt(Halt.STOP, "the service keeps refusing however slowly we send"
+                                     f" (quota used up?): {what}")  # fmt: skip
+                break  # recorded as a retryable failure: the next run sends it again
+            self._pace()
+        verdict = self._verdict(reply.error_code)
+        if verdict is not Verdict.ABORT:
+            self._gate.set()
+        if verdict is Verdict.RETRY:
+            raise Transient(ServiceError(reply.error_code, reply.reason), reply.error_code)
+        if self.pacer is not None:
+            self.pacer.on_success(self.clock())
+            self._pace()
+        return reply
+
+    def _pace(self) -> None:
+        assert self.pacer is not None
+        if isinstance(self._limiter, RateLimiter):
+            self._limiter.set_rate(self.pacer.rate)
+        self.counters.pace_qps = self.pacer.rate
+        self.counters.rate_refusals = self.pacer.refusals
+
+    async def _send_once(self, sha: str, body: bytes, tries: _Tries) -> Reply:
         assert self.backend is not None
         await self._pass_gate(sha)
         await self._limiter.acquire()
         if self.halted:
             raise _Halted
         tries.sent += 1  # only requests that really leave count as attempts
+        tries.started = self.clock()
         c = self.counters
         c.requests += 1
         c.retries += tries.sent > 1
@@ -535,17 +581,11 @@ class Engine:
         if c.first_request_at is None:
             c.first_request_at = c.last_request_at
         try:
-            reply = await self.backend.send(body)
+            return await self.backend.send(body)
         except TransportError as exc:
             raise Transient(exc) from None
         finally:
             c.in_flight -= 1
-        verdict = self._verdict(reply.error_code)
-        if verdict is not Verdict.ABORT:
-            self._gate.set()
-        if verdict is Verdict.RETRY:
-            raise Transient(ServiceError(reply.error_code, reply.reason), reply.error_code)
-        return reply
 
     async def _pass_gate(self, sha: str) -> None:
         """Let the run's first request go alone: a bad key costs one request, not a burst."""
@@ -572,7 +612,7 @@ class Engine:
         what = describe(reply.error_code, reply.reason)
         if verdict is Verdict.DONE:
             # Only the paid service bills; the local engine answers the same protocol for free.
-            self.counters.billable += self.backend is not None and self.backend.backend == "juhe"
+            self.counters.billable += self.backend is not None and self.backend.billed
             self._outage_streak = 0
             self.recorder.result(item, sha, reply, attempts, qr=qr)
         elif verdict is Verdict.ABORT:

@@ -49,6 +49,7 @@ class RateLimiter:
     ) -> None:
         if qps <= 0 or burst < 1:
             raise ValueError("qps must be > 0 and burst >= 1")
+        self._burst = burst
         self._interval = 1.0 / qps
         self._tolerance = (burst - 1) * self._interval
         self._clock = clock
@@ -57,6 +58,19 @@ class RateLimiter:
         self._slack = min(OVERSHOOT, self._interval / 10)
         self._lock = anyio.Lock()
         self.granted = 0
+
+    @property
+    def qps(self) -> float:
+        return 1.0 / self._interval
+
+    def set_rate(self, qps: float) -> None:
+        """Pace at ``qps`` from now on (adaptive pacing): the next start keeps its place, the
+        ones after it follow the new interval; no burst is released by the change."""
+        if qps <= 0:
+            raise ValueError("qps must be > 0")
+        self._interval = 1.0 / qps
+        self._tolerance = (self._burst - 1) * self._interval
+        self._slack = min(OVERSHOOT, self._interval / 10)
 
     async def acquire(self) -> None:
         """Wait until one more request may start."""

@@ -135,6 +135,8 @@ class LocalBackend:
     """
 
     backend = "local"
+    paced = False  # bounded by its worker processes, not by a rate
+    billed = False
 
     def __init__(
         self,
