@@ -48,13 +48,21 @@ class ServerProcess:
     """
 
     def __init__(
-        self, *, latency: float = 0.0, jitter: float = 0.0, cap_qps: float | None = None
+        self,
+        *,
+        latency: float = 0.0,
+        jitter: float = 0.0,
+        cap_qps: float | None = None,
+        cap_window: str = "fixed",
+        quota: int | None = None,
     ) -> None:
         # A synthetic ticket per image: the benchmark measures pacing, not the local OCR engine.
         self.args = ["--port", "0", "--engine", "synthetic"]
         self.args += ["--latency", str(latency), "--jitter", str(jitter)]
         if cap_qps is not None:
-            self.args += ["--cap-qps", str(cap_qps)]
+            self.args += ["--cap-qps", str(cap_qps), "--cap-window", cap_window]
+        if quota is not None:
+            self.args += ["--quota", str(quota)]
         self._log = Path(os.devnull)
         self._proc: subprocess.Popen[bytes] | None = None
         self.url = ""

@@ -104,6 +104,16 @@ def test_render_keeps_timestamps_exact() -> None:
     assert "batchocr_run_last_success_timestamp_seconds 1764460800\n" in text
 
 
+def test_a_paced_run_reports_its_pace_and_rate_refusals() -> None:
+    """With a pacing record, the pace at the end and the rate refusals are gauges."""
+    summary = {"exit_code": 0, "pacing": {"ceiling": 30.0, "rate": 9.6, "refusals": 12}}
+    text = render_metrics(summary, finished=1.0, last_success=None)
+    assert "batchocr_run_pace_qps 9.6\n" in text
+    assert "batchocr_run_rate_refusals 12\n" in text
+    assert "batchocr_run_pace_qps" not in render_metrics({"exit_code": 0}, finished=1.0,
+                                                         last_success=None)  # fmt: skip
+
+
 def test_interrupted_run_metrics(tmp_path: Path) -> None:
     """SIGTERM mid-run: the CLI exits 143 and still writes the metrics file."""
     root = images(tmp_path / "in", 20)

@@ -146,3 +146,14 @@ def test_lock_dies_with_its_process(tmp_path: Path) -> None:
     proc.kill()
     proc.wait()
     RunLock(tmp_path).acquire()
+
+
+def test_the_learned_pace_is_kept_for_the_next_run_and_can_be_forgotten(tmp_path: Path) -> None:
+    """remember_qps survives closing the state; None forgets it."""
+    with State.open(tmp_path) as state:
+        assert state.learned_qps() is None
+        state.remember_qps(9.625)
+    with State.open(tmp_path) as state:
+        assert state.learned_qps() == 9.625
+        state.remember_qps(None)
+        assert state.learned_qps() is None

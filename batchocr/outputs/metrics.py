@@ -49,6 +49,20 @@ def render_metrics(
         "Requests of the last run: sent, billable (answered with success), retries.",
         [(f'{{kind="{label}"}}', float(summary.get(key, 0))) for label, key in _REQUESTS],
     )
+    pacing = summary.get("pacing") or {}
+    if pacing:
+        lines += _metric(
+            "batchocr_run_pace_qps",
+            "gauge",
+            "The adaptive pace at the end of the last run (requests per second).",
+            [("", float(pacing["rate"]))],
+        )
+        lines += _metric(
+            "batchocr_run_rate_refusals",
+            "gauge",
+            "Requests of the last run the service refused for their rate (sent again).",
+            [("", float(pacing["refusals"]))],
+        )
     lines += _metric(
         "batchocr_run_duration_seconds",
         "gauge",

@@ -134,6 +134,13 @@ def format_summary(s: Mapping[str, Any]) -> str:
             f" {s['retries']} retries, {s['requests_per_second']} req/s"
             f" (configured {s.get('settings', {}).get('qps', '?')})"
         )
+        pacing = s.get("pacing")
+        if pacing and pacing.get("refusals"):
+            lines.append(
+                f"  paced down to {pacing['rate']} req/s: the service refused"
+                f" {pacing['refusals']} request(s) for their rate (sent again; the next run"
+                " starts at that pace)"
+            )
     if s.get("read_from_files"):
         lines.append(
             f"  {s['read_from_files']} page(s) read from PDF/OFD/XML text: nothing recognized"

@@ -149,6 +149,13 @@ class Pacer:
         self._cut_at = now
         self._grown_at = None
 
+    def to_remember(self) -> float | None:
+        """The rate a next run on the same OUT should start from: this run's, if the provider
+        refused anything (or it started from a learned one below the ceiling), else None."""
+        if self.refusals or (self.learned and self.rate < self.top):
+            return round(self.rate, 3)
+        return None
+
     def snapshot(self) -> dict[str, float | int]:
         """What summary.json and the run state keep: the ceiling, the rate now, refusals."""
         return {"ceiling": self.ceiling, "rate": round(self.rate, 3), "refusals": self.refusals}

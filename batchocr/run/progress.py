@@ -39,6 +39,8 @@ def render(c: Counters, *, total: int | None, rate: float, elapsed: float) -> st
         f"{c.retrying} retrying",
         f"{rate:.1f} req/s",
     ]
+    if c.rate_refusals:  # adaptive pacing slowed down: say to what, and what it cost
+        parts.append(f"paced {c.pace_qps or 0:.1f}/s after {c.rate_refusals} refused")
     if total is not None and c.seen and elapsed > 0:
         left = max(total - c.seen, 0)
         parts.append(f"ETA {duration(left * elapsed / c.seen)}")

@@ -163,6 +163,7 @@ def _finish(
             "stopped": _stopped(engine),
             "backend": engine.backend.backend if engine.backend else None,
             "skipped": _skipped(engine),
+            "pacing": engine.pacer.snapshot() if engine.pacer else None,
             "settings": _settings(config),
             "files": {
                 "results": str(config.out / RESULTS),
@@ -172,6 +173,8 @@ def _finish(
         },
     )
     write_json_atomic(config.out / SUMMARY, summary)
+    if engine.pacer is not None:
+        state.remember_qps(engine.pacer.to_remember())
     state.end_run(finished_at, code)
     if config.metrics_file is not None:
         _write_metrics(config.metrics_file, summary, state.last_success())
@@ -234,7 +237,9 @@ def _engine(
         limit=req.limit,
         retry_failed=req.retry_failed,
     )
-    return Engine(config, options, state, results, backend, stdin=stdin, handle_signals=True)
+    engine = Engine(config, options, state, results, backend, stdin=stdin, handle_signals=True)
+    engine.learned_qps = state.learned_qps()
+    return engine
 
 
 async def _drive(engine: Engine, req: RunRequest, stderr: TextIO) -> Counters:

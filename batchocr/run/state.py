@@ -221,6 +221,19 @@ class State:
 
     # ------------------------------------------------------------ lookups
 
+    def learned_qps(self) -> float | None:
+        """The pace a previous run on this OUT ended at (adaptive pacing), if one learned it."""
+        row = self._db.execute("SELECT v FROM meta WHERE k='learned_qps'").fetchone()
+        return float(row[0]) if row else None
+
+    def remember_qps(self, qps: float | None) -> None:
+        """Keep (or, with None, forget) the learned pace for the next run."""
+        with self._tx() as db:
+            if qps is None:
+                db.execute("DELETE FROM meta WHERE k='learned_qps'")
+            else:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('learned_qps', ?)", (repr(qps),))
+
     def known_file(self, path: str, size: int, mtime_ns: int) -> str | None:
         """The sha256 of an unchanged file (same path, size and mtime), else None."""
         row = self._db.execute(

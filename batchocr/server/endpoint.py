@@ -50,7 +50,7 @@ import sys
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -118,6 +118,8 @@ class Behaviour:
     fault_rate: float = 0.0  # fraction of requests answered with one of `faults`
     faults: tuple[str, ...] = ("252602",)  # drawn uniformly from FAULT_KINDS
     cap_qps: float | None = None  # refuse with 10012 above this many requests per 1-s window
+    cap_window: str = "fixed"  # "fixed": calendar seconds; "sliding": any 1-s window
+    quota: int | None = None  # answer 10012 to everything after this many admitted requests
     force_code: int | None = None  # answer every request with this error code
     keys: frozenset[str] | None = None  # accepted keys; None accepts any non-empty key
     seed: int = 0  # seeds the faults and jitter draws
@@ -132,6 +134,10 @@ class Behaviour:
             raise ConfigError(f"faults must be among {', '.join(sorted(FAULT_KINDS))}")
         if self.cap_qps is not None and self.cap_qps < 1:
             raise ConfigError("cap qps must be >= 1 (requests are counted per 1-second window)")
+        if self.quota is not None and self.quota < 0:
+            raise ConfigError("quota must be >= 0")
+        if self.cap_window not in ("fixed", "sliding"):
+            raise ConfigError("cap window must be 'fixed' or 'sliding'")
         if self.force_code == 0:
             raise ConfigError("force code must be an error code, not 0")
         if self.keys is not None and not self.keys:
@@ -342,6 +348,29 @@ class _WindowCap:
             return True
 
 
+class _SlidingCap:
+    """Admits at most ``cap`` requests in any 1-second window (as many providers count).
+
+    >>> cap = _SlidingCap(2)
+    >>> [cap.admit(t) for t in (0.0, 0.5, 0.9, 1.0, 1.4, 1.6)]
+    [True, True, False, True, False, True]
+    """
+
+    def __init__(self, cap: float) -> None:
+        self._cap = cap
+        self._admitted: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def admit(self, now: float) -> bool:
+        with self._lock:
+            while self._admitted and self._admitted[0] <= now - 1.0:
+                self._admitted.popleft()
+            if len(self._admitted) + 1 > self._cap:
+                return False
+            self._admitted.append(now)
+            return True
+
+
 class _App:
     """What a POST to the OCR path gets: sans HTTP, so the order of checks reads in one place."""
 
@@ -355,9 +384,19 @@ class _App:
         self.recognizer, self.behaviour = recognizer, behaviour
         self.stats = Stats(clock)
         self._clock, self._sleep = clock, sleep
-        self._cap = _WindowCap(behaviour.cap_qps) if behaviour.cap_qps is not None else None
+        cap_class = _SlidingCap if behaviour.cap_window == "sliding" else _WindowCap
+        self._cap = cap_class(behaviour.cap_qps) if behaviour.cap_qps is not None else None
         self._rng = random.Random(behaviour.seed)
         self._rng_lock = threading.Lock()
+        self._quota_used = 0
+
+    def _take_quota(self) -> bool:
+        """One request of the plan's quota; False once it is used up (then 10012 forever)."""
+        with self._rng_lock:
+            if self._quota_used >= (self.behaviour.quota or 0):
+                return False
+            self._quota_used += 1
+            return True
 
     def post(self, query: str, content_type: str | None, body: bytes) -> _Outcome:
         form = parse_form(body) if _is_form(content_type) else {}
@@ -370,6 +409,9 @@ class _App:
         if not key or (b.keys is not None and key not in b.keys):
             return _answer(10001)
         if self._cap is not None and not self._cap.admit(self._clock()):
+            self.stats.refused()
+            return _answer(10012)
+        if b.quota is not None and not self._take_quota():
             self.stats.refused()
             return _answer(10012)
         try:

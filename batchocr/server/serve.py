@@ -67,6 +67,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"comma-separated fault kinds among {','.join(sorted(FAULT_KINDS))}",
     )
     add("--cap-qps", type=float, metavar="Q", help="refuse with 10012 above Q requests a second")
+    add("--cap-window", choices=("fixed", "sliding"), default="fixed",
+        help="count --cap-qps per calendar second (fixed) or in any 1-s window (sliding)")
+    add("--quota", type=int, metavar="N",
+        help="answer 10012 to every request after N admitted ones (a plan's quota used up)")
     add("--force-code", type=int, metavar="N", help="answer every request with error code N")
     add("--keys-file", type=Path, metavar="FILE", help="accepted keys, one a line")
     add("--seed", type=int, default=0, help="seed of the fault and jitter draws")
@@ -93,6 +97,8 @@ def behaviour_from_args(args: argparse.Namespace) -> Behaviour:
         fault_rate=args.fault_rate,
         faults=tuple(kind.strip() for kind in args.faults.split(",") if kind.strip()),
         cap_qps=args.cap_qps,
+        cap_window=args.cap_window,
+        quota=args.quota,
         force_code=args.force_code,
         keys=read_keys(args.keys_file) if args.keys_file is not None else None,
         seed=args.seed,
