@@ -24,11 +24,10 @@ from batchocr.outputs.report import (
     INPUT_KINDS,
     add_arguments,
     classify_failure,
-    html_report,
     run,
     text_report,
-    thumbnail,
 )
+from batchocr.outputs.review import preview, render_review
 
 CHROMIUM = Path("/usr/bin/chromium")
 TICKET = "9992106974306"  # synthetic
@@ -230,20 +229,29 @@ def test_an_unknown_input_reason_still_gets_advice() -> None:
 
 
 class Cards(HTMLParser):
-    """Collects ``(data-id, data-kind)`` of each card and counts images and placeholders."""
+    """Collects ``(data-id, data-kind)`` of each card, counts thumbnails, full-size views,
+    placeholders, and any element or attribute that could run script."""
 
     def __init__(self, page: str) -> None:
         super().__init__()
         self.cards: list[tuple[str, str]] = []
-        self.images = self.placeholders = 0
+        self.images = self.large = self.placeholders = 0
+        self.scripting: list[str] = []
         self.feed(page)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         if tag == "article":
             self.cards.append((a["data-id"] or "", a["data-kind"] or ""))
-        self.images += tag == "img" and (a.get("src") or "").startswith("data:image/jpeg;base64,")
+        inline = tag == "img" and (a.get("src") or "").startswith("data:image/jpeg;base64,")
+        self.images += inline and a.get("alt") == "scan"
+        self.large += inline and a.get("alt") == "full scan"
         self.placeholders += "noimg" in (a.get("class") or "").split()
+        if tag in ("script", "iframe", "object", "embed") or any(
+            k.startswith("on") or (v or "").lstrip().lower().startswith("javascript:")
+            for k, v in attrs
+        ):
+            self.scripting.append(tag)
 
 
 EXPECTED_CARDS = [(e["id"], "failure") for e in sorted(ERRORS, key=lambda e: e["id"])] + [
@@ -255,17 +263,18 @@ EXPECTED_CARDS = [(e["id"], "failure") for e in sorted(ERRORS, key=lambda e: e["
 
 def test_html_escapes_values_from_ocr() -> None:
     """Hostile ids and field values are shown as text, never as markup."""
-    page = html_report(SUMMARY, ERRORS, RECORDS)
+    page = render_review(SUMMARY, ERRORS, RECORDS)
     assert "<script" not in page and "<img src=x" not in page
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
-    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    assert Cards(page).scripting == []
     csp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
     assert f'<meta http-equiv="Content-Security-Policy" content="{csp}">' in page
 
 
 def test_html_has_cards_for_problems_only() -> None:
     """Failed, warned and duplicate tickets get a card; a clean ticket does not."""
-    cards = Cards(html_report(SUMMARY, ERRORS, RECORDS))
+    cards = Cards(render_review(SUMMARY, ERRORS, RECORDS))
     assert cards.cards == EXPECTED_CARDS
     assert (cards.images, cards.placeholders) == (0, len(EXPECTED_CARDS))
 
@@ -277,13 +286,13 @@ def scan_png(path: Path, size: tuple[int, int] = (1200, 800)) -> Path:
 
 def test_thumbnail_is_a_small_inline_jpeg(tmp_path: Path) -> None:
     """A readable scan becomes a 240 px JPEG data URI; a missing or broken one gives None."""
-    uri = thumbnail(str(scan_png(tmp_path / "scan.png")))
+    uri = preview(str(scan_png(tmp_path / "scan.png")))
     assert uri is not None and uri.startswith("data:image/jpeg;base64,")
     image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
     assert (image.format, image.size) == ("JPEG", (240, 160))
     (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8 not really")
-    assert thumbnail(str(tmp_path / "broken.jpg")) is None
-    assert thumbnail(str(tmp_path / "missing.png")) is None
+    assert preview(str(tmp_path / "broken.jpg")) is None
+    assert preview(str(tmp_path / "missing.png")) is None
 
 
 def write_out(out: Path, records: list[dict[str, Any]]) -> Path:
@@ -323,7 +332,7 @@ def test_run_prints_the_text_and_writes_an_owner_only_page(
     assert stat.S_IMODE(page.stat().st_mode) == 0o600
     cards = Cards(page.read_text(encoding="utf-8"))
     assert cards.cards == EXPECTED_CARDS
-    assert (cards.images, cards.placeholders) == (2, len(EXPECTED_CARDS) - 2)
+    assert (cards.images, cards.large, cards.placeholders) == (2, 2, len(EXPECTED_CARDS) - 2)
 
 
 def chromium(tmp_path: Path, page: Path) -> tuple[str, list[str]]:
@@ -370,4 +379,13 @@ def test_review_page_loads_in_a_browser_without_console_errors(tmp_path: Path) -
     assert console == []
     cards = Cards(dom)
     assert cards.cards == EXPECTED_CARDS
-    assert (cards.images, cards.placeholders) == (2, len(EXPECTED_CARDS) - 2)
+    assert (cards.images, cards.large, cards.placeholders) == (2, 2, len(EXPECTED_CARDS) - 2)
+
+
+def test_low_confidence_findings_name_their_field_in_the_text() -> None:
+    """The text report says which field was read with low confidence, as the page does."""
+    record = {"id": "a.jpg", "fields": {}, "warnings": [
+        {"code": "low_confidence", "field": "segments[1].seat_class",
+         "detail": "read with confidence 0.36"}]}  # fmt: skip
+    text = text_report(None, [], [record])
+    assert "      a.jpg: segments[1].seat_class: read with confidence 0.36" in text.splitlines()

@@ -7,11 +7,8 @@ failures of ``errors.jsonl`` grouped by kind, each kind with what the user
 should do (:data:`CODE_ADVICE`, :data:`INPUT_KINDS`); the warnings of
 ``results.jsonl`` grouped by code; and the tickets recorded more than once.
 
-``--html FILE`` also writes one self-contained page for reviewers (inline CSS,
-images as ``data:`` URIs, no script; a Content-Security-Policy forbids loading
-anything else): the same summary, then a card per item that needs a human
-look, with a thumbnail of the scan, its fields and the problem highlighted.
-Every value is escaped: the text comes from OCR. The file is owner-only (0600).
+``--html FILE`` also writes the review page (:mod:`~batchocr.outputs.review`,
+rendered from a template with autoescaping), owner-only (0600).
 
 >>> print(text_report(None, [], []))
 No summary.json: no run has finished in this OUT yet.
@@ -26,26 +23,19 @@ Duplicate tickets: none.
 from __future__ import annotations
 
 import argparse
-import base64
-import html
-import io
 import json
-import os
 import re
 import sys
 import textwrap
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageOps
-
 from ..errors import CODE_MEANINGS, UsageError
 from ..run.sinks import ERRORS, RESULTS, SUMMARY, write_atomic
 from .export import duplicate_groups, find_duplicates, load_records, merged_warnings
-from .fields import SEGMENT_KEYS, TICKET_KEYS
 
 __all__ = [
     "CODE_ADVICE",
@@ -56,10 +46,8 @@ __all__ = [
     "add_arguments",
     "classify_failure",
     "digest",
-    "html_report",
     "run",
     "text_report",
-    "thumbnail",
 ]
 
 CODE_ADVICE: dict[int, str] = {
@@ -221,11 +209,19 @@ def _warning_groups(records: Sequence[Mapping[str, Any]]) -> tuple[Group, ...]:
     for record in records:
         id_ = str(record.get("id"))
         for w in merged_warnings(record, duplicates.get(id_, [])):
-            found[str(w.get("code"))].append((id_, str(w.get("detail") or w.get("field") or "")))
+            found[str(w.get("code"))].append((id_, _finding(w)))
     return tuple(
         Group(code, WARNING_ADVICE.get(code, UNKNOWN_WARNING_ADVICE), tuple(sorted(items)))
         for code, items in sorted(found.items())
     )
+
+
+def _finding(w: Mapping[str, Any]) -> str:
+    """``segments[0].seat_class: read with confidence 0.62``: the field, then the detail."""
+    field, detail = w.get("field"), str(w.get("detail") or "")
+    if field and str(field) not in detail:
+        return f"{field}: {detail}" if detail else str(field)
+    return detail or str(field or "")
 
 
 def _todo(advice: str) -> str:
@@ -322,238 +318,6 @@ def text_report(
     return "\n".join(lines)
 
 
-Thumbnail = Callable[[str], str | None]
-
-
-def thumbnail(source: str, size: int = 240) -> str | None:
-    """The scan at ``source`` as a JPEG ``data:`` URI, ``size`` px at most; None if unreadable.
-
-    >>> thumbnail("/nonexistent/scan.png") is None
-    True
-    """
-    if not os.path.isfile(source):  # a FIFO or device would block the report
-        return None
-    try:
-        with Image.open(source) as img:
-            img.draft("RGB", (size, size))  # JPEG: decode at a fraction of the size
-            small = ImageOps.exif_transpose(img).convert("RGB")
-    except (OSError, ValueError, EOFError, Image.DecompressionBombError):
-        return None
-    small.thumbnail((size, size))
-    out = io.BytesIO()
-    small.save(out, "JPEG", quality=70)
-    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
-
-
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
-
-
-_CSS = """
-body{font:14px/1.45 "WenQuanYi Zen Hei","Noto Sans CJK SC","Microsoft YaHei","PingFang SC",
- sans-serif;margin:0 auto;max-width:1180px;padding:16px 24px;color:#1d2330;background:#f5f6f8}
-h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:24px 0 8px;border-bottom:1px solid #ccd}
-h3{font-size:15px;margin:0 0 6px}a{color:#114a9e}
-.totals{background:#fff;border:1px solid #dde;padding:8px 14px;white-space:pre-wrap;
- font-family:inherit;margin:0}
-.group{background:#fff;border:1px solid #dde;border-left:4px solid #d98e04;margin:8px 0;
- padding:6px 14px}.group.fail{border-left-color:#c62828}.group ul{margin:2px 0;padding-left:20px}
-.advice{margin:2px 0;color:#114a9e}.todo{color:#1d2330;text-decoration:underline}
-.what{color:#6b2e00}.fail .what{color:#8e1414}
-.count{background:#e4e6eb;border-radius:9px;padding:0 7px;font-size:12px;margin-left:6px}
-.card{display:grid;grid-template-columns:250px 1fr;gap:16px;background:#fff;border:1px solid #dde;
- border-radius:6px;margin:14px 0;padding:14px;break-inside:avoid}
-.scan img{max-width:240px;border:1px solid #ccd;display:block}
-.noimg{width:240px;height:110px;display:flex;align-items:center;justify-content:center;
- background:#eceef2;color:#667;border:1px dashed #aab;text-align:center}
-.path{color:#556;font-size:12px;word-break:break-all;margin:6px 0 0}
-.badge{display:inline-block;border-radius:4px;padding:0 6px;margin-left:6px;font-size:12px;
- background:#fff0c2;color:#6b4a00}.badge.fail{background:#fde0e0;color:#8e1414}
-.problem{background:#fff6db;border-left:4px solid #d98e04;padding:5px 10px;margin:6px 0}
-.problem.fail{background:#fdeaea;border-left-color:#c62828}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(185px,1fr));gap:4px;margin:8px 0}
-.f{border:1px solid #e3e5ea;padding:1px 6px;word-break:break-all}
-.k{display:block;font-size:11px;color:#667}.v{display:block;min-height:1.4em}
-table{border-collapse:collapse;margin:8px 0;font-size:13px}
-td,th{border:1px solid #dde;padding:2px 6px;text-align:left;vertical-align:top}
-th{background:#f0f2f6;font-weight:normal;color:#445}
-.flag{background:#ffe08a;outline:2px solid #d98e04}.f.flag .k{color:#6b2e00}
-"""
-_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-
-
-def _advice(text: str) -> str:
-    return f'<p class="advice"><span class="todo">What to do:</span> {_e(text)}</p>'
-
-
-def _duplicates_html(duplicates: Digest, anchors: Mapping[str, str]) -> str:
-    if not duplicates.duplicates:
-        return "<h2>Duplicate tickets: none</h2>"
-    rows = "".join(
-        f"<tr><td>{_e(key)}</td><td>"
-        + ", ".join(f'<a href="#{anchors.get(i, "")}">{_e(i)}</a>' for i in ids)
-        + "</td></tr>"
-        for key, ids in duplicates.duplicates
-    )
-    advice = _advice(WARNING_ADVICE["duplicate_ticket"])
-    return f"<h2>Duplicate tickets</h2>{advice}<table>{rows}</table>"
-
-
-def _page(title: str, body: str) -> str:
-    return (
-        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>{body}</body></html>\n"
-    )
-
-
-def _groups_html(title: str, groups: Sequence[Group], anchors: Mapping[str, str], cls: str) -> str:
-    if not groups:
-        return f"<h2>{_e(title)}: none</h2>"
-    parts = [f"<h2>{_e(title)}</h2>"]
-    for g in groups:
-        items = "".join(
-            f'<li><a href="#{anchors.get(i, "")}">{_e(i)}</a>: {_e(detail)}</li>'
-            for i, detail in g.items
-        )
-        parts.append(
-            f'<div class="group {cls}"><h3>{_e(g.title)}<span class="count">{len(g.items)}</span>'
-            f"</h3>{_advice(g.advice)}<ul>{items}</ul></div>"
-        )
-    return "".join(parts)
-
-
-def _scan(source: Any, thumb: Thumbnail) -> str:
-    uri = thumb(str(source)) if source else None
-    image = (
-        f'<img src="{_e(uri)}" alt="scan">'
-        if uri
-        else '<div class="noimg">no preview<br>(not a readable image)</div>'
-    )
-    return f'<div class="scan">{image}<p class="path">{_e(source)}</p></div>'
-
-
-def _failure_card(anchor: str, error: Mapping[str, Any], thumb: Thumbnail) -> str:
-    _, title, advice = classify_failure(error)
-    meta = " · ".join(
-        f"{k} {_e(str(error[k])[:16] if k == 'sha256' else error[k])}"  # a prefix finds it
-        for k in ("stage", "error_code", "attempts", "failed_at", "sha256")
-        if error.get(k) is not None
-    )
-    return (
-        f'<article class="card" id="{anchor}" data-id="{_e(error.get("id"))}" data-kind="failure">'
-        f"{_scan(error.get('source'), thumb)}<div><h3>{_e(error.get('id'))}"
-        f'<span class="badge fail">{_e(title)}</span></h3>'
-        f'<div class="problem fail"><span class="what">{_e(error.get("reason"))}</span><br>'
-        f'<span class="todo">What to do:</span> {_e(advice)}</div>'
-        f'<p class="path">{meta}</p></div></article>'
-    )
-
-
-def _cell(key: str, value: Any, flagged: bool) -> str:
-    return (
-        f'<div class="f{" flag" if flagged else ""}"><span class="k">{_e(key)}</span>'
-        f'<span class="v">{_e(value)}</span></div>'
-    )
-
-
-def _ticket_tables(fields: Mapping[str, Any], flagged: set[str]) -> str:
-    """The ticket's fields as a grid and its flights as a table; warned fields are flagged."""
-    cells = "".join(
-        _cell(k, fields.get(k), k in flagged)
-        for k in TICKET_KEYS
-        if fields.get(k) is not None or k in flagged
-    )
-    segments = [s for s in fields.get("segments") or [] if isinstance(s, Mapping)]
-    head = "".join(f"<th>{_e(k)}</th>" for k in ("#", *SEGMENT_KEYS))
-    body = "".join(
-        f"<tr><td>{i}</td>"
-        + "".join(
-            f"<td{' class=flag' if f'segments[{i}].{k}' in flagged else ''}>{_e(s.get(k))}</td>"
-            for k in SEGMENT_KEYS
-        )
-        + "</tr>"
-        for i, s in enumerate(segments)
-    )
-    flights = f"<table><tr>{head}</tr>{body}</table>" if segments else ""
-    return f'<div class="grid">{cells}</div>{flights}'
-
-
-def _warning_html(w: Mapping[str, Any]) -> str:
-    code, field = str(w.get("code")), w.get("field")
-    return (
-        f'<div class="problem"><span class="what">{_e(code)}</span>'
-        f"{f' ({_e(field)})' if field else ''}: {_e(w.get('detail'))}<br>"
-        '<span class="todo">What to do:</span>'
-        f" {_e(WARNING_ADVICE.get(code, UNKNOWN_WARNING_ADVICE))}</div>"
-    )
-
-
-def _ticket_card(
-    anchor: str,
-    record: Mapping[str, Any],
-    others: Sequence[str],
-    anchors: Mapping[str, str],
-    thumb: Thumbnail,
-) -> str:
-    warnings = merged_warnings(record, others)
-    codes = list(dict.fromkeys(str(w.get("code")) for w in warnings))
-    badges = "".join(f'<span class="badge">{_e(c)}</span>' for c in codes)
-    problems = "".join(_warning_html(w) for w in warnings)
-    if others:
-        links = ", ".join(f'<a href="#{anchors.get(o, "")}">{_e(o)}</a>' for o in others)
-        problems += f'<div class="problem">Same ticket as: {links}</div>'
-    kind = "duplicate" if others else "warning"
-    flagged = {str(w.get("field")) for w in warnings if w.get("field")}
-    fields = record.get("fields") if isinstance(record.get("fields"), Mapping) else {}
-    return (
-        f'<article class="card" id="{anchor}" data-id="{_e(record.get("id"))}"'
-        f' data-kind="{kind}" data-codes="{_e(" ".join(codes))}">'
-        f"{_scan(record.get('source'), thumb)}"
-        f"<div><h3>{_e(record.get('id'))}{badges}</h3>{problems}"
-        f"{_ticket_tables(fields or {}, flagged)}</div></article>"
-    )
-
-
-def html_report(
-    summary: Mapping[str, Any] | None,
-    errors: Iterable[Mapping[str, Any]],
-    records: Iterable[Mapping[str, Any]],
-    thumbnail: Thumbnail = lambda source: None,
-) -> str:
-    """The self-contained review page; ``thumbnail(source)`` gives a scan's data URI or None.
-
-    >>> page = html_report(None, [], [{"id": "<script>", "sha256": "1", "fields": {},
-    ...                                "warnings": [{"code": "bad_date"}]}])
-    >>> "&lt;script&gt;" in page and "<script>" not in page
-    True
-    """
-    errors = sorted(errors, key=lambda e: str(e.get("id")))
-    records = sorted(records, key=lambda r: (str(r.get("id")), str(r.get("sha256"))))
-    d = digest(summary, errors, records)
-    duplicates = find_duplicates(records)
-    flagged = [r for r in records if r.get("warnings") or str(r.get("id")) in duplicates]
-    failure_at = {str(e.get("id")): f"card-{n}" for n, e in enumerate(errors, 1)}
-    ticket_at: dict[str, str] = {}
-    for n, r in enumerate(flagged, len(errors) + 1):
-        ticket_at.setdefault(str(r.get("id")), f"card-{n}")
-    cards = [_failure_card(failure_at[str(e.get("id"))], e, thumbnail) for e in errors]
-    cards += [
-        _ticket_card(f"card-{n}", r, duplicates.get(str(r.get("id")), []), ticket_at, thumbnail)
-        for n, r in enumerate(flagged, len(errors) + 1)
-    ]
-    body = (
-        f'<h1>batchocr review</h1><pre class="totals">{_e(chr(10).join(d.totals))}</pre>'
-        + _groups_html("Failures", d.failures, failure_at, "fail")
-        + _groups_html("Warnings", d.warnings, ticket_at, "")
-        + _duplicates_html(d, ticket_at)
-        + f'<h2 id="cards">To check: {len(cards)}</h2>'
-        + ("\n".join(cards) or "<p>Nothing needs a human look.</p>")
-    )
-    return _page(f"batchocr review: {len(cards)} to check", body)
-
-
 # ---------------------------------------------------------------- command
 
 
@@ -587,7 +351,9 @@ def run(args: argparse.Namespace) -> int:
     errors, records = load_records(args.out / ERRORS), load_records(args.out / RESULTS)
     print(text_report(summary, errors, records))
     if args.html is not None:
-        page = html_report(summary, errors, records, thumbnail)
+        from .review import preview, render_review  # the page imports this module's digest
+
+        page = render_review(summary, errors, records, preview)
         try:
             write_atomic(args.html, page.encode("utf-8"))
         except OSError as exc:
