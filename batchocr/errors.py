@@ -23,31 +23,18 @@ the code and the configured code sets.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
-# What each documented code means, from the service's error table.
-CODE_MEANINGS: dict[int, str] = {
-    0: "success",
-    252601: "bad data format",
-    252602: "service busy, try again later",
-    252603: "bad base64 encoding",
-    252604: "recognition failed",
-    10001: "wrong request key",
-    10002: "the key has no permission for this API",
-    10003: "the key has expired",
-    10004: "wrong OPENID",
-    10005: "application not yet approved; submit verification",
-    10007: "unknown request source",
-    10008: "IP address banned",
-    10009: "key banned",
-    10011: "this IP exceeded its request limit",
-    10012: "request count limit exceeded",
-    10013: "test key exceeded its request limit",
-    10014: "service internal error",
-    10020: "API under maintenance",
-    10021: "API discontinued",
-}
+from .codes import CODES, Verdict
+
+__all__ = [
+    "CODE_MEANINGS", "BatchOCRError", "CodePolicy", "ConfigError", "DocumentError",
+    "InputError", "LockedError", "ManifestError", "ServiceError", "TransportError",
+    "UsageError", "Verdict", "classify", "describe",
+]  # fmt: skip
+
+# What each documented code means: derived from the one table in batchocr.codes.
+CODE_MEANINGS: dict[int, str] = {n: c.meaning for n, c in CODES.items()}
 
 
 def describe(code: int | None, reason: str = "") -> str:
@@ -95,31 +82,18 @@ class TransportError(BatchOCRError):
     """No usable answer: timeout, connection failure, HTTP 5xx/429 or a malformed body."""
 
 
-class Verdict(enum.StrEnum):
-    """What the engine does after one answer."""
-
-    DONE = "done"
-    RETRY = "retry"  # transient: back off and send again
-    FAIL = "fail"  # this item failed for good; no retry
-    ABORT = "abort"  # account-level: stop sending, exit 2
-    STOP = "stop"  # service-wide condition that may clear: stop early, exit 3
-
-
-def _codes(*spans: tuple[int, int] | int) -> frozenset[int]:
-    out: set[int] = set()
-    for s in spans:
-        out.update(range(s[0], s[1] + 1) if isinstance(s, tuple) else (s,))
-    return frozenset(out)
+def _with(verdict: Verdict) -> frozenset[int]:
+    return frozenset(n for n, c in CODES.items() if c.verdict is verdict)
 
 
 @dataclass(frozen=True, slots=True)
 class CodePolicy:
-    """The configurable code sets; the defaults follow the service's error table."""
+    """The configurable code sets; the defaults are the verdicts of :data:`CODES`."""
 
-    retry: frozenset[int] = _codes(252602, 10011, 10012, 10014)
-    fail: frozenset[int] = _codes(252601, 252603, 252604)
-    abort: frozenset[int] = _codes((10001, 10005), (10007, 10009), 10013, 10021)
-    stop: frozenset[int] = _codes(10020)
+    retry: frozenset[int] = _with(Verdict.RETRY)
+    fail: frozenset[int] = _with(Verdict.FAIL)
+    abort: frozenset[int] = _with(Verdict.ABORT)
+    stop: frozenset[int] = _with(Verdict.STOP)
 
 
 def classify(code: int, policy: CodePolicy) -> Verdict:

@@ -261,6 +261,7 @@ def test_bad_key_aborts_after_one_request_and_a_rerun_resumes(root: Path, serve:
     summary = read_json(root / "out" / "summary.json")
     assert summary["stopped"]["reason"] == "abort"
     assert "10001" in summary["stopped"]["message"]
+    assert summary["stopped"]["code"] == 10001  # as data: nobody parses the message
     report = read_jsonl(root / "out" / "errors.jsonl")
     assert len(report) == summary["pending"] == 20  # every image is left for the next run
     assert {(r["stage"], r["retryable"]) for r in report} == {("pending", True)}
@@ -316,6 +317,7 @@ def test_persistent_10012_stops_early_and_a_rerun_resumes(root: Path, serve: Ser
     assert {(r["stage"], r["error_code"]) for r in sent} == {("service", 10012)}
     assert min(r["attempts"] for r in sent) >= 1
     assert "quota used up?" in summary["stopped"]["message"]
+    assert summary["stopped"]["code"] == 10012
     assert summary["pending"] + summary["failed"] == 20
     assert summary["failed_by_code"] == {"10012": len(sent)}
     assert (root / "out" / "results.jsonl").read_bytes() == b""

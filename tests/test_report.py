@@ -41,6 +41,7 @@ SUMMARY: dict[str, Any] = {
     "stopped": {
         "reason": "abort",
         "message": "the service refused the account: 10003 the key has expired",
+        "code": 10003,
     },
     "seen": 9,
     "done_now": 1,
@@ -76,7 +77,7 @@ ERRORS = [
     error("e4.png", "input", "empty file (0 bytes)"),
     error("e5.pdf", "input", "not an image (a PDF document; export the page as JPEG or PNG)"),
     error("manifest.csv:3", "input", "line 3: no path"),
-    error("p1.png", "pending", "not recognized: run aborted on 10003 the key has expired"),
+    error("p1.png", "pending", "not recognized: run aborted on 10003 the key has expired", 10003),
     error("p2.png", "pending", "not sent yet; the next run sends it"),
 ]
 
@@ -149,12 +150,10 @@ Failures: 8 item(s) not done (errors.jsonl)
   input: empty file (1)
     what to do: copy the file again or re-scan it, then rerun
       e4.png: empty file (0 bytes)
-  pending: not sent (1)
-    what to do: not sent yet: rerun the same command; it resumes where it stopped
-      p2.png: not sent yet; the next run sends it
-  pending: the run stopped on 10003 the key has expired (1)
+  pending: the run stopped on 10003 the key has expired (2)
     what to do: key expired: renew it in the provider's console and rerun
       p1.png: not recognized: run aborted on 10003 the key has expired
+      p2.png: not sent yet; the next run sends it
 
 Warnings: 3 finding(s) in recorded tickets (results.jsonl)
   duplicate_ticket (2)
@@ -184,8 +183,8 @@ def test_every_documented_code_has_its_own_advice() -> None:
             failure = {"stage": "service", "error_code": code, "reason": meaning}
             assert classify_failure(failure) == (10, f"{code} {meaning}", CODE_ADVICE[code])
     assert classify_failure({"stage": "service", "error_code": 10012})[2] == (
-        "quota/rate: lower --qps or wait; rerun resumes (a used-up daily quota needs more quota"
-        " or the next day)"
+        "quota/rate: batchocr paces down for the rate by itself; a run that stopped on it used"
+        " up its quota: more quota or the next day, then rerun (it resumes)"
     )
 
 

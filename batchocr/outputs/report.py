@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import textwrap
 from collections import defaultdict
@@ -33,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..codes import CODES
 from ..errors import CODE_MEANINGS, UsageError
 from ..run.sinks import ERRORS, RESULTS, SUMMARY, write_atomic
 from .export import duplicate_groups, find_duplicates, load_records, merged_warnings
@@ -50,35 +50,8 @@ __all__ = [
     "text_report",
 ]
 
-CODE_ADVICE: dict[int, str] = {
-    252601: "the service could not read the image data: save the scan as JPEG or PNG,"
-    " then rerun with --retry-failed",
-    252602: "the service was busy: rerun later; the rerun sends these again",
-    252603: "the image was garbled on the way: rerun with --retry-failed; if it repeats,"
-    " re-save the file as JPEG or PNG",
-    252604: "no itinerary was recognized: check that the image is an itinerary, re-scan it"
-    " sharper and straight, then rerun with --retry-failed",
-    10001: "wrong key: check JUHE_KEY (or the config's key) against the provider's console"
-    " and rerun",
-    10002: "the key may not use this API: enable the itinerary-OCR API for it in the"
-    " provider's console and rerun",
-    10003: "key expired: renew it in the provider's console and rerun",
-    10004: "wrong OPENID: check the account settings in the provider's console and rerun",
-    10005: "the application is not approved yet: finish the verification in the provider's"
-    " console, then rerun",
-    10007: "the provider does not accept requests from here: check --endpoint and the key's"
-    " allowed sources, then rerun",
-    10008: "this machine's IP address is banned: ask the provider's support; rerun once lifted",
-    10009: "the key is banned: ask the provider's support or use another key, then rerun",
-    10011: "this IP address sent too many requests: lower --qps or wait; rerun resumes",
-    10012: "quota/rate: lower --qps or wait; rerun resumes (a used-up daily quota needs"
-    " more quota or the next day)",
-    10013: "the test key's allowance is used up: switch to a paid key and rerun",
-    10014: "the service failed internally: rerun later; rerun resumes",
-    10020: "the API is under maintenance: rerun later; rerun resumes",
-    10021: "the provider discontinued this API: contact the provider; nothing can be"
-    " recognized until another service is configured",
-}
+# What to do about an item that ended on a code: the advice column of batchocr.codes.
+CODE_ADVICE: dict[int, str] = {n: c.advice for n, c in CODES.items() if n}
 UNKNOWN_CODE_ADVICE = (
     "an undocumented code: look it up with the provider, then rerun with --retry-failed"
 )
@@ -159,20 +132,15 @@ class Digest:
     duplicates: tuple[tuple[str, tuple[str, ...]], ...]  # "e_ticket_no 999…" → ids
 
 
-def _code_in(text: str) -> int | None:
-    """The first documented service code named in ``text`` (a pending reason, a stop message)."""
-    for number in re.findall(r"\d{5,6}", text):
-        if int(number) in CODE_ADVICE:
-            return int(number)
-    return None
-
-
 def _code_title(code: int) -> str:
     return f"{code} {CODE_MEANINGS.get(code, 'undocumented code')}"
 
 
-def classify_failure(error: Mapping[str, Any]) -> tuple[int, str, str]:
-    """An ``errors.jsonl`` line → (sort rank, group title, what to do).
+def classify_failure(
+    error: Mapping[str, Any], stop_code: int | None = None
+) -> tuple[int, str, str]:
+    """An ``errors.jsonl`` line → (sort rank, group title, what to do); ``stop_code`` is the
+    code the run stopped on (``summary.json``), for pending items that carry none.
 
     >>> classify_failure({"stage": "service", "error_code": 10003})[1:]
     ('10003 the key has expired', "key expired: renew it in the provider's console and rerun")
@@ -180,7 +148,7 @@ def classify_failure(error: Mapping[str, Any]) -> tuple[int, str, str]:
     stage, reason = str(error.get("stage")), str(error.get("reason") or "")
     code = error.get("error_code")
     if stage == "pending":
-        code = code if isinstance(code, int) else _code_in(reason)
+        code = code if isinstance(code, int) else stop_code
         if code is None:
             return 40, "pending: not sent", PENDING_ADVICE
         title = f"pending: the run stopped on {_code_title(code)}"
@@ -195,10 +163,13 @@ def classify_failure(error: Mapping[str, Any]) -> tuple[int, str, str]:
     return 30, f"input: {INPUT_FALLBACK[0]}", INPUT_FALLBACK[1]
 
 
-def _failure_groups(errors: Iterable[Mapping[str, Any]]) -> tuple[Group, ...]:
+def _failure_groups(
+    errors: Iterable[Mapping[str, Any]], stopped_on: int | None
+) -> tuple[Group, ...]:
     found: dict[tuple[int, str, str], list[tuple[str, str]]] = defaultdict(list)
     for error in errors:
-        found[classify_failure(error)].append((str(error.get("id")), str(error.get("reason"))))
+        item = (str(error.get("id")), str(error.get("reason")))
+        found[classify_failure(error, stopped_on)].append(item)
     return tuple(Group(title, advice, tuple(sorted(items)))
                  for (_, title, advice), items in sorted(found.items()))  # fmt: skip
 
@@ -232,11 +203,16 @@ def _todo(advice: str) -> str:
     )  # fmt: skip
 
 
+def stop_code(stopped: Any) -> int | None:
+    """The service code a run stopped on, from summary.json's ``stopped`` record."""
+    code = stopped.get("code") if isinstance(stopped, Mapping) else None
+    return code if isinstance(code, int) and not isinstance(code, bool) else None
+
+
 def _stop_advice(stopped: Mapping[str, Any]) -> str:
-    message, reason = str(stopped.get("message") or ""), stopped.get("reason")
-    code = _code_in(message)
+    reason, code = stopped.get("reason"), stop_code(stopped)
     if code is not None:
-        return CODE_ADVICE[code]
+        return CODE_ADVICE.get(code, UNKNOWN_CODE_ADVICE)
     return {
         "limit": "--limit was reached: rerun (with a new --limit) to send the rest",
         "sigint": "interrupted: rerun the same command; it resumes",
@@ -282,7 +258,7 @@ def digest(
         totals.append(f"Recorded in OUT: {len(records)} ticket(s), {warned} with warnings.")
     return Digest(
         totals=tuple(totals),
-        failures=_failure_groups(errors),
+        failures=_failure_groups(errors, stop_code((summary or {}).get("stopped"))),
         warnings=warnings,
         duplicates=tuple((key, tuple(ids)) for key, ids in duplicate_groups(records)),
     )

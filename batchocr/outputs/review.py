@@ -28,7 +28,13 @@ from PIL import Image, ImageOps
 
 from .export import find_duplicates, merged_warnings
 from .fields import SEGMENT_KEYS, TICKET_KEYS
-from .report import UNKNOWN_WARNING_ADVICE, WARNING_ADVICE, classify_failure, digest
+from .report import (
+    UNKNOWN_WARNING_ADVICE,
+    WARNING_ADVICE,
+    classify_failure,
+    digest,
+    stop_code,
+)
 
 __all__ = ["Preview", "preview", "render_review"]
 
@@ -96,7 +102,8 @@ def render_review(
     duplicates = find_duplicates(records)
     flagged = [r for r in records if r.get("warnings") or str(r.get("id")) in duplicates]
     anchors = {str(e.get("id")): f"card-{n}" for n, e in enumerate(errors, 1)}
-    cards = [_failure(anchors[str(e.get("id"))], e, images) for e in errors]
+    stopped_on = stop_code((summary or {}).get("stopped"))
+    cards = [_failure(anchors[str(e.get("id"))], e, stopped_on, images) for e in errors]
     for n, r in enumerate(flagged, len(errors) + 1):
         anchors.setdefault(str(r.get("id")), f"card-{n}")
         cards.append(_ticket(f"card-{n}", r, duplicates.get(str(r.get("id")), []), images))
@@ -113,8 +120,9 @@ def _images(source: Any, images: Preview) -> dict[str, Any]:
     return {"source": source, "thumb": thumb, "large": large}
 
 
-def _failure(anchor: str, error: Mapping[str, Any], images: Preview) -> dict[str, Any]:
-    _, title, advice = classify_failure(error)
+def _failure(anchor: str, error: Mapping[str, Any], stopped_on: int | None,
+             images: Preview) -> dict[str, Any]:  # fmt: skip
+    _, title, advice = classify_failure(error, stopped_on)
     meta = " · ".join(
         f"{k} {str(error[k])[:16] if k == 'sha256' else error[k]}"  # a prefix finds it
         for k in ("stage", "error_code", "attempts", "failed_at", "sha256")

@@ -149,6 +149,7 @@ class Engine:
     skips: Skips = field(default_factory=Skips)
     halt_reason: Halt | None = None
     halt_message: str = ""
+    halt_code: int | None = None  # the service code the run stopped on, as data
     closing: bool = False
     _budget: RetryBudget = field(default_factory=RetryBudget)
     _limiter: RateLimiter | Unlimited = field(default_factory=Unlimited)
@@ -204,11 +205,11 @@ class Engine:
     def halted(self) -> bool:
         return self.halt_reason is not None and self.halt_reason is not Halt.LIMIT
 
-    def halt(self, reason: Halt, message: str) -> None:
+    def halt(self, reason: Halt, message: str, code: int | None = None) -> None:
         """Stop sending; the first reason given is the one the run reports."""
         first = self.halt_reason is None
         if first or (self.halt_reason is Halt.LIMIT and reason is not Halt.LIMIT):
-            self.halt_reason, self.halt_message = reason, message
+            self.halt_reason, self.halt_message, self.halt_code = reason, message, code
             log.warning("%s", message)
         self.closing = True
         if reason is not Halt.LIMIT:
@@ -522,7 +523,9 @@ class Engine:
             self._exhausted(sha, exc, tries.sent)
             return
         except _Halted:
-            self.recorder.pending(sha, f"not sent: {self.halt_message}", tries.sent)
+            self.recorder.pending(
+                sha, f"not sent: {self.halt_message}", tries.sent, self.halt_code
+            )
             return
         finally:
             if self._probe == sha:
@@ -544,7 +547,7 @@ class Engine:
             if self.pacer.on_refusal(self.clock(), tries.started) is PaceVerdict.QUOTA:
                 what = describe(code, reply.reason)
                 self.halt(Halt.STOP, "the service keeps refusing however slowly we send"
-                                     f" (quota used up?): {what}")  # fmt: skip
+                                     f" (quota used up?): {what}", code)  # fmt: skip
                 break  # recorded as a retryable failure: the next run sends it again
             self._pace()
         verdict = self._verdict(reply.error_code)
@@ -616,12 +619,12 @@ class Engine:
             self._outage_streak = 0
             self.recorder.result(item, sha, reply, attempts, qr=qr)
         elif verdict is Verdict.ABORT:
-            self.halt(Halt.ABORT, f"the service refused the account: {what}")
+            self.halt(Halt.ABORT, f"the service refused the account: {what}", reply.error_code)
             self.recorder.pending(
                 sha, f"not recognized: run aborted on {what}", attempts, reply.error_code
             )
         elif verdict is Verdict.STOP:
-            self.halt(Halt.STOP, f"the service is unavailable: {what}")
+            self.halt(Halt.STOP, f"the service is unavailable: {what}", reply.error_code)
             self.recorder.pending(
                 sha, f"not recognized: run stopped on {what}", attempts, reply.error_code
             )

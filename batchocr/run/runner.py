@@ -283,10 +283,12 @@ def _write_metrics(path: Path, summary: dict[str, Any], last_success: str | None
         log.error("cannot write the metrics file %s: %s", path, exc.strerror)
 
 
-def _stopped(engine: Engine) -> dict[str, str] | None:
+def _stopped(engine: Engine) -> dict[str, Any] | None:
+    """Why the run ended early: the reason, the message, and the service code as data."""
     if engine.halt_reason is None:
         return None
-    return {"reason": engine.halt_reason.value, "message": engine.halt_message}
+    return {"reason": engine.halt_reason.value, "message": engine.halt_message,
+            "code": engine.halt_code}  # fmt: skip
 
 
 def _skipped(engine: Engine) -> dict[str, Any]:

@@ -60,6 +60,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 from PIL import Image
 
+from batchocr.codes import CODES
 from batchocr.errors import ConfigError
 from batchocr.models import NameValue
 from batchocr.server.answers import Recognizer
@@ -87,26 +88,7 @@ _MIN_SIDE, _MAX_SIDE = 15, 4096
 _JSON = "application/json;charset=utf-8"
 
 # The doc's error table, verbatim (10014 and 252604 without their parenthetical notes).
-REASONS: dict[int, str] = {
-    252601: "数据格式错误",
-    252602: "网络繁忙，请稍后重试",
-    252603: "base64编码格式错误",
-    252604: "识别失败",
-    10001: "错误的请求KEY",
-    10002: "该KEY无请求权限",
-    10003: "KEY过期",
-    10004: "错误的OPENID",
-    10005: "应用未审核超时，请提交认证",
-    10007: "未知的请求源",
-    10008: "被禁止的IP",
-    10009: "被禁止的KEY",
-    10011: "当前IP请求超过限制",
-    10012: "请求超过次数限制",
-    10013: "测试KEY超过请求限制",
-    10014: "系统内部异常",
-    10020: "接口维护",
-    10021: "接口停用",
-}
+REASONS: dict[int, str] = {n: c.reason for n, c in CODES.items() if n}
 
 
 @dataclass(frozen=True, slots=True)
