@@ -89,6 +89,17 @@ INPUT_KINDS: tuple[tuple[str, str, str], ...] = (
         "image too large to send",
         "re-scan at a lower resolution or crop" + _REPLACE,
     ),
+    ("not a flight itinerary", "another kind of invoice",
+     "nothing to redo here: it is not a flight itinerary (hotel, taxi, rail…); file it with"
+     " the other expenses"),
+    ("the PDF is password-protected", "password-protected PDF",
+     "save an unprotected copy (or download it again)" + _REPLACE),
+    ("not a readable PDF", "damaged PDF", "download or export the file again" + _REPLACE),
+    ("the PDF has", "PDF too long or empty", "split it into the itineraries" + _REPLACE),
+    ("XML declares a DTD", "unsafe XML", "download the file again from the issuer" + _REPLACE),
+    ("not well-formed", "damaged XML or OFD", "download the file again" + _REPLACE),
+    ("the OFD", "unsafe or damaged OFD", "download the file again from the issuer" + _REPLACE),
+    ("not a readable OFD", "damaged OFD", "download the file again" + _REPLACE),
     ("line ", "bad manifest row", "fix the row in the manifest" + _REPLACE),
     ("no path", "bad manifest row", "fix the row in the manifest" + _REPLACE),
 )
@@ -236,6 +247,14 @@ def _totals(summary: Mapping[str, Any] | None) -> list[str]:
             else f"  {s['requests_sent']} request(s): {s['billable_requests']} billable,"
             f" {s['retries']} retries",
         ]
+        if summary.get("read_from_files"):
+            lines.append(f"  {s['read_from_files']} page(s) read from PDF/OFD/XML text, no cost")
+        if isinstance(pacing := summary.get("pacing"), Mapping) and pacing.get("refusals"):
+            lines.append(f"  paced down to {pacing.get('rate')} req/s after"
+                         f" {pacing.get('refusals')} refusal(s) for rate")  # fmt: skip
+        if isinstance(skipped := summary.get("skipped"), Mapping) and skipped.get("total"):
+            lines.append(f"  {skipped['total']} file(s) skipped by the folder walk:"
+                         f" {', '.join(map(str, skipped.get('examples') or []))}")  # fmt: skip
         if summary.get("duplicate_tickets"):
             lines.append(f"  {s['duplicate_tickets']} ticket(s) already recorded from another scan")
         if isinstance(stopped := summary.get("stopped"), Mapping):
