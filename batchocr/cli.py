@@ -17,19 +17,19 @@ from types import ModuleType
 
 from . import __version__
 from .errors import BatchOCRError, ConfigError, LockedError, UsageError
+from .exits import Exit
 from .outputs import export, report
 from .run.runner import RunRequest, run_batch
 
 log = logging.getLogger("batchocr")
 
-EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit code 2 (argparse's own is 2 too)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"batchocr: error: {message}\n")
+        self.exit(Exit.USAGE, f"batchocr: error: {message}\n")
 
 
 def _positive_int(text: str) -> int:
@@ -200,13 +200,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
     except (UsageError, ConfigError, LockedError) as exc:
         print(f"batchocr: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return Exit.USAGE
     except BatchOCRError as exc:  # an error we raise on purpose but did not expect here
         print(f"batchocr: error: {exc}", file=sys.stderr)
-        return 1
+        return Exit.FAILED
     except KeyboardInterrupt:
-        return 130
+        return Exit.SIGINT
     except BrokenPipeError:  # `batchocr report OUT | head`: the reader left, which is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
+        return Exit.PIPE
     return code

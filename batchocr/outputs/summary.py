@@ -15,22 +15,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..exits import MEANINGS
 from ..models import SCHEMA_VERSION, Stage
 from ..run.progress import duration
 from ..run.state import ReportRow
 
 if TYPE_CHECKING:
     from ..models import Counters
-
-EXIT_MEANINGS = {
-    0: "every item is done",
-    1: "finished; some items failed",
-    2: "stopped: usage, config or account error",
-    3: "stopped early; rerun to resume",
-    130: "interrupted (SIGINT)",
-    143: "terminated (SIGTERM)",
-}
-
 
 def error_record(row: ReportRow) -> dict[str, Any]:
     """One line of ``errors.jsonl``."""
@@ -82,7 +73,7 @@ def build_summary(
         "schema_version": SCHEMA_VERSION,
         **extra,
         "exit_code": exit_code,
-        "exit_meaning": EXIT_MEANINGS.get(exit_code, ""),
+        "exit_meaning": MEANINGS.get(exit_code, ""),
         "elapsed_seconds": round(elapsed, 3),
         "seen": c.seen,
         "done_now": c.done_now,

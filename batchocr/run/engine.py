@@ -14,7 +14,6 @@ pending in the state, and the next run sends them.
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import io
 import logging
@@ -48,6 +47,7 @@ from ..errors import (
     classify,
     describe,
 )
+from ..exits import EXIT_FOR_HALT, Exit, Halt
 from ..models import Counters, Item, PreparedImage, Reply, Stage
 from .limiter import Clock, RateLimiter, Sleep, Unlimited
 from .pacing import Pacer
@@ -75,27 +75,6 @@ class Backend(Protocol):
     async def send(self, body: bytes) -> Reply: ...
 
     async def aclose(self) -> None: ...
-
-
-class Halt(enum.Enum):
-    """Why a run ended early."""
-
-    USAGE = "usage"  # a manifest broke mid-stream
-    ABORT = "abort"  # account-level service error: the key, its permissions, the API itself
-    STOP = "stop"  # a condition that may clear: maintenance, a sustained outage, disk full
-    LIMIT = "limit"  # --limit reached; items already sent still finish
-    SIGINT = "sigint"
-    SIGTERM = "sigterm"
-
-
-EXIT_CODES = {
-    Halt.USAGE: 2,
-    Halt.ABORT: 2,
-    Halt.STOP: 3,
-    Halt.LIMIT: 3,
-    Halt.SIGINT: 130,
-    Halt.SIGTERM: 143,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,10 +199,10 @@ class Engine:
     @property
     def exit_code(self) -> int:
         if self.halt_reason is not None:
-            return EXIT_CODES[self.halt_reason]
+            return EXIT_FOR_HALT[self.halt_reason]
         c = self.counters
         done = c.done_now + c.done_earlier + c.same_content + c.would_send + c.would_read
-        return 0 if c.seen == done else 1
+        return Exit.DONE if c.seen == done else Exit.FAILED
 
     async def _nap(self, seconds: float) -> None:
         """A backoff sleep that ends early when the run halts."""

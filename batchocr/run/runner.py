@@ -23,6 +23,7 @@ from .. import __version__
 from ..config import Config, load_config, resolve_backend
 from ..documents.sources import check_manifest, iter_items
 from ..errors import ConfigError
+from ..exits import Exit
 from ..models import Counters
 from ..outputs.metrics import render_metrics, write_metrics
 from ..outputs.summary import build_summary, error_record, format_summary
@@ -132,7 +133,7 @@ def _locked_run(
         return _finish(req, config, state, engine, started_at, time.monotonic() - started, stdout)
     except OSError as exc:
         log.error("cannot write the run's reports in %s: %s", config.out, exc.strerror)
-        return 3
+        return Exit.STOPPED
 
 
 def _finish(
