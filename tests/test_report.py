@@ -161,8 +161,9 @@ Warnings: 3 finding(s) in recorded tickets (results.jsonl)
       first.png: e_ticket_no 9992106974306 is also in rescan.jpg
       rescan.jpg: e_ticket_no 9992106974306 was already recognized in first.png
   total_mismatch (1)
-    what to do: the total is not fare + CAAC fund + fuel surcharge + other taxes: compare the
-                amounts with the scan
+    what to do: the total is not the sum of its parts (paper: fare + CAAC fund + fuel surcharge +
+                other taxes; e-invoice: fare + fuel + VAT + fund + other taxes): compare the amounts
+                with the scan
       <script>alert("x")</script>: total 9.00 != 1.00 + 1.00
 
 Duplicate tickets: 1 ticket(s) in more than one scan

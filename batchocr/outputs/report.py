@@ -106,8 +106,14 @@ INPUT_KINDS: tuple[tuple[str, str, str], ...] = (
 INPUT_FALLBACK = ("unusable input", "fix or re-scan the file" + _REPLACE)
 
 WARNING_ADVICE: dict[str, str] = {
-    "total_mismatch": "the total is not fare + CAAC fund + fuel surcharge + other taxes:"
-    " compare the amounts with the scan",
+    "total_mismatch": "the total is not the sum of its parts (paper: fare + CAAC fund + fuel"
+    " surcharge + other taxes; e-invoice: fare + fuel + VAT + fund + other taxes): compare"
+    " the amounts with the scan",
+    "vat_mismatch": "the VAT amount is not (fare + fuel surcharge) x the VAT rate: compare"
+    " the three amounts with the scan",
+    "qr_mismatch": "a value differs from the invoice's own QR code (the detail names both):"
+    " the QR code is usually right; check the printed value",
+    "low_confidence": "the offline engine was unsure of this value: check it on the scan",
     "bad_e_ticket_no": "the e-ticket number is not 13 digits: read it off the scan",
     "bad_check_code": "the check code is not 4 digits: read it off the scan",
     "bad_serial_no": "the serial number is not 11 digits: read it off the scan",
