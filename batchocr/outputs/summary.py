@@ -140,8 +140,9 @@ def format_summary(s: Mapping[str, Any]) -> str:
     skipped = s.get("skipped") or {}
     if skipped.get("total"):
         reasons = ", ".join(f"{k}: {v}" for k, v in skipped["by_reason"].items())
-        shown = ", ".join(skipped["examples"])
-        more = ", …" if skipped["total"] > len(skipped["examples"]) else ""
+        names = skipped["examples"][:5]  # summary.json keeps ten; a screen line, five
+        shown = ", ".join(names)
+        more = ", …" if skipped["total"] > len(names) else ""
         lines.append(f"  skipped {skipped['total']} file(s) in folders ({reasons}): {shown}{more}")
     if s["failed"]:
         parts = [f"{k} {v}" for k, v in s["failed_by_code"].items()]
