@@ -58,10 +58,10 @@ class SpacedLimiter(RateLimiter):
 
 def child_main() -> int:
     """``batchocr`` with :class:`SpacedLimiter` in place of the engine's limiter."""
-    import batchocr.run.engine
+    import batchocr.run.submit
     from batchocr.cli import main as cli_main
 
-    batchocr.run.engine.RateLimiter = SpacedLimiter  # type: ignore[misc]
+    batchocr.run.submit.RateLimiter = SpacedLimiter  # type: ignore[misc]
     return cli_main(sys.argv[1:])
 
 

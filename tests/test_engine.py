@@ -178,7 +178,7 @@ async def test_bad_key_aborts_after_one_request(tmp_path: Path) -> None:
     )
     assert out.code == 2
     assert len(service.images) == 1
-    assert "10001 wrong request key" in out.engine.halt_message
+    assert "10001 wrong request key" in out.engine.control.message
     assert out.results == []
     assert {r.failure.stage.value for r in out.report} == {"pending"}
     assert all(r.failure.retryable for r in out.report)
@@ -196,7 +196,7 @@ async def test_persistent_rate_refusals_stop_early(tmp_path: Path) -> None:
         config={"concurrency": 2, "max_attempts": 3, "stop_after": 3},
     )
     assert out.code == 3
-    assert "keeps refusing however slowly we send (quota used up?)" in out.engine.halt_message
+    assert "keeps refusing however slowly we send (quota used up?)" in out.engine.control.message
     assert 3 <= len(service.images) <= 12
     assert out.results == []
     assert all(r.failure.retryable for r in out.report)

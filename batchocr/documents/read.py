@@ -6,14 +6,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 
+from ..errors import DocumentError
+from ..models import Item
 from .ofd import read_ofd
 from .pages import DEFAULT_LIMITS, DocKind, DocLimits, Page
 from .pdf import pdf_pages, read_pdf
 from .xbrl import read_xml
 
-__all__ = ["page_count", "read_document"]
+__all__ = ["next_page", "page_count", "page_item", "read_document"]
 
 
 def page_count(data: bytes, kind: DocKind, limits: DocLimits = DEFAULT_LIMITS) -> int:
@@ -38,3 +41,24 @@ def read_document(
         yield from read_ofd(data, limits)
     else:
         yield read_xml(data)
+
+
+def page_item(item: Item, kind: DocKind, n: int, file_sha: str) -> tuple[Item, str]:
+    """A document page's item and content id: ``trip.pdf#p2`` (its own id and source, a
+    content id derived from the file's) for PDFs; the file itself for OFD and XML.
+
+    >>> page_item(Item("trip.pdf", "/in/trip.pdf"), "pdf", 2, "ab")[0].id
+    'trip.pdf#p2'
+    """
+    if kind != "pdf":
+        return item, file_sha
+    sha = hashlib.sha256(f"{file_sha}#p{n}".encode()).hexdigest()
+    return Item(f"{item.id}#p{n}", f"{item.source}#p{n}", item.path), sha
+
+
+def next_page(pages: Iterator[Page]) -> Page | DocumentError | None:
+    """The next page, None at the end, or the error that ended the document (for threads)."""
+    try:
+        return next(pages, None)
+    except DocumentError as exc:
+        return exc

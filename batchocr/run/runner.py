@@ -28,11 +28,12 @@ from ..models import Counters
 from ..outputs.metrics import render_metrics, write_metrics
 from ..outputs.summary import build_summary, error_record, format_summary
 from ..recognize.client import JuheClient
-from .engine import Backend, Engine, RunOptions
+from .engine import Engine, RunOptions
 from .progress import Progress
 from .recorder import iso_utc
 from .sinks import ERRORS, RESULTS, SUMMARY, ResultsFile, write_json_atomic, write_lines_atomic
 from .state import RunLock, State, make_out_dir
+from .submit import Backend
 
 log = logging.getLogger("batchocr")
 
@@ -286,10 +287,10 @@ def _write_metrics(path: Path, summary: dict[str, Any], last_success: str | None
 
 def _stopped(engine: Engine) -> dict[str, Any] | None:
     """Why the run ended early: the reason, the message, and the service code as data."""
-    if engine.halt_reason is None:
+    if engine.control.reason is None:
         return None
-    return {"reason": engine.halt_reason.value, "message": engine.halt_message,
-            "code": engine.halt_code}  # fmt: skip
+    return {"reason": engine.control.reason.value, "message": engine.control.message,
+            "code": engine.control.code}  # fmt: skip
 
 
 def _skipped(engine: Engine) -> dict[str, Any]:
