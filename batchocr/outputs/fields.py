@@ -16,19 +16,32 @@ is kept and reported as ``low_confidence``.
 
 from __future__ import annotations
 
-import calendar
-import itertools
 import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from batchocr.models import NameValue, Warning_
+
+from .checks import check_core, check_gaps, check_total, check_vat
+from .parse import (
+    Parsed,
+    Parser,
+    amount,
+    calendar_date,
+    code,
+    domestic_intl,
+    flight_date,
+    flight_no,
+    insurance,
+    iso_date,
+    plain,
+    time_of_day,
+)
 
 __all__ = ["LOW_CONFIDENCE", "SEGMENT_KEYS", "TICKET_KEYS", "normalize", "ticket_key"]
 
@@ -99,190 +112,38 @@ _ALIASES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _Parsed:
-    """One parsed value; ``problem`` is a warning code when the text was kept as printed."""
-
-    value: Any
-    problem: str | None = None
-    detail: str = ""
-
-
-# A parser sees the (stripped, non-empty) text and the ticket's issue date;
-# only flight dates use the latter, to infer the year of a printed "03DEC".
-Parser = Callable[[str, date | None], _Parsed]
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def _plain(text: str, issue: date | None) -> _Parsed:
-    return _Parsed(text)
-
-
-def _flight_no(text: str, issue: date | None) -> _Parsed:
-    return _Parsed(_compact(text).upper())
-
-
-def _domestic_intl(text: str, issue: date | None) -> _Parsed:
-    # A value naming both (a template's "国内/国际") is not recognizable: keep it.
-    domestic, intl = "国内" in text, "国际" in text
-    if domestic != intl:
-        return _Parsed("D" if domestic else "I")
-    return _Parsed(text.upper() if text.upper() in ("D", "I") else text)
-
-
-def _code(drop: str, length: int | None = None, problem: str = "") -> Parser:
-    """A number-like field: drop ``drop`` separators, then warn unless ``length`` digits."""
-
-    def parse(text: str, issue: date | None) -> _Parsed:
-        value = re.sub(drop, "", text)
-        if length is None or re.fullmatch(rf"\d{{{length}}}", value):
-            return _Parsed(value)
-        return _Parsed(value, problem, f"expected {length} digits, got {len(value)} characters")
-
-    return parse
-
-
-_AMOUNT_NOISE = re.compile(r"CNY|CN|YQ|[¥￥,，\s]", re.IGNORECASE)
-_AMOUNT = re.compile(r"-?\d+(?:\.\d+)?")
-_CENTS = Decimal("0.01")
-
-
-def _amount(text: str, issue: date | None) -> _Parsed:
-    cleaned = _AMOUNT_NOISE.sub("", text)
-    if not cleaned:  # only a currency mark was printed: the amount is absent
-        return _Parsed(None)
-    if not _AMOUNT.fullmatch(cleaned):
-        return _Parsed(text, "bad_amount", f"cannot read amount {text!r}")
-    # Decimal from the text, never float: "0.1 + 0.2" must stay exact.
-    return _Parsed(str(Decimal(cleaned).quantize(_CENTS, rounding=ROUND_HALF_UP)))
-
-
-def _insurance(text: str, issue: date | None) -> _Parsed:
-    # The form prints "XXX" in the insurance box when none was bought.
-    if _AMOUNT_NOISE.sub("", text).upper() == "XXX":
-        return _Parsed(None)
-    return _amount(text, issue)
-
-
-_FULL_DATES = (
-    re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?"),
-    re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"),
-    re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),
-)
-# Day then month: the month is always the last three letters, so an "O" in the
-# day part can only be a misread "0" ("O3DEC" → 3 Dec); nothing else is guessed.
-_DDMON = re.compile(r"(?P<d>[0-9O]{1,2})(?P<m>[A-Z]{3})")
-# Spelled out: calendar.month_abbr follows the process locale, the ticket does not.
-_MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
-_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
-
-
-def _full_date(text: str) -> tuple[int, int, int] | None:
-    compact = _compact(text)
-    for pattern in _FULL_DATES:
-        if match := pattern.fullmatch(compact):
-            return int(match["y"]), int(match["m"]), int(match["d"])
-    return None
-
-
-def _make_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _calendar_date(text: str | None) -> date | None:
-    ymd = _full_date(text) if text else None
-    return _make_date(*ymd) if ymd else None
-
-
-def _bad_date(text: str) -> _Parsed:
-    return _Parsed(text, "bad_date", f"cannot read date {text!r}")
-
-
-def _iso_date(text: str, issue: date | None) -> _Parsed:
-    day = _calendar_date(text)
-    return _Parsed(day.isoformat()) if day else _bad_date(text)
-
-
-def _nearest(month: int, day: int, issue: date) -> date | None:
-    """The date with this day and month closest to ``issue`` (ties: the earlier one)."""
-    years = (issue.year - 1, issue.year, issue.year + 1)
-    candidates = [d for y in years if (d := _make_date(y, month, day))]
-    return min(candidates, key=lambda d: (abs((d - issue).days), d), default=None)
-
-
-def _flight_date(text: str, issue: date | None) -> _Parsed:
-    """A full date → ISO; a printed "03DEC" → ISO when ``issue`` is known, else kept.
-
-    fields.md says "the latest such date not after issue_date", but an itinerary
-    is often printed when the ticket is bought, before the flight; that rule
-    would put a flight ten days after issue a year early. We take the date
-    nearest ``issue`` (so within six months either way; ties go to the earlier
-    date), which agrees with fields.md for every flight up to six months before
-    the issue date and also handles itineraries printed ahead of travel.
-    """
-    if _full_date(text):
-        return _iso_date(text, issue)
-    match = _DDMON.fullmatch(_compact(text).upper())
-    month = _MONTHS.get(match["m"]) if match else None
-    if match is None or month is None:
-        return _bad_date(text)
-    day = int(match["d"].replace("O", "0"))
-    if not 1 <= day <= calendar.monthrange(2000, month)[1]:  # 2000: allow 29FEB
-        return _bad_date(text)
-    if issue is None:
-        return _Parsed(_compact(text).upper())
-    found = _nearest(month, day, issue)
-    return _Parsed(found.isoformat()) if found else _bad_date(text)
-
-
-_TIME = re.compile(r"(?P<h>\d{1,2}):?(?P<m>\d{2})")
-
-
-def _time(text: str, issue: date | None) -> _Parsed:
-    match = _TIME.fullmatch(_compact(text).replace("：", ":"))
-    if match and int(match["h"]) < 24 and int(match["m"]) < 60:
-        return _Parsed(f"{int(match['h']):02d}:{match['m']}")
-    return _Parsed(text, "bad_time", f"cannot read time {text!r}")
-
-
 def _table(keys: Sequence[str], special: Mapping[str, Parser]) -> dict[str, Parser]:
     """Every key in fields.md order; keys without a special parser are kept as printed."""
-    return {key: special.get(key, _plain) for key in keys}
+    return {key: special.get(key, plain) for key in keys}
 
 
 _TICKET_PARSERS = _table(
     TICKET_KEYS,
     {
-        "e_ticket_no": _code(r"[-\s]", 13, "bad_e_ticket_no"),
-        "check_code": _code(r"\s", 4, "bad_check_code"),
-        "serial_no": _code(r"\s", 11, "bad_serial_no"),
-        "invoice_no": _code(r"[-\s]"),
-        "fare": _amount,
-        "caac_dev_fund": _amount,
-        "fuel_surcharge": _amount,
-        "other_taxes": _amount,
-        "insurance": _insurance,
-        "total": _amount,
-        "vat_amount": _amount,
-        "issue_date": _iso_date,
-        "invoice_date": _iso_date,
-        "domestic_intl": _domestic_intl,
+        "e_ticket_no": code(r"[-\s]", 13, "bad_e_ticket_no"),
+        "check_code": code(r"\s", 4, "bad_check_code"),
+        "serial_no": code(r"\s", 11, "bad_serial_no"),
+        "invoice_no": code(r"[-\s]"),
+        "fare": amount,
+        "caac_dev_fund": amount,
+        "fuel_surcharge": amount,
+        "other_taxes": amount,
+        "insurance": insurance,
+        "total": amount,
+        "vat_amount": amount,
+        "issue_date": iso_date,
+        "invoice_date": iso_date,
+        "domestic_intl": domestic_intl,
     },
 )
 _SEGMENT_PARSERS = _table(
     SEGMENT_KEYS,
     {
-        "flight_no": _flight_no,
-        "date": _flight_date,
-        "time": _time,
-        "not_valid_before": _flight_date,
-        "not_valid_after": _flight_date,
+        "flight_no": flight_no,
+        "date": flight_date,
+        "time": time_of_day,
+        "not_valid_before": flight_date,
+        "not_valid_after": flight_date,
     },
 )
 
@@ -376,7 +237,7 @@ def _parse_all(
     out: dict[str, Any] = {}
     for key, parser in parsers.items():
         text = texts.get(key, "")
-        parsed = parser(text, issue) if text else _Parsed(None)
+        parsed = parser(text, issue) if text else Parsed(None)
         if parsed.problem:
             warnings.append(Warning_(parsed.problem, prefix + key, parsed.detail))
         if key in conf and conf[key] < LOW_CONFIDENCE:
@@ -398,74 +259,6 @@ def _segments(texts: _Texts, issue: date | None, warnings: list[Warning_]) -> li
 
 # The paper itinerary: 合计 = 票价 + 民航发展基金 + 燃油附加费 + 其他税费. The e-invoice prints
 # 票价 and 燃油附加费 without VAT, so its 合计 also holds 增值税税额 (einvoice.md).
-_PAPER_PARTS = ("fare", "caac_dev_fund", "fuel_surcharge", "other_taxes")
-_EINVOICE_PARTS = ("fare", "fuel_surcharge", "vat_amount", "caac_dev_fund", "other_taxes")
-_NORMAL_AMOUNT = re.compile(r"-?\d+\.\d{2}")
-_RATE = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<pct>%?)")
-
-
-def _amounts(fields: Mapping[str, Any], keys: Sequence[str]) -> list[Decimal] | None:
-    values = [fields[key] for key in keys]
-    if all(isinstance(v, str) and _NORMAL_AMOUNT.fullmatch(v) for v in values):
-        return [Decimal(v) for v in values]
-    return None  # some part is absent or unparsed: nothing to compare
-
-
-def _check_total(fields: Mapping[str, Any]) -> list[Warning_]:
-    """合计 against its parts, with the equation of the document at hand (see above)."""
-    if fields["vat_amount"] is None:
-        keys: Sequence[str] = _PAPER_PARTS
-        filled = dict(fields)
-    else:  # the e-invoice often leaves 其他税费 blank: it counts as 0 there
-        keys = _EINVOICE_PARTS
-        filled = {**fields, "other_taxes": fields["other_taxes"] or "0.00"}
-    values = _amounts(filled, ("total", *keys))
-    if values is None:
-        return []
-    total, *parts = values
-    if total == sum(parts, Decimal(0)):
-        return []
-    shown = " + ".join(f"{p}" for p in parts)
-    return [Warning_("total_mismatch", "total", f"total {total} != {shown}")]
-
-
-def _rate(text: Any) -> Decimal | None:
-    """``9%`` or ``0.09`` → Decimal("0.09")."""
-    match = _RATE.fullmatch(text.strip()) if isinstance(text, str) else None
-    if match is None:
-        return None
-    value = Decimal(match["n"])
-    return value / 100 if match["pct"] or value >= 1 else value
-
-
-def _check_vat(fields: Mapping[str, Any]) -> list[Warning_]:
-    """增值税税额 = (票价 + 燃油附加费) x 增值税税率, to the cent (a cent of rounding allowed)."""
-    values = _amounts(fields, ("vat_amount", "fare", "fuel_surcharge"))
-    rate = _rate(fields["vat_rate"])
-    if values is None or rate is None:
-        return []
-    vat, fare, fuel = values
-    expected = ((fare + fuel) * rate).quantize(_CENTS, rounding=ROUND_HALF_UP)
-    if abs(vat - expected) <= _CENTS:
-        return []
-    detail = f"vat_amount {vat} != ({fare} + {fuel}) x {fields['vat_rate']} = {expected}"
-    return [Warning_("vat_mismatch", "vat_amount", detail)]
-
-
-def _check_gaps(segments: Sequence[Mapping[str, Any]]) -> list[Warning_]:
-    return [
-        Warning_("segment_gap", f"segments[{i}].to", f"{a['to']} != {b['from']} (next from)")
-        for i, (a, b) in enumerate(itertools.pairwise(segments))
-        if a["to"] and b["from"] and a["to"] != b["from"]
-    ]
-
-
-def _check_core(fields: Mapping[str, Any]) -> list[Warning_]:
-    if fields["e_ticket_no"] or fields["invoice_no"]:
-        return []
-    return [Warning_("missing_core_field", None, "neither e_ticket_no nor invoice_no was found")]
-
-
 def normalize(raw: Sequence[NameValue]) -> tuple[dict[str, Any], list[Warning_]]:
     """Map the service's Name/Value list onto fields.md's keys and validate it.
 
@@ -484,7 +277,7 @@ def normalize(raw: Sequence[NameValue]) -> tuple[dict[str, Any], list[Warning_]]
     with confidence 0.62"); a missing or non-numeric one is ignored.
 
     A flight date printed without a year ("03DEC", also "O3DEC") gets the year
-    that puts it nearest the ticket's issue date (see ``_flight_date`` for why
+    that puts it nearest the ticket's issue date (see ``parse.flight_date`` for why
     this differs from fields.md's "latest date not after"); with no readable
     issue date it is kept as printed, uppercased.
 
@@ -496,13 +289,13 @@ def normalize(raw: Sequence[NameValue]) -> tuple[dict[str, Any], list[Warning_]]
     ('9992106974306', ['CA1401', 'MU5101'], [])
     """
     texts = _collect(raw)
-    issue = _calendar_date(texts.ticket.get("issue_date"))
+    issue = calendar_date(texts.ticket.get("issue_date"))
     warnings: list[Warning_] = []
     fields = _parse_all(texts.ticket, _TICKET_PARSERS, issue, "", warnings, texts.ticket_conf)
     fields["segments"] = _segments(texts, issue, warnings)
     fields["extra"] = texts.extra
-    warnings += _check_total(fields) + _check_vat(fields)
-    warnings += _check_gaps(fields["segments"]) + _check_core(fields)
+    warnings += check_total(fields) + check_vat(fields)
+    warnings += check_gaps(fields["segments"]) + check_core(fields)
     return fields, warnings
 
 
