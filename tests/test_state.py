@@ -13,8 +13,9 @@ import pytest
 
 from batchocr.errors import LockedError
 from batchocr.models import Stage
+from batchocr.run.lock import RunLock
 from batchocr.run.sinks import ResultsFile, dumps_line, write_json_atomic
-from batchocr.run.state import Failure, RunLock, State
+from batchocr.run.state import Failure, State
 
 
 def line(n: int) -> bytes:
@@ -133,7 +134,7 @@ def test_second_lock_is_refused(tmp_path: Path) -> None:
 def test_lock_dies_with_its_process(tmp_path: Path) -> None:
     """A killed holder's lock is released by the kernel."""
     code = (
-        f"from batchocr.run.state import RunLock; from pathlib import Path; import os, sys;"
+        f"from batchocr.run.lock import RunLock; from pathlib import Path; import os, sys;"
         f"RunLock(Path({str(tmp_path)!r})).acquire(); print('locked', flush=True);"
         f"sys.stdin.read()"
     )

@@ -23,7 +23,6 @@ Duplicate tickets: none.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import textwrap
 from collections import defaultdict
@@ -35,7 +34,13 @@ from typing import Any
 from ..codes import CODES
 from ..errors import CODE_MEANINGS, UsageError
 from ..run.sinks import ERRORS, RESULTS, SUMMARY, write_atomic
-from .export import duplicate_groups, find_duplicates, load_records, merged_warnings
+from .outdir import (
+    duplicate_groups,
+    find_duplicates,
+    load_records,
+    load_summary,
+    merged_warnings,
+)
 
 __all__ = [
     "CODE_ADVICE",
@@ -333,22 +338,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _load_summary(path: Path) -> dict[str, Any] | None:
-    try:
-        summary = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        print(f"batchocr: warning: {path.name} unreadable ({type(exc).__name__})", file=sys.stderr)
-        return None
-    return summary if isinstance(summary, dict) else None
-
-
 def run(args: argparse.Namespace) -> int:
     """Print the text report of ``args.out``; with ``--html``, write the page too; returns 0."""
     if not args.out.is_dir():
         raise UsageError(f"{args.out} is not a directory (give the OUT of a run)")
-    summary = _load_summary(args.out / SUMMARY)
+    summary = load_summary(args.out / SUMMARY)
     errors, records = load_records(args.out / ERRORS), load_records(args.out / RESULTS)
     print(text_report(summary, errors, records))
     if args.html is not None:

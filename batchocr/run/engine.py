@@ -9,14 +9,12 @@ base64) runs in worker threads; the event loop only waits. How a run stops is
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import random
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from typing import TextIO
 
@@ -25,7 +23,7 @@ from anyio.abc import TaskGroup
 
 from ..config import Config
 from ..documents.pages import DocKind, Foreign, Itinerary, Page, sniff
-from ..documents.prepare import Limits, read_file
+from ..documents.prepare import Limits
 from ..documents.read import next_page, page_count, page_item, read_document
 from ..documents.sources import Skips, iter_items
 from ..errors import (
@@ -36,6 +34,7 @@ from ..errors import (
 from ..exits import EXIT_FOR_HALT, Exit, Halt
 from ..models import Counters, Item, Reply, Stage
 from .control import Control
+from .feed import Work, next_chunk, read_and_hash, take
 from .limiter import Clock, Sleep
 from .pacing import Pacer
 from .recorder import Recorder
@@ -46,7 +45,6 @@ from .submit import Backend, Submitter
 
 log = logging.getLogger("batchocr")
 
-CHUNK = 64  # items stat'ed per trip to the walker thread
 RATE_CODES = frozenset({10011, 10012})  # refused for the request rate: pace down, send again
 
 
@@ -59,13 +57,6 @@ class RunOptions:
     dry_run: bool = False
     limit: int | None = None
     retry_failed: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Work:
-    item: Item
-    size: int = 0
-    mtime_ns: int = 0
 
 
 @dataclass(slots=True)
@@ -189,7 +180,7 @@ class Engine:
             async with send:
                 await self._feed(items, send)
             while self.control.closing:  # list what is left, so the report covers every input
-                rest = await anyio.to_thread.run_sync(_take, items, 1000, abandon_on_cancel=True)
+                rest = await anyio.to_thread.run_sync(take, items, 1000, abandon_on_cancel=True)
                 if not rest:
                     break
                 self._not_reached(rest)
@@ -198,7 +189,7 @@ class Engine:
 
     async def _feed(self, items: Iterator[Item], send: anyio.abc.ObjectSendStream[Work]) -> None:
         while not self.control.closing:
-            chunk = await anyio.to_thread.run_sync(_next_chunk, items, abandon_on_cancel=True)
+            chunk = await anyio.to_thread.run_sync(next_chunk, items, abandon_on_cancel=True)
             if not chunk:
                 return
             for i, work in enumerate(chunk):
@@ -244,7 +235,7 @@ class Engine:
         if known is None:
             try:
                 data, sha = await anyio.to_thread.run_sync(
-                    _read_and_hash, item.path, self._max_bytes
+                    read_and_hash, item.path, self._max_bytes
                 )
             except InputError as exc:
                 self.recorder.input_problem(item, str(exc))
@@ -308,7 +299,7 @@ class Engine:
 
     async def _read_known(self, item: Item, sha: str) -> bytes | None:
         try:
-            data, _ = await anyio.to_thread.run_sync(_read_and_hash, item.path, self._max_bytes)
+            data, _ = await anyio.to_thread.run_sync(read_and_hash, item.path, self._max_bytes)
         except InputError as exc:
             self.recorder.failure(sha, Stage.INPUT, str(exc))
             return None
@@ -385,32 +376,3 @@ class Engine:
     def _not_reached(self, items: list[Item]) -> None:
         if self.control.reason is not Halt.USAGE:
             self.recorder.not_reached(items, f"not reached: {self.control.message}")
-
-
-# ---------------------------------------------------------------------- thread helpers
-
-
-def _next_chunk(items: Iterator[Item]) -> list[Work]:
-    """Pull and stat the next few items (in the walker thread)."""
-    out = []
-    for item in islice(items, CHUNK):
-        size = mtime_ns = 0
-        if item.path is not None and item.problem is None:
-            try:
-                st = item.path.stat()
-                size, mtime_ns = st.st_size, st.st_mtime_ns
-            except OSError:
-                pass  # reported when the read fails, with the reason
-        out.append(Work(item, size, mtime_ns))
-    return out
-
-
-def _take(items: Iterator[Item], n: int) -> list[Item]:
-    return list(islice(items, n))
-
-
-def _read_and_hash(path: Path | None, max_bytes: int) -> tuple[bytes, str]:
-    if path is None:
-        raise InputError("no path")
-    data = read_file(path, max_bytes)
-    return data, hashlib.sha256(data).hexdigest()

@@ -29,10 +29,11 @@ from ..outputs.metrics import render_metrics, write_metrics
 from ..outputs.summary import build_summary, error_record, format_summary
 from ..recognize.client import JuheClient
 from .engine import Engine, RunOptions
+from .lock import RunLock, make_out_dir
 from .progress import Progress
 from .recorder import iso_utc
 from .sinks import ERRORS, RESULTS, SUMMARY, ResultsFile, write_json_atomic, write_lines_atomic
-from .state import RunLock, State, make_out_dir
+from .state import State
 from .submit import Backend
 
 log = logging.getLogger("batchocr")

@@ -25,7 +25,6 @@ True
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -34,11 +33,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from ..errors import LockedError, UsageError
+from ..errors import UsageError
 from ..models import Item, Stage
 
 DB_NAME = "state.sqlite"
-LOCK_NAME = ".lock"
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -99,40 +97,6 @@ def _create_owner_only(path: Path) -> None:
     """Create ``path`` with mode 0600 if missing (never widen an existing file)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
     os.close(fd)
-
-
-def make_out_dir(out: Path) -> None:
-    """Create OUT (owner-only) or explain in one line why it cannot be used."""
-    try:
-        out.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except FileExistsError:
-        raise UsageError(f"output path exists and is not a directory: {out}") from None
-    except OSError as exc:
-        raise UsageError(f"cannot create output directory {out}: {exc.strerror}") from None
-
-
-class RunLock:
-    """An exclusive ``flock`` on ``OUT/.lock``; the kernel drops it if we die."""
-
-    def __init__(self, out: Path) -> None:
-        self._path = out / LOCK_NAME
-        self._fd: int | None = None
-
-    def acquire(self) -> None:
-        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise LockedError(
-                f"another batchocr run is using {self._path.parent} (lock held); nothing was sent"
-            ) from None
-        self._fd = fd
-
-    def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing the descriptor drops the flock
-            self._fd = None
 
 
 class _NullDB:
