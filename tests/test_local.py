@@ -358,21 +358,29 @@ def crash_on_marked(image: bytes) -> list[NameValue]:
         os._exit(139)
     if image == b"blank":
         raise LookupError("nothing recognized")
+    if image == b"degenerate":
+        raise ZeroDivisionError("float division by zero")  # as geometry.inverse once did
     return [{"Name": "电子客票号码", "Value": image.decode(), "Row": -1}]
 
 
 @pytest.mark.asyncio
 async def test_a_crashing_page_fails_alone_and_the_next_page_succeeds() -> None:
-    """A worker dying on one image gives that item 252604; the pool is rebuilt for the next one."""
+    """A worker dying on one image, or the reader raising on it, gives that item 252604 with
+    the reason; the pool is rebuilt (or kept) and the next page succeeds."""
     backend = LocalBackend(workers=1, recognizer=crash_on_marked, initializer=None)
     try:
         crashed = await backend.send(b"crash")
         after = await backend.send(b"9991234567890")
         blank = await backend.send(b"blank")
+        degenerate = await backend.send(b"degenerate")
+        still = await backend.send(b"7811234567890")
     finally:
         await backend.aclose()
     assert (crashed.error_code, crashed.reason, crashed.data) == (252604, CRASHED, [])
     assert (after.error_code, after.reason, after.data) == (
         0, "success", [{"Name": "电子客票号码", "Value": "9991234567890", "Row": -1}])  # fmt: skip
-    assert (blank.error_code, blank.reason) == (252604, "识别失败")
+    assert (blank.error_code, blank.reason) == (252604, "识别失败: nothing recognized")
+    assert (degenerate.error_code, degenerate.reason) == (
+        252604, "识别失败: ZeroDivisionError: float division by zero")  # fmt: skip
+    assert still.error_code == 0
     assert after.request_id is not None and len(after.request_id) == 36
