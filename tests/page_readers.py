@@ -37,3 +37,16 @@ class Unpicklable(Exception):
 def raises_unpicklable(image: bytes) -> list[NameValue]:
     """A reader whose exception would break the pool if it were sent back as is."""
     raise Unpicklable("no ", "pickle")
+
+
+def by_width(image: bytes) -> list[NameValue]:
+    """Reads a PNG's width (from its header) as the instruction: 101 divides by zero, 102
+    kills the worker, 103 finds nothing; any other width is the ticket 99900000000<width>."""
+    width = int.from_bytes(image[16:20], "big")
+    if width == 101:
+        return [{"Name": "票价", "Value": str(width / 0)}]
+    if width == 102:
+        os._exit(139)
+    if width == 103:
+        raise LookupError("nothing recognized")
+    return [{"Name": "电子客票号码", "Value": f"99900000000{width}", "Row": -1}]
