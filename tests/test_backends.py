@@ -163,3 +163,48 @@ def test_serve_answers_a_real_run(tmp_path: Path) -> None:
     (rec,) = records(tmp_path / "out")
     assert rec["backend"] == "juhe"  # the protocol's client, talking to our own engine
     assert {(d["Name"], d["Value"], d.get("Row")) for d in rec["raw"]} == truth(PAGE)
+
+
+def hard_pages(folder: Path) -> list[str]:
+    """Real inputs the reader finds nothing in: an empty white page, a page of random noise,
+    and three labels of one printed row alone (a registration that would flatten the page)."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from synth import font_path
+
+    rng = random.Random(9)
+    noise = Image.frombytes("L", (900, 600), rng.randbytes(900 * 600))
+    one_row = Image.new("RGB", (2000, 1100), "white")
+    draw, font = ImageDraw.Draw(one_row), ImageFont.truetype(str(font_path()), 28)
+    for text, x, y in (("票价", 66, 639), ("民航发展基金", 446, 649), ("燃油附加费", 821, 634)):
+        draw.text((x, y), text, fill="black", font=font)
+    pages = {"blank.png": Image.new("RGB", (1200, 800), "white"), "noise.png": noise,
+             "one-row.png": one_row}  # fmt: skip
+    for name, page in pages.items():
+        page.save(folder / name)
+    return sorted(pages)
+
+
+def test_a_run_over_pages_the_reader_cannot_read_records_them_and_goes_on(tmp_path: Path) -> None:
+    """The CLI on a good page and three hard ones: exit 1, the good page read exactly, the
+    others in errors.jsonl as recognition failures (stage service), no traceback."""
+    folder = one_page(tmp_path)
+    bad = hard_pages(folder)
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "batchocr", "run", str(folder), "-o", str(out),
+         "--backend", "local", "--workers", "1", "--no-progress"],
+        env=clean_env(), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    (rec,) = records(out)
+    assert {(d["Name"], d["Value"], d.get("Row")) for d in rec["raw"]} == truth(PAGE)
+    errors = [json.loads(x) for x in (out / "errors.jsonl").read_text().splitlines()]
+    assert sorted(e["id"] for e in errors) == bad
+    assert {(e["stage"], e["error_code"]) for e in errors} == {("service", 252604)}
+    assert all("识别失败" in e["reason"] for e in errors)
+    summary = json.loads((out / "summary.json").read_text())
+    assert (summary["done_now"], summary["failed"]) == (1, 3)

@@ -27,8 +27,8 @@ from PIL import Image
 
 from batchocr.errors import ConfigError, UsageError
 from batchocr.models import NameValue
+from batchocr.server import PATH, Behaviour, RehearsalServer, parse_form
 from batchocr.server.answers import AnswerBook, Recognizer, synthetic_answer
-from batchocr.server.endpoint import PATH, Behaviour, RehearsalServer, parse_form
 from batchocr.server.serve import (
     ProcessRecognizer,
     add_arguments,
@@ -400,6 +400,8 @@ def test_parse_form_agrees_with_unquote_to_bytes() -> None:
         {"faults": ()},
         {"fault_rate": 1.5},
         {"cap_qps": 0.5},
+        {"cap_window": "rolling"},
+        {"quota": -1},
         {"force_code": 0},
         {"keys": frozenset()},
         {"jitter": -1},
@@ -419,6 +421,7 @@ def test_options_build_the_behaviour(tmp_path: Path) -> None:
     add_arguments(parser)
     args = parser.parse_args(
         "--latency 0.1 --jitter 0.03 --fault-rate 0.2 --faults 252602,reset --cap-qps 5 "
+        "--cap-window sliding --quota 70 "
         f"--force-code 10020 --keys-file {keys_file} --seed 3".split()
     )
     assert behaviour_from_args(args) == Behaviour(
@@ -427,6 +430,8 @@ def test_options_build_the_behaviour(tmp_path: Path) -> None:
         fault_rate=0.2,
         faults=("252602", "reset"),
         cap_qps=5,
+        cap_window="sliding",
+        quota=70,
         force_code=10020,
         keys=frozenset({"alpha", "beta"}),
         seed=3,

@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import multiprocessing
-import os
 import sys
-import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from ..errors import ConfigError, UsageError
 from ..models import NameValue
+from ..recognize.local.pool import PagePool
 from .answers import AnswerBook, Recognizer, synthetic_answer
-from .endpoint import FAULT_KINDS, Behaviour, RehearsalServer
+from .caps import CAP_WINDOWS
+from .http import RehearsalServer
+from .protocol import FAULT_KINDS, Behaviour
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,10 +65,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"comma-separated fault kinds among {','.join(sorted(FAULT_KINDS))}",
     )
     add("--cap-qps", type=float, metavar="Q", help="refuse with 10012 above Q requests a second")
-    add("--cap-window", choices=("fixed", "sliding"), default="fixed",
-        help="count --cap-qps per calendar second (fixed) or in any 1-s window (sliding)")
-    add("--quota", type=int, metavar="N",
-        help="answer 10012 to every request after N admitted ones (a plan's quota used up)")
+    add(
+        "--cap-window",
+        choices=CAP_WINDOWS,
+        default="fixed",
+        help="how --cap-qps counts: per calendar second (fixed, the default) or in any 1-s"
+        " window (sliding: refused when Q requests were admitted in the last 1.0 s)",
+    )
+    add(
+        "--quota",
+        type=int,
+        metavar="N",
+        help="answer 10012 to every request after N admitted ones (a plan's quota used up)",
+    )
     add("--force-code", type=int, metavar="N", help="answer every request with error code N")
     add("--keys-file", type=Path, metavar="FILE", help="accepted keys, one a line")
     add("--seed", type=int, default=0, help="seed of the fault and jitter draws")
@@ -129,10 +136,12 @@ def _engine(name: str, workers: int | None) -> Recognizer:
 
 
 class ProcessRecognizer:
-    """Runs a recognizer in worker processes, for the server's request threads.
+    """The offline engine's process pool as a :data:`Recognizer` for the request threads.
 
-    The OCR engine is CPU-bound Python and native code: in processes it uses
-    every core and a crash in native code costs one page, not the server.
+    The pool (:class:`~batchocr.recognize.local.pool.PagePool`) is the one
+    ``batchocr run`` uses, with its one crash semantics: a page that raises
+    or kills its worker costs that page only, answered 252604 (``LookupError``
+    here, its reason in the server's log), and the server goes on.
     ``func`` and ``initializer`` must be picklable top-level functions.
     """
 
@@ -142,35 +151,18 @@ class ProcessRecognizer:
         workers: int | None = None,
         initializer: Callable[[], None] | None = None,
     ) -> None:
-        self._func = func
-        self._workers = workers or os.cpu_count() or 1
-        self._initializer = initializer
-        self._lock = threading.Lock()
-        self._pool = self._new_pool()
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("spawn")  # fork after threads is unsafe
-        return ProcessPoolExecutor(self._workers, context, initializer=self._initializer)
+        self._pool = PagePool(func, workers, initializer)
+        self.workers = self._pool.workers
 
     def __call__(self, image: bytes) -> list[NameValue]:
-        with self._lock:
-            pool = self._pool
-        try:
-            return pool.submit(self._func, image).result()
-        except BrokenProcessPool:
-            with self._lock:
-                if self._pool is pool:
-                    self._pool = self._new_pool()
-            raise LookupError("the local engine crashed on this image") from None
-        except LookupError:
-            raise
-        except Exception as exc:  # one page's error is that page's answer, not the server's
-            name = type(exc).__name__
-            raise LookupError(f"the local engine failed on this image ({name})") from None
+        page = self._pool.read_blocking(image)
+        if not page.data:
+            raise LookupError(page.reason)
+        return page.data
 
     def close(self) -> None:
-        with self._lock:
-            self._pool.shutdown(cancel_futures=True)
+        """Stop the workers."""
+        self._pool.close()
 
 
 def _is_loopback(host: str) -> bool:
@@ -187,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
     recognizer, behaviour = build_recognizer(args), behaviour_from_args(args)
     server = RehearsalServer(recognizer, behaviour, args.host, args.port, verbose=args.verbose)
     if isinstance(recognizer, ProcessRecognizer):
-        print(f"local engine: {recognizer._workers} worker process(es)", file=sys.stderr)
+        print(f"local engine: {recognizer.workers} worker process(es)", file=sys.stderr)
     if not _is_loopback(args.host):
         warning = f"warning: {args.host!r} is not a loopback address: others can reach this server"
         print(warning, file=sys.stderr)

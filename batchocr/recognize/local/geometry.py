@@ -75,7 +75,10 @@ class Affine:
 
     @staticmethod
     def fit(pairs: Sequence[Pair]) -> Affine:
-        """The least-squares affine map of at least three non-collinear pairs."""
+        """The least-squares affine map of at least three non-collinear pairs.
+
+        ValueError when the page points, or the canonical ones, are collinear.
+        """
         m = [[0.0] * 3 for _ in range(3)]
         vx, vy = [0.0] * 3, [0.0] * 3
         for (x, y), (u, v) in pairs:
@@ -87,10 +90,32 @@ class Affine:
                 vy[i] += row[i] * v
         a, b, c = _solve3(m, vx)
         d, e, f = _solve3(m, vy)
-        return Affine(a, b, c, d, e, f)
+        fitted = Affine(a, b, c, d, e, f)
+        if fitted.singular:
+            # Anchors whose canonical points lie on one line (three labels of one printed
+            # row) fit a map that flattens the page onto that line: no fit, and the
+            # caller keeps the map it had (issue 9: it divided by zero in `inverse`).
+            raise ValueError("degenerate anchors: the fit flattens the page")
+        return fitted
+
+    @property
+    def singular(self) -> bool:
+        """Whether the map squashes the plane (nearly) onto a line: no page is like that.
+
+        A page's map has ``|det|`` about ``scale²``; 1e-6 of the map's stretch allows a
+        page a million times longer than wide before calling it flat.
+
+        >>> Affine(1, 0, 0, 0, 0, 5).singular, Affine(2, 0, 3, 0, 2, 4).singular
+        (True, False)
+        """
+        det = self.a * self.e - self.b * self.d
+        stretch = self.a**2 + self.b**2 + self.d**2 + self.e**2
+        return abs(det) <= 1e-6 * stretch
 
     def inverse(self) -> Affine:
-        """The map back: ``t.inverse().apply(t.apply(p)) == p``."""
+        """The map back: ``t.inverse().apply(t.apply(p)) == p``; ValueError if singular."""
+        if self.singular:
+            raise ValueError("a singular map has no inverse")
         det = self.a * self.e - self.b * self.d
         a, b, d, e = self.e / det, -self.b / det, -self.d / det, self.a / det
         return Affine(a, b, -(a * self.c + b * self.f), d, e, -(d * self.c + e * self.f))

@@ -9,10 +9,11 @@ stretched, and flight-table cells where a value belongs but nothing was
 detected are recognized as they are.
 
 ``LocalBackend`` speaks the engine's backend protocol: ``send`` runs
-``recognize`` in a pool of worker *processes* (spawned, each loading the model
-once), so the event loop never blocks and ``workers`` bounds the memory. A
-worker that dies on a page (a crash in native code) costs that page only: the
-pool is rebuilt and the page answers 252604.
+``recognize`` in the engine's one process pool (:mod:`.pool`, the same as
+``batchocr serve``'s: spawned workers, each loading the model once), so the
+event loop never blocks and ``workers`` bounds the memory. A page that raises
+while it is read, or that kills its worker (a crash in native code), costs that
+page only: it answers 252604 with the reason, and the run goes on.
 
 >>> LocalBackend(workers=1).encode(b"raw image bytes")
 b'raw image bytes'
@@ -20,26 +21,24 @@ b'raw image bytes'
 
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import functools
 import io
-import multiprocessing
 import os
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ...models import NameValue, Reply
 from . import ocr, printed
 from .extract import Reading, read
+from .pool import CRASHED, PagePool, PageResult, describe_exception
+
+__all__ = ["CRASHED", "NOT_RECOGNIZED", "LocalBackend", "recognize", "release_memory", "warm_up"]
 
 NOT_RECOGNIZED = 252604
 TRIM_ABOVE = 360 << 20  # bytes resident after a page above which freed memory is returned
-CRASHED = "local engine crashed on this image"
 
 Recognize = Callable[[bytes], list[NameValue]]
 
@@ -47,7 +46,8 @@ Recognize = Callable[[bytes], list[NameValue]]
 def recognize(image: bytes) -> list[NameValue]:
     """The service's ``data`` list for one image; ``LookupError`` when nothing is recognized.
 
-    Raises ``LookupError`` too for bytes that are not an image Pillow can read.
+    Raises ``LookupError`` too for bytes that are not an image Pillow can read, and
+    for a page the reader fails on (the reason names the exception).
     """
     try:
         with Image.open(io.BytesIO(image)) as raw:
@@ -57,20 +57,15 @@ def recognize(image: bytes) -> list[NameValue]:
         raise LookupError(f"not an image: {exc}") from None
     try:
         reading = _read(picture)
-    except (ArithmeticError, LookupError, ValueError, TypeError, AttributeError) as exc:
+    except Exception as exc:
         # A page the reader cannot cope with (degenerate geometry, an empty or noisy page)
-        # is that page's failure, never the run's: the worker and the batch go on.
-        raise LookupError(f"the local engine failed on this page ({_what(exc)})") from None
+        # is that page's failure, named by its exception, never the caller's crash.
+        raise LookupError(describe_exception(exc)) from exc
     finally:
         release_memory()
     if not reading.data:
         raise LookupError("nothing recognized")
     return reading.data
-
-
-def _what(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0][:120] if str(exc) else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _read(picture: Image.Image) -> Reading:
@@ -121,12 +116,6 @@ def warm_up() -> None:
     ocr.engine()
 
 
-def _failed(exc: BaseException) -> str:
-    """The reason recorded for a page the engine could not read: 识别失败 and why."""
-    why = exc.args[0] if isinstance(exc, LookupError) and exc.args else _what(exc)
-    return f"识别失败: {why}"
-
-
 class LocalBackend:
     """The engine's backend over :func:`recognize`, in ``workers`` processes.
 
@@ -144,52 +133,28 @@ class LocalBackend:
         recognizer: Recognize = recognize,
         initializer: Callable[[], None] | None = warm_up,
     ) -> None:
-        self.workers = max(1, workers or os.cpu_count() or 1)
-        self._recognizer = recognizer
-        self._initializer = initializer
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool = PagePool(recognizer, workers, initializer)
+        self.workers = self._pool.workers
 
     def encode(self, image: bytes) -> bytes:
         """The body is the image itself: nothing to encode for a local engine."""
         return image
 
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=self._initializer,
-            )
-        return self._pool
-
     async def send(self, body: bytes) -> Reply:
-        """Recognize ``body`` in a worker process; never blocks the event loop."""
-        for attempt in (1, 2):
-            pool = self._executor()
-            try:
-                data = await asyncio.wrap_future(pool.submit(self._recognizer, body))
-            except LookupError as exc:
-                return Reply(NOT_RECOGNIZED, _failed(exc))
-            except BrokenProcessPool:
-                # The pool dies with every page in it: each gets one more try in a
-                # fresh pool, and the page that kills a worker twice is the culprit.
-                self._replace(pool)
-                if attempt == 2:
-                    return Reply(NOT_RECOGNIZED, CRASHED)
-                continue
-            except Exception as exc:  # any error of one page is that page's failure
-                return Reply(NOT_RECOGNIZED, _failed(exc))
-            return Reply(0, "success", data, request_id=str(uuid.uuid4()))
-        raise AssertionError("unreachable")
-
-    def _replace(self, broken: ProcessPoolExecutor) -> None:
-        """Drop a pool a worker died in; the next page starts a fresh one."""
-        if self._pool is broken:
-            self._pool = None
-        broken.shutdown(wait=False, cancel_futures=True)
+        """Recognize ``body`` in a worker process; never blocks the event loop, never raises."""
+        return reply_of(await self._pool.read(body))
 
     async def aclose(self) -> None:
         """Stop the workers (waiting for them in a thread, off the event loop)."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+        await self._pool.aclose()
+
+
+def reply_of(page: PageResult) -> Reply:
+    """The service's answer for one page: its data, or 252604 and why not.
+
+    >>> reply_of(PageResult(reason="ZeroDivisionError: float division by zero")).reason
+    '识别失败: ZeroDivisionError: float division by zero'
+    """
+    if page.data:
+        return Reply(0, "success", page.data, request_id=str(uuid.uuid4()))
+    return Reply(NOT_RECOGNIZED, CRASHED if page.crashed else f"识别失败: {page.reason}")
