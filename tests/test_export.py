@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from batchocr.errors import UsageError
+from batchocr.models import Warning_
 from batchocr.outputs.export import (
     SEGMENT_COLUMNS,
     TICKET_COLUMNS,
@@ -23,13 +24,14 @@ from batchocr.outputs.export import (
     csv_bytes,
     duplicate_groups,
     find_duplicates,
-    load_records,
+    load_results,
     merged_warnings,
     run,
     segment_rows,
     ticket_rows,
 )
 from batchocr.outputs.fields import SEGMENT_KEYS, TICKET_KEYS
+from batchocr.records import ResultRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 SHA_A, SHA_B, SHA_C = "a" * 64, "b" * 64, "c" * 64
@@ -117,8 +119,8 @@ def test_load_records_skips_a_torn_last_line_with_a_warning(tmp_path: Path) -> N
     """A half-written last line (a killed run) is skipped and reported, the rest is read."""
     out = write_out(tmp_path / "out", [A, B], tail=b'{"id": "d.png", "sha')
     seen: list[str] = []
-    records = load_records(out / "results.jsonl", warn=seen.append)
-    assert [r["id"] for r in records] == ["a.png", "b.jpg"]
+    records = load_results(out / "results.jsonl", warn=seen.append)
+    assert records == [ResultRecord.from_json(A), ResultRecord.from_json(B)]
     assert seen == [
         "results.jsonl line 3: torn last line skipped (an interrupted run? the next run repairs it)"
     ]
@@ -235,38 +237,45 @@ def test_exported_files_are_owner_only(tmp_path: Path) -> None:
     }
 
 
+def typed(*records: dict[str, Any]) -> list[ResultRecord]:
+    return [ResultRecord.from_json(r) for r in records]
+
+
+def test_a_result_record_reads_back_exactly_as_written() -> None:
+    """The typed record round-trips a results.jsonl line without losing or adding a key."""
+    for r in (A, B, C):
+        assert ResultRecord.from_json(r).to_json() == r
+
+
 def test_duplicates_across_two_records_are_named_on_both_sides() -> None:
     """Same ticket, other bytes: both ids name each other; identical bytes are no duplicate."""
     same_bytes = record("copy-of-a.png", SHA_A, [], e_ticket_no=TICKET)
-    assert find_duplicates([A, B, C]) == {"a.png": ["b.jpg"], "b.jpg": ["a.png"]}
-    assert find_duplicates([A, same_bytes, C]) == {}
-    assert duplicate_groups([B, A, C]) == [(f"e_ticket_no {TICKET}", ["a.png", "b.jpg"])]
+    assert find_duplicates(typed(A, B, C)) == {"a.png": ["b.jpg"], "b.jpg": ["a.png"]}
+    assert find_duplicates(typed(A, same_bytes, C)) == {}
+    assert duplicate_groups(typed(B, A, C)) == [(f"e_ticket_no {TICKET}", ["a.png", "b.jpg"])]
 
 
 def test_merged_warnings_never_repeat_duplicate_ticket() -> None:
     """The engine's duplicate warning is kept once; the earlier record gets one of its own."""
-    assert merged_warnings(B, ["a.png"]) == B["warnings"]
-    assert merged_warnings(A, ["b.jpg"]) == [
-        {
-            "code": "duplicate_ticket",
-            "field": "e_ticket_no",
-            "detail": f"e_ticket_no {TICKET} is also in b.jpg",
-        }
+    a, b = typed(A, B)
+    assert merged_warnings(b, ["a.png"]) == list(b.warnings)
+    assert merged_warnings(a, ["b.jpg"]) == [
+        Warning_("duplicate_ticket", "e_ticket_no", f"e_ticket_no {TICKET} is also in b.jpg")
     ]
-    widened = merged_warnings(B, ["a.png", "z.png"])
-    assert [w["code"] for w in widened] == ["bad_date", "duplicate_ticket"]
-    assert widened[1]["detail"] == f"e_ticket_no {TICKET} is also in a.png, z.png"
+    widened = merged_warnings(b, ["a.png", "z.png"])
+    assert [w.code for w in widened] == ["bad_date", "duplicate_ticket"]
+    assert widened[1].detail == f"e_ticket_no {TICKET} is also in a.png, z.png"
 
 
 def test_rows_carry_warnings_and_duplicates() -> None:
     """ticket_rows joins warning codes and duplicate ids; segment_rows numbers flights from 0."""
-    rows = ticket_rows([C, B, A])
+    rows = ticket_rows(typed(C, B, A))
     assert [(r["id"], r["warnings"], r["duplicate_of"]) for r in rows] == [
         ("a.png", "duplicate_ticket", "b.jpg"),
         ("b.jpg", "bad_date; duplicate_ticket", "a.png"),
         ("c.png", "bad_amount", None),
     ]
-    assert [(r["id"], r["flight_index"], r["flight_no"]) for r in segment_rows([B, A])] == [
+    assert [(r["id"], r["flight_index"], r["flight_no"]) for r in segment_rows(typed(B, A))] == [
         ("a.png", 0, "CA1501"),
         ("a.png", 1, "MU5101"),
     ]

@@ -17,6 +17,7 @@ from PIL import Image
 from prometheus_client.parser import text_string_to_metric_families
 
 from batchocr.outputs.metrics import render_metrics
+from batchocr.records import Summary
 from batchocr.run.runner import RunRequest, run_batch
 from batchocr.server.answers import synthetic_answer
 from batchocr.server.endpoint import Behaviour, RehearsalServer
@@ -99,18 +100,18 @@ def test_aborted_run_metrics(tmp_path: Path) -> None:
 
 def test_render_keeps_timestamps_exact() -> None:
     """A Unix timestamp is written in full, not rounded to six digits."""
-    text = render_metrics({"exit_code": 1}, finished=1764460800.25, last_success=1764460800.0)
+    text = render_metrics(Summary(1, 0.0), finished=1764460800.25, last_success=1764460800.0)
     assert "batchocr_run_finished_timestamp_seconds 1764460800.25" in text
     assert "batchocr_run_last_success_timestamp_seconds 1764460800\n" in text
 
 
 def test_a_paced_run_reports_its_pace_and_rate_refusals() -> None:
     """With a pacing record, the pace at the end and the rate refusals are gauges."""
-    summary = {"exit_code": 0, "pacing": {"ceiling": 30.0, "rate": 9.6, "refusals": 12}}
+    summary = Summary(0, 0.0, pacing={"ceiling": 30.0, "rate": 9.6, "refusals": 12})
     text = render_metrics(summary, finished=1.0, last_success=None)
     assert "batchocr_run_pace_qps 9.6\n" in text
     assert "batchocr_run_rate_refusals 12\n" in text
-    assert "batchocr_run_pace_qps" not in render_metrics({"exit_code": 0}, finished=1.0,
+    assert "batchocr_run_pace_qps" not in render_metrics(Summary(0, 0.0), finished=1.0,
                                                          last_success=None)  # fmt: skip
 
 

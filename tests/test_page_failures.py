@@ -68,7 +68,7 @@ def run_local(tmp_path: Path, widths: tuple[int, ...]) -> tuple[int, list[str], 
 
         anyio.run(main)
         results.close()
-        errors = [error_record(row) for row in state.report_rows()]
+        errors = [error_record(row).to_json() for row in state.report_rows()]
     lines = (out / "results.jsonl").read_text(encoding="utf-8").splitlines()
     done = sorted(json.loads(line)["id"] for line in lines)
     return engine.exit_code, done, errors

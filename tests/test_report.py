@@ -28,6 +28,7 @@ from batchocr.outputs.report import (
     text_report,
 )
 from batchocr.outputs.review import preview, render_review
+from batchocr.records import ErrorRecord, ResultRecord, Summary
 
 CHROMIUM = Path("/usr/bin/chromium")
 TICKET = "9992106974306"  # synthetic
@@ -120,6 +121,14 @@ RECORDS = [
 ]
 
 
+def typed(
+    records: list[dict[str, Any]] = RECORDS,
+) -> tuple[Summary, list[ErrorRecord], list[ResultRecord]]:
+    """SUMMARY, ERRORS and ``records`` as the report reads them back from OUT."""
+    return (Summary.from_json(SUMMARY), [ErrorRecord.from_json(e) for e in ERRORS],
+            [ResultRecord.from_json(r) for r in records])  # fmt: skip
+
+
 EXPECTED_TEXT = """\
 Last run: run 3, finished 2025-07-10T02:00:09Z: exit 2 (stopped: usage, config or account error)
   9 seen: 1 done now, 3 done earlier, 6 failed, 2 pending
@@ -173,7 +182,7 @@ Duplicate tickets: 1 ticket(s) in more than one scan
 
 def test_text_report_groups_failures_with_what_to_do() -> None:
     """Every failure kind is listed under its title with its advice; warnings and duplicates too."""
-    assert text_report(SUMMARY, ERRORS, RECORDS) == EXPECTED_TEXT
+    assert text_report(*typed()) == EXPECTED_TEXT
 
 
 def test_every_documented_code_has_its_own_advice() -> None:
@@ -182,8 +191,10 @@ def test_every_documented_code_has_its_own_advice() -> None:
     for code, meaning in CODE_MEANINGS.items():
         if code:
             failure = {"stage": "service", "error_code": code, "reason": meaning}
-            assert classify_failure(failure) == (10, f"{code} {meaning}", CODE_ADVICE[code])
-    assert classify_failure({"stage": "service", "error_code": 10012})[2] == (
+            expected = (10, f"{code} {meaning}", CODE_ADVICE[code])
+            assert classify_failure(ErrorRecord.from_json(failure)) == expected
+    rate = ErrorRecord.from_json({"stage": "service", "error_code": 10012})
+    assert classify_failure(rate)[2] == (
         "quota/rate: batchocr paces down for the rate by itself; a run that stopped on it used"
         " up its quota: more quota or the next day, then rerun (it resumes)"
     )
@@ -223,12 +234,14 @@ def test_every_documented_code_has_its_own_advice() -> None:
 def test_every_input_error_kind_has_its_advice(reason: str, kind: str) -> None:
     """The reasons prepare.py and sources.py give map to a named kind and its advice."""
     advice = {k: a for _, k, a in INPUT_KINDS}[kind]
-    assert classify_failure({"stage": "input", "reason": reason}) == (30, f"input: {kind}", advice)
+    error = ErrorRecord.from_json({"stage": "input", "reason": reason})
+    assert classify_failure(error) == (30, f"input: {kind}", advice)
 
 
 def test_an_unknown_input_reason_still_gets_advice() -> None:
     """A reason no kind knows falls back to the general advice."""
-    assert classify_failure({"stage": "input", "reason": "a new problem"}) == (
+    error = ErrorRecord.from_json({"stage": "input", "reason": "a new problem"})
+    assert classify_failure(error) == (
         30, "input: unusable input", "fix or re-scan the file, then rerun",
     )  # fmt: skip
 
@@ -268,7 +281,7 @@ EXPECTED_CARDS = [(e["id"], "failure") for e in sorted(ERRORS, key=lambda e: e["
 
 def test_html_escapes_values_from_ocr() -> None:
     """Hostile ids and field values are shown as text, never as markup."""
-    page = render_review(SUMMARY, ERRORS, RECORDS)
+    page = render_review(*typed())
     assert "<script" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
@@ -279,7 +292,7 @@ def test_html_escapes_values_from_ocr() -> None:
 
 def test_html_has_cards_for_problems_only() -> None:
     """Failed, warned and duplicate tickets get a card; a clean ticket does not."""
-    cards = Cards(render_review(SUMMARY, ERRORS, RECORDS))
+    cards = Cards(render_review(*typed()))
     assert cards.cards == EXPECTED_CARDS
     assert (cards.images, cards.placeholders) == (0, len(EXPECTED_CARDS))
 
@@ -392,5 +405,5 @@ def test_low_confidence_findings_name_their_field_in_the_text() -> None:
     record = {"id": "a.jpg", "fields": {}, "warnings": [
         {"code": "low_confidence", "field": "segments[1].seat_class",
          "detail": "read with confidence 0.36"}]}  # fmt: skip
-    text = text_report(None, [], [record])
+    text = text_report(None, [], [ResultRecord.from_json(record)])
     assert "      a.jpg: segments[1].seat_class: read with confidence 0.36" in text.splitlines()

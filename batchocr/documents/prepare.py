@@ -30,25 +30,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from batchocr.errors import InputError
 from batchocr.models import PreparedImage
 
-if TYPE_CHECKING:
-    from _typeshed import ReadableBuffer
+from .encode import encode, encode_jpeg_to_fit, fit, flatten, max_raw, mb
 
 MAX_SIDE = 4096  # service limit: longest side
 MIN_SIDE = 15  # service limit: shortest side
 MAX_BASE64 = 4 * 1024 * 1024  # service limit on the base64 text
 MAX_PIXELS = 64_000_000  # decompression-bomb guard, checked on the header before decoding
 
-_MB = 1024 * 1024
-_GIVE_UP_SIDE = 1000  # below this a ticket is no longer legible: fail instead of shrinking
-_JPEG_QUALITIES = (90, 85, 75, 65)
-_SHRINK_STEP = 0.85
 _JPEG_EOI = b"\xff\xd9"
 _PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # the whole chunk: length, type, CRC
 
@@ -60,7 +54,6 @@ _SEND_AS = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "BMP": "bmp"}
 # (a transparent background can come out black, CMYK JPEG breaks some decoders).
 _SEND_MODES = frozenset({"1", "L", "P", "RGB"})
 _LOSSY_FORMATS = frozenset({"JPEG", "MPO", "WEBP"})
-_GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "F"})
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),
     (b"\xff\xd8\xff", "JPEG"),
@@ -116,14 +109,14 @@ def read_file(path: Path, max_bytes: int) -> bytes:
     if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
         raise InputError("not a regular file")
     if st.st_size > max_bytes:
-        raise InputError(f"file too large: {_mb(st.st_size)} (limit {_mb(max_bytes)})")
+        raise InputError(f"file too large: {mb(st.st_size)} (limit {mb(max_bytes)})")
     try:
         with path.open("rb") as f:
             data = f.read(max_bytes + 1)  # +1: notice a file that grew since stat
     except OSError as exc:
         raise _os_input_error(exc) from exc
     if len(data) > max_bytes:
-        raise InputError(f"file too large: over {_mb(max_bytes)} (it grew while being read)")
+        raise InputError(f"file too large: over {mb(max_bytes)} (it grew while being read)")
     return data
 
 
@@ -183,7 +176,7 @@ def _check_header(img: Image.Image, limits: Limits) -> None:
             f"image too small: {w}×{h} px "
             f"(the service needs at least {limits.min_side} px per side)"
         )
-    fitted = _fit((w, h), limits.max_side)
+    fitted = fit((w, h), limits.max_side)
     if min(fitted) < limits.min_side:
         raise InputError(
             f"image too elongated: {w}×{h} px cannot be scaled to {limits.max_side} px "
@@ -268,10 +261,6 @@ def _os_input_error(exc: OSError) -> InputError:
     return InputError(exc.strerror or type(exc).__name__)
 
 
-def _mb(n: int) -> str:
-    return f"{n / _MB:.1f} MB" if n >= _MB // 10 else f"{n} bytes"
-
-
 # -- converting --------------------------------------------------------------------------
 
 
@@ -279,7 +268,7 @@ def _convert(img: Image.Image, limits: Limits) -> PreparedImage:
     """Decode the first frame, upright it, flatten it to L/RGB, shrink it and encode it."""
     source_format = img.format or ""
     lossless = _is_lossless(img)
-    target = _fit(img.size, limits.max_side)
+    target = fit(img.size, limits.max_side)
     with _decode_errors():
         if source_format in ("JPEG", "MPO") and target[0] * 2 <= img.width:
             img.draft(img.mode, target)  # libjpeg decodes at 1/2, 1/4 or 1/8 scale for free
@@ -287,18 +276,18 @@ def _convert(img: Image.Image, limits: Limits) -> PreparedImage:
     turned = _orientation(img) != 1  # now also sees a PNG eXIf chunk after the pixels
     if turned:
         _upright(img)
-    out = _flatten(img)
-    target = _fit(out.size, limits.max_side)
+    out = flatten(img)
+    target = fit(out.size, limits.max_side)
     if out.size != target:
         out = out.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
     # Re-encoding an untouched PNG as PNG only costs time: it was too big already.
     same_png = source_format == "PNG" and not turned and out is img
-    cap = _max_raw(limits.max_base64)
+    cap = max_raw(limits.max_base64)
     if lossless and not same_png:
-        data = _encode(out, cap, "PNG")
+        data = encode(out, cap, "PNG")
         if data is not None:
             return PreparedImage(data, "png", out.width, out.height, converted=True)
-    return _encode_jpeg_to_fit(out, cap, limits.min_side)
+    return encode_jpeg_to_fit(out, cap, limits.min_side)
 
 
 def _is_lossless(img: Image.Image) -> bool:
@@ -312,98 +301,3 @@ def _upright(img: Image.Image) -> None:
         ImageOps.exif_transpose(img, in_place=True)
     except _DECODE_ERRORS:  # unreadable EXIF: send the pixels as they are stored
         return
-
-
-def _flatten(img: Image.Image) -> Image.Image:
-    """One 8-bit L or RGB image; transparency is composited onto white paper."""
-    gray = img.mode in _GRAY_MODES or img.mode.startswith("I;16")
-    if img.has_transparency_data:
-        rgba = img.convert("RGBA")
-        paper = Image.new("RGB", img.size, "white")
-        paper.paste(rgba, mask=rgba.getchannel("A"))
-        return paper.convert("L") if gray else paper
-    if img.mode in ("L", "RGB"):
-        return img
-    if img.mode == "1":
-        return img.convert("L")
-    if gray:
-        return _stretch_to_8bit(img)
-    return img.convert("RGB")
-
-
-def _stretch_to_8bit(img: Image.Image) -> Image.Image:
-    """16-bit/int/float gray → L by its own value range (Pillow's convert clips at 255)."""
-    f = img.convert("F")
-    lo, hi = cast(tuple[float, float], f.getextrema())  # one band: (min, max)
-    scale = 255.0 / (hi - lo) if hi > lo else 1.0
-    offset = -lo * scale
-    return f.point(lambda v: v * scale + offset).convert("L")
-
-
-def _encode_jpeg_to_fit(img: Image.Image, cap: int, min_side: int) -> PreparedImage:
-    """JPEG at falling quality, then at 0.85× steps down to 1000 px, until ``cap`` bytes fit."""
-    for quality in _JPEG_QUALITIES:
-        data = _encode(img, cap, "JPEG", quality)
-        if data is not None:
-            return PreparedImage(data, "jpeg", img.width, img.height, converted=True)
-    longest = max(img.size)
-    while longest > _GIVE_UP_SIDE:
-        longest = max(_GIVE_UP_SIDE, int(longest * _SHRINK_STEP))
-        size = _fit(img.size, longest)
-        if min(size) < min_side:
-            break
-        small = img.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
-        data = _encode(small, cap, "JPEG", _JPEG_QUALITIES[-1])
-        if data is not None:
-            return PreparedImage(data, "jpeg", small.width, small.height, converted=True)
-    raise InputError(
-        f"image does not fit the service's base64 limit ({_mb(cap)} of image data) "
-        f"even as a JPEG of {longest} px"
-    )
-
-
-class _Full(Exception):
-    """The encoder's output passed the cap: stop encoding, it will not be sent."""
-
-
-class _CappedBuffer(BytesIO):
-    """Pillow writes encoder output as it goes; stop it as soon as it cannot fit."""
-
-    def __init__(self, cap: int) -> None:
-        super().__init__()
-        self._cap = cap
-
-    def write(self, data: ReadableBuffer, /) -> int:
-        written = super().write(data)
-        if self.tell() > self._cap:
-            raise _Full
-        return written
-
-
-def _encode(img: Image.Image, cap: int, fmt: str, quality: int = 90) -> bytes | None:
-    """The encoded bytes, or None as soon as they exceed ``cap``."""
-    buf = _CappedBuffer(cap)
-    try:
-        if fmt == "PNG":
-            # zlib level 3 instead of 6: 3× faster on noisy scans for ~10% more bytes.
-            img.save(buf, "PNG", optimize=False, compress_level=3)
-        else:
-            img.save(buf, "JPEG", quality=quality)
-    except _Full:
-        return None
-    return buf.getvalue()
-
-
-def _max_raw(max_base64: int) -> int:
-    """The most bytes whose base64 text fits in ``max_base64`` characters."""
-    return max_base64 // 4 * 3
-
-
-def _fit(size: tuple[int, int], max_side: int) -> tuple[int, int]:
-    """``size`` scaled down so its longest side is ``max_side`` (unchanged if it fits)."""
-    w, h = size
-    longest = max(w, h)
-    if longest <= max_side:
-        return size
-    scale = max_side / longest
-    return min(max_side, max(1, round(w * scale))), min(max_side, max(1, round(h * scale)))

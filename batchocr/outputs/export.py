@@ -30,8 +30,9 @@ Duplicates: records whose :func:`~batchocr.outputs.fields.ticket_key` matches bu
 image bytes differ each get one ``duplicate_ticket`` warning naming the others
 (merged with the one the engine recorded, never repeated).
 
->>> records = [{"id": "b", "sha256": "2", "fields": {"e_ticket_no": "1"}},
-...            {"id": "a", "sha256": "1", "fields": {"e_ticket_no": "1"}}]
+>>> records = [ResultRecord.from_json(r) for r in (
+...     {"id": "b", "sha256": "2", "fields": {"e_ticket_no": "1"}},
+...     {"id": "a", "sha256": "1", "fields": {"e_ticket_no": "1"}})]
 >>> find_duplicates(records)
 {'a': ['b'], 'b': ['a']}
 """
@@ -51,11 +52,13 @@ from typing import Any
 import xlsxwriter  # type: ignore[import-untyped]  # ships no type information
 
 from ..errors import UsageError
+from ..models import Warning_
+from ..records import ResultRecord
 from ..run.sinks import RESULTS, write_atomic
 from .fields import SEGMENT_KEYS, TICKET_KEYS
 
 # The reader of OUT, shared with the report; re-exported for export's callers.
-from .outdir import duplicate_groups, fields_of, find_duplicates, load_records, merged_warnings
+from .outdir import duplicate_groups, find_duplicates, load_results, merged_warnings
 
 __all__ = [
     "SEGMENT_COLUMNS",
@@ -64,7 +67,7 @@ __all__ = [
     "csv_bytes",
     "duplicate_groups",
     "find_duplicates",
-    "load_records",
+    "load_results",
     "merged_warnings",
     "run",
     "segment_rows",
@@ -87,22 +90,23 @@ DATE_COLUMNS = frozenset(
 Row = dict[str, Any]
 
 
-def _codes(warnings: Iterable[Mapping[str, Any]]) -> str:
-    return "; ".join(dict.fromkeys(str(w.get("code")) for w in warnings))
+def _codes(warnings: Iterable[Warning_]) -> str:
+    return "; ".join(dict.fromkeys(w.code for w in warnings))
 
 
 # ---------------------------------------------------------------- rows
 
 
-def _ordered(records: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    return sorted(records, key=lambda r: (str(r.get("id")), str(r.get("sha256"))))
+def _ordered(records: Iterable[ResultRecord]) -> list[ResultRecord]:
+    return sorted(records, key=lambda r: (r.id, r.sha256))
 
 
-def ticket_rows(records: Iterable[Mapping[str, Any]]) -> list[Row]:
+def ticket_rows(records: Iterable[ResultRecord]) -> list[Row]:
     """One row per record, keys :data:`TICKET_COLUMNS`, ordered by id; absent values are None.
 
-    >>> rows = ticket_rows([{"id": "a", "sha256": "1", "fields": {"fare": "10.00"},
-    ...                      "warnings": [{"code": "bad_date"}, {"code": "bad_date"}]}])
+    >>> warned = [{"code": "bad_date"}, {"code": "bad_date"}]
+    >>> rows = ticket_rows([ResultRecord.from_json(
+    ...     {"id": "a", "sha256": "1", "fields": {"fare": "10.00"}, "warnings": warned})])
     >>> rows[0]["fare"], rows[0]["id"], rows[0]["warnings"], rows[0]["duplicate_of"]
     ('10.00', 'a', 'bad_date', None)
     """
@@ -110,28 +114,29 @@ def ticket_rows(records: Iterable[Mapping[str, Any]]) -> list[Row]:
     duplicates = find_duplicates(records)
     rows = []
     for record in _ordered(records):
-        fields, others = fields_of(record), duplicates.get(str(record.get("id")), [])
-        row: Row = {key: fields.get(key) for key in TICKET_KEYS}
-        row |= {key: record.get(key) for key in ("id", "source", "sha256")}
+        others = duplicates.get(record.id, [])
+        row: Row = {key: record.fields.get(key) for key in TICKET_KEYS}
+        row |= {"id": record.id, "source": record.source, "sha256": record.sha256}
         row["warnings"] = _codes(merged_warnings(record, others)) or None
         row["duplicate_of"] = "; ".join(others) or None
         rows.append(row)
     return rows
 
 
-def segment_rows(records: Iterable[Mapping[str, Any]]) -> list[Row]:
+def segment_rows(records: Iterable[ResultRecord]) -> list[Row]:
     """One row per flight, keys :data:`SEGMENT_COLUMNS`, ordered by ticket id then flight.
 
-    >>> rows = segment_rows([{"id": "a", "fields": {"segments": [{"flight_no": "CA1401"}]}}])
+    >>> rows = segment_rows([ResultRecord.from_json(
+    ...     {"id": "a", "fields": {"segments": [{"flight_no": "CA1401"}]}})])
     >>> rows[0]["id"], rows[0]["flight_index"], rows[0]["flight_no"]
     ('a', 0, 'CA1401')
     """
     rows = []
     for record in _ordered(records):
-        segments = fields_of(record).get("segments") or []
+        segments = record.fields.get("segments") or []
         for index, flight in enumerate(s for s in segments if isinstance(s, Mapping)):
             rows.append(
-                {"id": record.get("id"), "flight_index": index}
+                {"id": record.id, "flight_index": index}
                 | {key: flight.get(key) for key in SEGMENT_KEYS}
             )
     return rows
@@ -222,9 +227,9 @@ def _write_sheet(book: Any, name: str, columns: Sequence[str], rows: Sequence[Ro
     sheet.autofilter(0, 0, len(rows), len(columns) - 1)
 
 
-def _created(records: Iterable[Mapping[str, Any]]) -> datetime:
+def _created(records: Iterable[ResultRecord]) -> datetime:
     """The document date: the latest recognition, so the same state gives the same bytes."""
-    stamps = [str(r["recognized_at"]) for r in records if r.get("recognized_at")]
+    stamps = [r.recognized_at for r in records if r.recognized_at]
     try:
         return datetime.fromisoformat(max(stamps).replace("Z", "")) if stamps else _EPOCH
     except ValueError:
@@ -286,7 +291,7 @@ def run(args: argparse.Namespace) -> int:
     """Write the export files of ``args.out``; print what was written; returns 0."""
     if not args.out.is_dir():
         raise UsageError(f"{args.out} is not a directory (give the OUT of a run)")
-    records = load_records(args.out / RESULTS)
+    records = load_results(args.out / RESULTS)
     tickets, segments = ticket_rows(records), segment_rows(records)
     targets = _targets(args)
     if args.format == "xlsx":

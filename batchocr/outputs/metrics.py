@@ -5,17 +5,17 @@ alert on ``time() - batchocr_run_finished_timestamp_seconds`` catches a nightly
 job that stopped running, and ``batchocr_run_exit_code`` one that runs badly.
 The file holds counts only (no names, no ids), so it is world-readable.
 
->>> text = render_metrics({"exit_code": 0, "seen": 1}, finished=1.5e9, last_success=1.5e9)
+>>> from batchocr.records import Summary
+>>> text = render_metrics(Summary(0, 1.0, seen=1), finished=1.5e9, last_success=1.5e9)
 >>> "batchocr_run_exit_code 0" in text
 True
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
+from ..records import Summary
 from ..run.sinks import write_atomic
 
 _ITEMS = ("seen", "done_now", "done_earlier", "same_content", "failed", "pending")
@@ -34,22 +34,22 @@ def _metric(name: str, kind: str, help_: str, samples: list[tuple[str, float]]) 
 
 
 def render_metrics(
-    summary: Mapping[str, Any], *, finished: float, last_success: float | None
+    summary: Summary, *, finished: float, last_success: float | None
 ) -> str:
     """The text exposition format for one finished (or stopped) run."""
     lines = _metric(
         "batchocr_run_items",
         "gauge",
         "Items of the last run by outcome.",
-        [(f'{{outcome="{k}"}}', float(summary.get(k, 0))) for k in _ITEMS],
+        [(f'{{outcome="{k}"}}', float(getattr(summary, k))) for k in _ITEMS],
     )
     lines += _metric(
         "batchocr_run_requests",
         "gauge",
         "Requests of the last run: sent, billable (answered with success), retries.",
-        [(f'{{kind="{label}"}}', float(summary.get(key, 0))) for label, key in _REQUESTS],
+        [(f'{{kind="{label}"}}', float(getattr(summary, key))) for label, key in _REQUESTS],
     )
-    pacing = summary.get("pacing") or {}
+    pacing = summary.pacing or {}
     if pacing:
         lines += _metric(
             "batchocr_run_pace_qps",
@@ -67,13 +67,13 @@ def render_metrics(
         "batchocr_run_duration_seconds",
         "gauge",
         "Wall-clock duration of the last run.",
-        [("", float(summary.get("elapsed_seconds", 0.0)))],
+        [("", summary.elapsed_seconds)],
     )
     lines += _metric(
         "batchocr_run_exit_code",
         "gauge",
         "Exit code of the last run (0 all done, 1 failures, 2 usage/abort, 3 stopped early).",
-        [("", float(summary["exit_code"]))],
+        [("", float(summary.exit_code))],
     )
     lines += _metric(
         "batchocr_run_finished_timestamp_seconds",

@@ -1,4 +1,4 @@
-"""Reading an OUT directory back: result and error lines, the summary, duplicate tickets.
+"""Reading an OUT directory back as typed records: results, errors, the summary, duplicates.
 
 One reader for everything that looks at a finished run (``export``, ``report``, the review
 page): torn last lines (a killed run) and unreadable files are skipped with a warning, never
@@ -10,16 +10,18 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..models import Warning_
+from ..records import ErrorRecord, ResultRecord, Summary
 from .fields import ticket_key
 
 __all__ = [
-    "duplicate_groups", "fields_of", "find_duplicates", "load_records", "load_summary",
-    "merged_warnings",
+    "duplicate_groups", "find_duplicates", "load_errors", "load_records", "load_results",
+    "load_summary", "merged_warnings",
 ]  # fmt: skip
 
 DUPLICATE = "duplicate_ticket"
@@ -69,37 +71,55 @@ def load_records(path: Path, warn: Warn = _stderr) -> list[dict[str, Any]]:
     return records
 
 
+def load_results(path: Path, warn: Warn = _stderr) -> list[ResultRecord]:
+    """The records of ``results.jsonl``."""
+    return [ResultRecord.from_json(d) for d in load_records(path, warn)]
+
+
+def load_errors(path: Path, warn: Warn = _stderr) -> list[ErrorRecord]:
+    """The records of ``errors.jsonl``."""
+    return [ErrorRecord.from_json(d) for d in load_records(path, warn)]
+
+
+def load_summary(path: Path) -> Summary | None:
+    """``summary.json``, or None when no run has finished (or it is unreadable)."""
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        _stderr(f"{path.name} unreadable ({type(exc).__name__})")
+        return None
+    return Summary.from_json(summary) if isinstance(summary, dict) else None
+
+
 # ---------------------------------------------------------------- duplicates
 
 
-def fields_of(record: Mapping[str, Any]) -> Mapping[str, Any]:
-    fields = record.get("fields")
-    return fields if isinstance(fields, Mapping) else {}
-
-
-def _groups(records: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+def _groups(records: Iterable[ResultRecord]) -> dict[str, list[ResultRecord]]:
     """ticket key → its records, for keys held by more than one image content."""
-    groups: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    groups: dict[str, list[ResultRecord]] = defaultdict(list)
     for record in records:
-        if key := ticket_key(fields_of(record)):
+        if key := ticket_key(record.fields):
             groups[key].append(record)
-    return {k: g for k, g in groups.items() if len({r.get("sha256") for r in g}) > 1}
+    return {k: g for k, g in groups.items() if len({r.sha256 for r in g}) > 1}
 
 
-def duplicate_groups(records: Iterable[Mapping[str, Any]]) -> list[tuple[str, list[str]]]:
+def duplicate_groups(records: Iterable[ResultRecord]) -> list[tuple[str, list[str]]]:
     """``("e_ticket_no 999…", [ids])`` for each ticket held by differing image bytes.
 
-    >>> duplicate_groups([{"id": "b", "sha256": "2", "fields": {"invoice_no": "7"}},
-    ...                   {"id": "a", "sha256": "1", "fields": {"invoice_no": "7"}}])
+    >>> duplicate_groups([ResultRecord.from_json(r) for r in (
+    ...     {"id": "b", "sha256": "2", "fields": {"invoice_no": "7"}},
+    ...     {"id": "a", "sha256": "1", "fields": {"invoice_no": "7"}})])
     [('invoice_no 7', ['a', 'b'])]
     """
     return sorted(
-        (key.replace(":", " ", 1), sorted({str(r.get("id")) for r in group}))
+        (key.replace(":", " ", 1), sorted({r.id for r in group}))
         for key, group in _groups(records).items()
     )
 
 
-def find_duplicates(records: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
+def find_duplicates(records: Iterable[ResultRecord]) -> dict[str, list[str]]:
     """id → the other ids whose ticket key is the same but whose image bytes differ.
 
     Identical bytes are one content (sent once), never a duplicate.
@@ -107,45 +127,29 @@ def find_duplicates(records: Iterable[Mapping[str, Any]]) -> dict[str, list[str]
     found: dict[str, set[str]] = defaultdict(set)
     for group in _groups(records).values():
         for record in group:
-            found[str(record.get("id"))] |= {
-                str(o.get("id")) for o in group if o.get("sha256") != record.get("sha256")
-            }
+            found[record.id] |= {o.id for o in group if o.sha256 != record.sha256}
     return {id_: sorted(others) for id_, others in sorted(found.items())}
 
 
-def merged_warnings(record: Mapping[str, Any], others: Sequence[str]) -> list[dict[str, Any]]:
+def merged_warnings(record: ResultRecord, others: Sequence[str]) -> list[Warning_]:
     """The record's warnings with exactly one ``duplicate_ticket`` when ``others`` is not empty.
 
     The engine already warned the later of two records; that warning is kept
     when it names every other id, else its detail is widened to name them all.
 
-    >>> merged_warnings({"fields": {"e_ticket_no": "9"}, "warnings": []}, ["x.png"])[0]["detail"]
+    >>> r = ResultRecord.from_json({"fields": {"e_ticket_no": "9"}})
+    >>> merged_warnings(r, ["x.png"])[0].detail
     'e_ticket_no 9 is also in x.png'
     """
-    warnings = [dict(w) for w in record.get("warnings") or [] if isinstance(w, Mapping)]
+    warnings = list(record.warnings)
     if not others:
         return warnings
-    kind, _, number = (ticket_key(fields_of(record)) or ":").partition(":")
-    ours = {
-        "code": DUPLICATE,
-        "field": kind or None,
-        "detail": f"{kind} {number} is also in {', '.join(others)}",
-    }
-    found = [w for w in warnings if w.get("code") == DUPLICATE]
+    kind, _, number = (ticket_key(record.fields) or ":").partition(":")
+    ours = Warning_(DUPLICATE, kind or None, f"{kind} {number} is also in {', '.join(others)}")
+    found = [w for w in warnings if w.code == DUPLICATE]
     if not found:
         return [*warnings, ours]
-    keep = found[0] if all(o in str(found[0].get("detail")) for o in others) else ours
+    keep = found[0] if all(o in found[0].detail for o in others) else ours
     first = warnings.index(found[0])
-    rest = [w for w in warnings[first:] if w.get("code") != DUPLICATE]
+    rest = [w for w in warnings[first:] if w.code != DUPLICATE]
     return [*warnings[:first], keep, *rest]
-
-
-def load_summary(path: Path) -> dict[str, Any] | None:
-    try:
-        summary = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        print(f"batchocr: warning: {path.name} unreadable ({type(exc).__name__})", file=sys.stderr)
-        return None
-    return summary if isinstance(summary, dict) else None

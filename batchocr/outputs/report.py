@@ -26,18 +26,21 @@ import argparse
 import sys
 import textwrap
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..codes import CODES
 from ..errors import CODE_MEANINGS, UsageError
+from ..exits import Halt
+from ..models import Stage, Warning_
+from ..records import BackendName, ErrorRecord, ResultRecord, StopRecord, Summary
 from ..run.sinks import ERRORS, RESULTS, SUMMARY, write_atomic
 from .outdir import (
     duplicate_groups,
     find_duplicates,
-    load_records,
+    load_errors,
+    load_results,
     load_summary,
     merged_warnings,
 )
@@ -158,63 +161,57 @@ def _code_title(code: int) -> str:
     return f"{code} {CODE_MEANINGS.get(code, 'undocumented code')}"
 
 
-def classify_failure(
-    error: Mapping[str, Any], stop_code: int | None = None
-) -> tuple[int, str, str]:
-    """An ``errors.jsonl`` line → (sort rank, group title, what to do); ``stop_code`` is the
+def classify_failure(error: ErrorRecord, stop_code: int | None = None) -> tuple[int, str, str]:
+    """An ``errors.jsonl`` record → (sort rank, group title, what to do); ``stop_code`` is the
     code the run stopped on (``summary.json``), for pending items that carry none.
 
-    >>> classify_failure({"stage": "service", "error_code": 10003})[1:]
+    >>> e = ErrorRecord.from_json({"stage": "service", "error_code": 10003})
+    >>> classify_failure(e)[1:]
     ('10003 the key has expired', "key expired: renew it in the provider's console and rerun")
     """
-    stage, reason = str(error.get("stage")), str(error.get("reason") or "")
-    code = error.get("error_code")
-    if stage == "pending":
-        code = code if isinstance(code, int) else stop_code
+    code = error.error_code
+    if error.stage is Stage.PENDING:
+        code = code if code is not None else stop_code
         if code is None:
             return 40, "pending: not sent", PENDING_ADVICE
         title = f"pending: the run stopped on {_code_title(code)}"
         return 40, title, CODE_ADVICE.get(code, UNKNOWN_CODE_ADVICE)
-    if stage == "transport":
+    if error.stage is Stage.TRANSPORT:
         return 20, "transport: no usable answer", TRANSPORT_ADVICE
-    if isinstance(code, int):
+    if code is not None:
         return 10, _code_title(code), CODE_ADVICE.get(code, UNKNOWN_CODE_ADVICE)
     for prefix, kind, advice in INPUT_KINDS:
-        if reason.startswith(prefix):
+        if error.reason.startswith(prefix):
             return 30, f"input: {kind}", advice
     return 30, f"input: {INPUT_FALLBACK[0]}", INPUT_FALLBACK[1]
 
 
-def _failure_groups(
-    errors: Iterable[Mapping[str, Any]], stopped_on: int | None
-) -> tuple[Group, ...]:
+def _failure_groups(errors: Iterable[ErrorRecord], stopped_on: int | None) -> tuple[Group, ...]:
     found: dict[tuple[int, str, str], list[tuple[str, str]]] = defaultdict(list)
     for error in errors:
-        item = (str(error.get("id")), str(error.get("reason")))
+        item = (error.id, error.reason)
         found[classify_failure(error, stopped_on)].append(item)
     return tuple(Group(title, advice, tuple(sorted(items)))
                  for (_, title, advice), items in sorted(found.items()))  # fmt: skip
 
 
-def _warning_groups(records: Sequence[Mapping[str, Any]]) -> tuple[Group, ...]:
+def _warning_groups(records: Sequence[ResultRecord]) -> tuple[Group, ...]:
     duplicates = find_duplicates(records)
     found: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for record in records:
-        id_ = str(record.get("id"))
-        for w in merged_warnings(record, duplicates.get(id_, [])):
-            found[str(w.get("code"))].append((id_, _finding(w)))
+        for w in merged_warnings(record, duplicates.get(record.id, [])):
+            found[w.code].append((record.id, _finding(w)))
     return tuple(
         Group(code, WARNING_ADVICE.get(code, UNKNOWN_WARNING_ADVICE), tuple(sorted(items)))
         for code, items in sorted(found.items())
     )
 
 
-def _finding(w: Mapping[str, Any]) -> str:
+def _finding(w: Warning_) -> str:
     """``segments[0].seat_class: read with confidence 0.62``: the field, then the detail."""
-    field, detail = w.get("field"), str(w.get("detail") or "")
-    if field and str(field) not in detail:
-        return f"{field}: {detail}" if detail else str(field)
-    return detail or str(field or "")
+    if w.field and w.field not in w.detail:
+        return f"{w.field}: {w.detail}" if w.detail else w.field
+    return w.detail or w.field or ""
 
 
 def _todo(advice: str) -> str:
@@ -225,59 +222,52 @@ def _todo(advice: str) -> str:
     )  # fmt: skip
 
 
-def stop_code(stopped: Any) -> int | None:
-    """The service code a run stopped on, from summary.json's ``stopped`` record."""
-    code = stopped.get("code") if isinstance(stopped, Mapping) else None
-    return code if isinstance(code, int) and not isinstance(code, bool) else None
+def stop_code(summary: Summary | None) -> int | None:
+    """The service code the last run stopped on, if it stopped on one."""
+    return summary.stopped.code if summary and summary.stopped else None
 
 
-def _stop_advice(stopped: Mapping[str, Any]) -> str:
-    reason, code = stopped.get("reason"), stop_code(stopped)
-    if code is not None:
-        return CODE_ADVICE.get(code, UNKNOWN_CODE_ADVICE)
+def _stop_advice(stopped: StopRecord) -> str:
+    if stopped.code is not None:
+        return CODE_ADVICE.get(stopped.code, UNKNOWN_CODE_ADVICE)
     return {
-        "limit": "--limit was reached: rerun (with a new --limit) to send the rest",
-        "sigint": "interrupted: rerun the same command; it resumes",
-        "sigterm": "terminated: rerun the same command; it resumes",
-        "usage": "fix the manifest, then rerun",
-    }.get(str(reason), "rerun later; it resumes where it stopped")
+        Halt.LIMIT: "--limit was reached: rerun (with a new --limit) to send the rest",
+        Halt.SIGINT: "interrupted: rerun the same command; it resumes",
+        Halt.SIGTERM: "terminated: rerun the same command; it resumes",
+        Halt.USAGE: "fix the manifest, then rerun",
+    }.get(stopped.reason, "rerun later; it resumes where it stopped")
 
 
-def _totals(summary: Mapping[str, Any] | None) -> list[str]:
-    if summary is None:
-        lines = ["No summary.json: no run has finished in this OUT yet."]
-    else:
-        s = defaultdict(lambda: "?", summary)
-        lines = [
-            f"Last run: run {s['run']}, finished {s['finished_at']}:"
-            f" exit {s['exit_code']} ({s['exit_meaning']})",
-            f"  {s['seen']} seen: {s['done_now']} done now, {s['done_earlier']} done earlier,"
-            f" {s['failed']} failed, {s['pending']} pending",
-            f"  {s['requests_sent']} page(s) read by the local engine, nothing billed"
-            if summary.get("backend") == "local"
-            else f"  {s['requests_sent']} request(s): {s['billable_requests']} billable,"
-            f" {s['retries']} retries",
-        ]
-        if summary.get("read_from_files"):
-            lines.append(f"  {s['read_from_files']} page(s) read from PDF/OFD/XML text, no cost")
-        if isinstance(pacing := summary.get("pacing"), Mapping) and pacing.get("refusals"):
-            lines.append(f"  paced down to {pacing.get('rate')} req/s after"
-                         f" {pacing.get('refusals')} refusal(s) for rate")  # fmt: skip
-        if isinstance(skipped := summary.get("skipped"), Mapping) and skipped.get("total"):
-            lines.append(f"  {skipped['total']} file(s) skipped by the folder walk:"
-                         f" {', '.join(map(str, skipped.get('examples') or []))}")  # fmt: skip
-        if summary.get("duplicate_tickets"):
-            lines.append(f"  {s['duplicate_tickets']} ticket(s) already recorded from another scan")
-        if isinstance(stopped := summary.get("stopped"), Mapping):
-            lines.append(f"  stopped: {stopped.get('message')}")
-            lines.append(_todo(_stop_advice(stopped)))
+def _totals(s: Summary | None) -> list[str]:
+    if s is None:
+        return ["No summary.json: no run has finished in this OUT yet."]
+    lines = [
+        f"Last run: run {s.run if s.run is not None else '?'}, finished {s.finished_at or '?'}:"
+        f" exit {s.exit_code} ({s.exit_meaning or '?'})",
+        f"  {s.seen} seen: {s.done_now} done now, {s.done_earlier} done earlier,"
+        f" {s.failed} failed, {s.pending} pending",
+        f"  {s.requests_sent} page(s) read by the local engine, nothing billed"
+        if s.backend is BackendName.LOCAL
+        else f"  {s.requests_sent} request(s): {s.billable_requests} billable, {s.retries} retries",
+    ]
+    if s.read_from_files:
+        lines.append(f"  {s.read_from_files} page(s) read from PDF/OFD/XML text, no cost")
+    if s.pacing and s.pacing.get("refusals"):
+        lines.append(f"  paced down to {s.pacing.get('rate')} req/s after"
+                     f" {s.pacing.get('refusals')} refusal(s) for rate")  # fmt: skip
+    if s.skipped.total:
+        lines.append(f"  {s.skipped.total} file(s) skipped by the folder walk:"
+                     f" {', '.join(s.skipped.examples)}")  # fmt: skip
+    if s.duplicate_tickets:
+        lines.append(f"  {s.duplicate_tickets} ticket(s) already recorded from another scan")
+    if s.stopped:
+        lines.append(f"  stopped: {s.stopped.message}")
+        lines.append(_todo(_stop_advice(s.stopped)))
     return lines
 
 
 def digest(
-    summary: Mapping[str, Any] | None,
-    errors: Iterable[Mapping[str, Any]],
-    records: Iterable[Mapping[str, Any]],
+    summary: Summary | None, errors: Iterable[ErrorRecord], records: Iterable[ResultRecord]
 ) -> Digest:
     """Group the failures and warnings and find the duplicates (pure)."""
     records = list(records)
@@ -288,7 +278,7 @@ def digest(
         totals.append(f"Recorded in OUT: {len(records)} ticket(s), {warned} with warnings.")
     return Digest(
         totals=tuple(totals),
-        failures=_failure_groups(errors, stop_code((summary or {}).get("stopped"))),
+        failures=_failure_groups(errors, stop_code(summary)),
         warnings=warnings,
         duplicates=tuple((key, tuple(ids)) for key, ids in duplicate_groups(records)),
     )
@@ -305,9 +295,7 @@ def _section(name: str, groups: Sequence[Group], unit: str) -> list[str]:
 
 
 def text_report(
-    summary: Mapping[str, Any] | None,
-    errors: Iterable[Mapping[str, Any]],
-    records: Iterable[Mapping[str, Any]],
+    summary: Summary | None, errors: Iterable[ErrorRecord], records: Iterable[ResultRecord]
 ) -> str:
     """The plain-text report: totals, failures, warnings, duplicates."""
     d = digest(summary, errors, records)
@@ -343,7 +331,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.out.is_dir():
         raise UsageError(f"{args.out} is not a directory (give the OUT of a run)")
     summary = load_summary(args.out / SUMMARY)
-    errors, records = load_records(args.out / ERRORS), load_records(args.out / RESULTS)
+    errors, records = load_errors(args.out / ERRORS), load_results(args.out / RESULTS)
     print(text_report(summary, errors, records))
     if args.html is not None:
         from .review import preview, render_review  # the page imports this module's digest

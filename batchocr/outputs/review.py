@@ -6,8 +6,9 @@ are inline and images are ``data:`` URIs, so the page works offline and its Cont
 Security Policy forbids everything else (no script at all). A click on a scan opens it
 large (a CSS ``:target`` view, no JavaScript) to check a value against the scan.
 
->>> page = render_review(None, [], [{"id": "<script>", "sha256": "1", "fields": {},
-...                                  "warnings": [{"code": "bad_date"}]}])
+>>> from batchocr.records import ResultRecord
+>>> page = render_review(None, [], [ResultRecord.from_json(
+...     {"id": "<script>", "sha256": "1", "warnings": [{"code": "bad_date"}]})])
 >>> "&lt;script&gt;" in page and "<script>" not in page
 True
 """
@@ -26,8 +27,9 @@ import jinja2
 from markupsafe import Markup
 from PIL import Image, ImageOps
 
-from .export import find_duplicates, merged_warnings
+from ..records import ErrorRecord, ResultRecord, Summary
 from .fields import SEGMENT_KEYS, TICKET_KEYS
+from .outdir import find_duplicates, merged_warnings
 from .report import (
     UNKNOWN_WARNING_ADVICE,
     WARNING_ADVICE,
@@ -89,24 +91,24 @@ def _no_preview(source: str, size: int) -> str | None:
 
 
 def render_review(
-    summary: Mapping[str, Any] | None,
-    errors: Iterable[Mapping[str, Any]],
-    records: Iterable[Mapping[str, Any]],
+    summary: Summary | None,
+    errors: Iterable[ErrorRecord],
+    records: Iterable[ResultRecord],
     images: Preview = _no_preview,
 ) -> str:
     """The page: totals, failures and warnings grouped, duplicates, a card per problem."""
 
-    errors = sorted(errors, key=lambda e: str(e.get("id")))
-    records = sorted(records, key=lambda r: (str(r.get("id")), str(r.get("sha256"))))
+    errors = sorted(errors, key=lambda e: e.id)
+    records = sorted(records, key=lambda r: (r.id, r.sha256))
     d = digest(summary, errors, records)
     duplicates = find_duplicates(records)
-    flagged = [r for r in records if r.get("warnings") or str(r.get("id")) in duplicates]
-    anchors = {str(e.get("id")): f"card-{n}" for n, e in enumerate(errors, 1)}
-    stopped_on = stop_code((summary or {}).get("stopped"))
-    cards = [_failure(anchors[str(e.get("id"))], e, stopped_on, images) for e in errors]
+    flagged = [r for r in records if r.warnings or r.id in duplicates]
+    anchors = {e.id: f"card-{n}" for n, e in enumerate(errors, 1)}
+    stopped_on = stop_code(summary)
+    cards = [_failure(anchors[e.id], e, stopped_on, images) for e in errors]
     for n, r in enumerate(flagged, len(errors) + 1):
-        anchors.setdefault(str(r.get("id")), f"card-{n}")
-        cards.append(_ticket(f"card-{n}", r, duplicates.get(str(r.get("id")), []), images))
+        anchors.setdefault(r.id, f"card-{n}")
+        cards.append(_ticket(f"card-{n}", r, duplicates.get(r.id, []), images))
     return _template().render(
         css=_css(), csp=_CSP_MARKUP, totals="\n".join(d.totals), failures=d.failures,
         warnings=d.warnings, duplicates=d.duplicates, anchors=anchors, cards=cards,
@@ -120,36 +122,34 @@ def _images(source: Any, images: Preview) -> dict[str, Any]:
     return {"source": source, "thumb": thumb, "large": large}
 
 
-def _failure(anchor: str, error: Mapping[str, Any], stopped_on: int | None,
+def _failure(anchor: str, error: ErrorRecord, stopped_on: int | None,
              images: Preview) -> dict[str, Any]:  # fmt: skip
     _, title, advice = classify_failure(error, stopped_on)
-    meta = " · ".join(
-        f"{k} {str(error[k])[:16] if k == 'sha256' else error[k]}"  # a prefix finds it
-        for k in ("stage", "error_code", "attempts", "failed_at", "sha256")
-        if error.get(k) is not None
-    )
-    return {"anchor": anchor, "id": error.get("id"), "kind": "failure", "codes": (),
-            "title": title, "reason": error.get("reason"), "advice": advice, "meta": meta,
-            **_images(error.get("source"), images)}  # fmt: skip
+    facts = (("stage", error.stage.value), ("error_code", error.error_code),
+             ("attempts", error.attempts), ("failed_at", error.failed_at),
+             ("sha256", error.sha256[:16] if error.sha256 else None))  # a prefix finds it
+    meta = " · ".join(f"{k} {v}" for k, v in facts if v is not None)
+    return {"anchor": anchor, "id": error.id, "kind": "failure", "codes": (),
+            "title": title, "reason": error.reason, "advice": advice, "meta": meta,
+            **_images(error.source, images)}  # fmt: skip
 
 
-def _ticket(anchor: str, record: Mapping[str, Any], others: Sequence[str],
+def _ticket(anchor: str, record: ResultRecord, others: Sequence[str],
             images: Preview) -> dict[str, Any]:  # fmt: skip
     warnings = [
-        {"code": str(w.get("code")), "field": w.get("field"), "detail": w.get("detail"),
-         "advice": WARNING_ADVICE.get(str(w.get("code")), UNKNOWN_WARNING_ADVICE)}
+        {"code": w.code, "field": w.field, "detail": w.detail,
+         "advice": WARNING_ADVICE.get(w.code, UNKNOWN_WARNING_ADVICE)}
         for w in merged_warnings(record, others)
     ]  # fmt: skip
     flagged = {str(w["field"]) for w in warnings if w["field"]}
-    fields = record.get("fields") if isinstance(record.get("fields"), Mapping) else {}
-    fields = fields or {}
+    fields = record.fields
     cells = [(k, fields.get(k), k in flagged) for k in TICKET_KEYS
              if fields.get(k) is not None or k in flagged]  # fmt: skip
     segments = [
         [(i, False), *((s.get(k), f"segments[{i}].{k}" in flagged) for k in SEGMENT_KEYS)]
         for i, s in enumerate(x for x in fields.get("segments") or [] if isinstance(x, Mapping))
     ]
-    return {"anchor": anchor, "id": record.get("id"), "kind": "duplicate" if others else "warning",
+    return {"anchor": anchor, "id": record.id, "kind": "duplicate" if others else "warning",
             "codes": list(dict.fromkeys(w["code"] for w in warnings)), "warnings": warnings,
             "others": list(others), "cells": cells, "segments": segments,
-            **_images(record.get("source"), images)}  # fmt: skip
+            **_images(record.source, images)}  # fmt: skip

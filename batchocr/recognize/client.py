@@ -23,6 +23,7 @@ import httpx
 from ..config import Secret
 from ..errors import TransportError
 from ..models import NameValue, Reply
+from ..records import BackendName
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
@@ -85,7 +86,7 @@ class JuheClient:
     The key travels in the form body only: never in the URL, a header or a log.
     """
 
-    backend = "juhe"
+    backend = BackendName.JUHE
     paced = True  # the provider limits requests per second: the run's limiter applies
     billed = True  # each successful answer costs quota
 

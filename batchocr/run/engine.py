@@ -33,6 +33,7 @@ from ..errors import (
 )
 from ..exits import EXIT_FOR_HALT, Exit, Halt
 from ..models import Counters, Item, Reply, Stage
+from ..records import BackendName
 from .control import Control
 from .feed import Work, next_chunk, read_and_hash, take
 from .limiter import Clock, Sleep
@@ -93,7 +94,7 @@ class Engine:
             self.results,
             self.counters,
             self.now,
-            lambda: self.backend.backend if self.backend else "none",
+            lambda: self.backend.backend if self.backend else None,
         )
         self.control = Control(self.sleep, self.counters)
         policy = RetryPolicy(
@@ -370,7 +371,7 @@ class Engine:
             self.counters.would_read += 1
             return
         reply = Reply(0, f"read from the {page.backend.upper()} file", page.data)
-        self.recorder.result(item, sha, reply, 0, backend=page.backend)
+        self.recorder.result(item, sha, reply, 0, backend=BackendName(page.backend))
         self.counters.read_from_files += 1
 
     def _not_reached(self, items: list[Item]) -> None:

@@ -11,11 +11,11 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from ..documents.qr import InvoiceQr, reconcile
-from ..models import SCHEMA_VERSION, Counters, Item, Reply, Stage, Warning_
+from ..models import Counters, Item, Reply, Stage, Warning_
 from ..outputs.fields import normalize, ticket_key
+from ..records import BackendName, ResultRecord
 from .sinks import ResultsFile, dumps_line
 from .state import Failure, State
 
@@ -35,7 +35,7 @@ class Recorder:
     results: ResultsFile | None
     counters: Counters
     now: Callable[[], datetime]
-    backend: Callable[[], str]  # the name recorded in each result
+    backend: Callable[[], BackendName | None]  # the name recorded in each result
 
     def stamp(self) -> str:
         return iso_utc(self.now())
@@ -46,7 +46,7 @@ class Recorder:
         sha: str,
         reply: Reply,
         attempts: int,
-        backend: str | None = None,
+        backend: BackendName | None = None,
         qr: InvoiceQr | None = None,
     ) -> None:
         """A recognized image (or a page read from a document's text, ``backend`` naming the
@@ -61,20 +61,19 @@ class Recorder:
         ticket = ticket_key(fields)
         if ticket is not None:
             warnings.extend(self._duplicate(ticket, sha))
-        record: dict[str, Any] = {
-            "schema_version": SCHEMA_VERSION,
-            "id": item.id,
-            "source": item.source,
-            "sha256": sha,
-            "backend": backend or self.backend(),
-            "request_id": reply.request_id,
-            "attempts": self.state.content_attempts(sha) + attempts,
-            "fields": fields,
-            "raw": raw,
-            "warnings": [w.as_dict() for w in warnings],
-            "recognized_at": self.stamp(),
-        }
-        line = dumps_line(record)
+        record = ResultRecord(
+            id=item.id,
+            source=item.source,
+            sha256=sha,
+            backend=backend or self.backend(),
+            request_id=reply.request_id,
+            attempts=self.state.content_attempts(sha) + attempts,
+            fields=fields,
+            raw=raw,
+            warnings=tuple(warnings),
+            recognized_at=self.stamp(),
+        )
+        line = dumps_line(record.to_json())
         self.state.add_result(
             sha, line, self.results.offset, attempts, (ticket, item.id) if ticket else None
         )

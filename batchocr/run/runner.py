@@ -28,6 +28,7 @@ from ..models import Counters
 from ..outputs.metrics import render_metrics, write_metrics
 from ..outputs.summary import build_summary, error_record, format_summary
 from ..recognize.client import JuheClient
+from ..records import Skipped, StopRecord, Summary
 from .engine import Engine, RunOptions
 from .lock import RunLock, make_out_dir
 from .progress import Progress
@@ -103,7 +104,9 @@ def _dry_run(req: RunRequest, config: Config, stdin: TextIO, stdout: TextIO, std
             None,
             exit_code=engine.exit_code,
             elapsed=time.monotonic() - started,
-            extra={"dry_run": True, "skipped": _skipped(engine), "settings": _settings(config)},
+            dry_run=True,
+            skipped=_skipped(engine),
+            settings=_settings(config),
         )
     if not req.quiet:
         print(format_summary(summary), file=stdout)
@@ -150,32 +153,26 @@ def _finish(
     """Write errors.jsonl, summary.json and the metrics; print the summary."""
     code = engine.exit_code
     rows = list(state.report_rows())
-    write_lines_atomic(config.out / ERRORS, (error_record(r) for r in rows))
+    write_lines_atomic(config.out / ERRORS, (error_record(r).to_json() for r in rows))
     finished_at = _utc_stamp()
     summary = build_summary(
         engine.counters,
         rows,
         exit_code=code,
         elapsed=elapsed,
-        extra={
-            "batchocr_version": __version__,
-            "run": state.run,
-            "dry_run": False,
-            "started_at": started_at,
-            "finished_at": finished_at,
-            "stopped": _stopped(engine),
-            "backend": engine.backend.backend if engine.backend else None,
-            "skipped": _skipped(engine),
-            "pacing": engine.pacer.snapshot() if engine.pacer else None,
-            "settings": _settings(config),
-            "files": {
-                "results": str(config.out / RESULTS),
-                "errors": str(config.out / ERRORS),
-                "summary": str(config.out / SUMMARY),
-            },
-        },
-    )
-    write_json_atomic(config.out / SUMMARY, summary)
+        batchocr_version=__version__,
+        run=state.run,
+        started_at=started_at,
+        finished_at=finished_at,
+        stopped=_stopped(engine),
+        backend=engine.backend.backend if engine.backend else None,
+        skipped=_skipped(engine),
+        pacing=engine.pacer.snapshot() if engine.pacer else None,
+        settings=_settings(config),
+        files={name: str(config.out / file)
+               for name, file in (("results", RESULTS), ("errors", ERRORS), ("summary", SUMMARY))},
+    )  # fmt: skip
+    write_json_atomic(config.out / SUMMARY, summary.to_json())
     if engine.pacer is not None:
         state.remember_qps(engine.pacer.to_remember())
     state.end_run(finished_at, code)
@@ -271,13 +268,14 @@ async def _count_inputs(req: RunRequest, config: Config, progress: Progress) -> 
     progress.total = await anyio.to_thread.run_sync(count, abandon_on_cancel=True)
 
 
-def _write_metrics(path: Path, summary: dict[str, Any], last_success: str | None) -> None:
+def _write_metrics(path: Path, summary: Summary, last_success: str | None) -> None:
     def epoch(stamp: str) -> float:
         return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
+    assert summary.finished_at is not None
     text = render_metrics(
         summary,
-        finished=epoch(summary["finished_at"]),
+        finished=epoch(summary.finished_at),
         last_success=epoch(last_success) if last_success else None,
     )
     try:
@@ -286,19 +284,17 @@ def _write_metrics(path: Path, summary: dict[str, Any], last_success: str | None
         log.error("cannot write the metrics file %s: %s", path, exc.strerror)
 
 
-def _stopped(engine: Engine) -> dict[str, Any] | None:
+def _stopped(engine: Engine) -> StopRecord | None:
     """Why the run ended early: the reason, the message, and the service code as data."""
     if engine.control.reason is None:
         return None
-    return {"reason": engine.control.reason.value, "message": engine.control.message,
-            "code": engine.control.code}  # fmt: skip
+    return StopRecord(engine.control.reason, engine.control.message, engine.control.code)
 
 
-def _skipped(engine: Engine) -> dict[str, Any]:
+def _skipped(engine: Engine) -> Skipped:
     """What directory walks passed over: never a silent "0 seen" over a folder of files."""
     s = engine.skips
-    return {"total": s.total, "by_reason": dict(sorted(s.by_reason.items())),
-            "examples": list(s.examples)}  # fmt: skip
+    return Skipped(s.total, dict(sorted(s.by_reason.items())), tuple(s.examples))
 
 
 def _settings(config: Config) -> dict[str, Any]:

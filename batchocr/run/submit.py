@@ -22,6 +22,7 @@ from ..documents.qr import InvoiceQr, read_qr
 from ..errors import InputError, ServiceError, TransportError, Verdict, classify, describe
 from ..exits import Halt
 from ..models import Counters, Item, PreparedImage, Reply, Stage
+from ..records import BackendName
 from .control import Control, Halted
 from .limiter import Clock, RateLimiter, Sleep, Unlimited
 from .pacing import Pacer
@@ -37,7 +38,7 @@ RATE_CODES = frozenset({10011, 10012})  # refused for the request rate: pace dow
 class Backend(Protocol):
     """Anything that can recognize an encoded image (see ``recognize.client.JuheClient``)."""
 
-    backend: str
+    backend: BackendName
     paced: bool  # requests go through the run's rate limiter (and adaptive pacing)
     billed: bool  # a successful answer costs quota
 

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ...models import NameValue, Reply
+from ...records import BackendName
 from . import ocr, printed
 from .extract import Reading, read
 from .pool import CRASHED, PagePool, PageResult, describe_exception
@@ -123,7 +124,7 @@ class LocalBackend:
     (workers are spawned); they default to :func:`recognize` and :func:`warm_up`.
     """
 
-    backend = "local"
+    backend = BackendName.LOCAL
     paced = False  # bounded by its worker processes, not by a rate
     billed = False
 
