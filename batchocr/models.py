@@ -30,6 +30,15 @@ class Stage(enum.StrEnum):
     PENDING = "pending"  # never sent (limit, abort, early stop): the next run sends it
 
 
+class Status(enum.StrEnum):
+    """What the state knows of one image content (its bytes, by sha256)."""
+
+    PENDING = "pending"  # never answered: the next run sends it
+    RETRY = "retry"  # failed on something that may clear: the next run sends it again
+    FAILED = "failed"  # failed for good: sent again only with --retry-failed
+    DONE = "done"  # recognized (or read from a document's text): never sent again
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     """One input to recognize: an image path with a stable id.

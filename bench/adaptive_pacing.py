@@ -3,7 +3,7 @@
     .venv/bin/python bench/adaptive_pacing.py [--quick]
 
 Each scenario runs the real CLI (``python -m batchocr run``, a child process) against a
-:class:`~batchocr.server.endpoint.RehearsalServer` served from a thread of this process
+:class:`~batchocr.server.RehearsalServer` served from a thread of this process
 (answers in 100 ± 30 ms, a synthetic ticket per image), whose recognizer records the time of
 every admitted request. The server refuses with 10012 above ``cap`` requests in any sliding
 second (``--cap-window sliding``), or after a quota of admitted requests. Printed per
@@ -28,8 +28,8 @@ from pathlib import Path
 from _common import PYTHON, bench_env, machine, make_images, run_measured, table
 
 from batchocr.models import NameValue
+from batchocr.server import Behaviour, RehearsalServer
 from batchocr.server.answers import synthetic_answer
-from batchocr.server.endpoint import Behaviour, RehearsalServer
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
     .venv/bin/python bench/pacing_trace.py [--qps 20] [--cap 20] [--n 1200] [--latency 0.1]
                                            [--limiter stock|spaced]
 
-The server (:class:`batchocr.server.endpoint.RehearsalServer`, in a thread of this process, which
+The server (:class:`batchocr.server.RehearsalServer`, in a thread of this process, which
 does nothing else meanwhile) counts requests in fixed 1-second windows; this script wraps its
 window counter to record the time of every admission check. The engine is the real
 ``python -m batchocr run`` in a child process, at ``--qps`` against a cap of ``--cap``.
@@ -32,8 +32,8 @@ import anyio
 from _common import PYTHON, bench_env, make_images, run_measured, table
 
 from batchocr.run.limiter import RateLimiter
+from batchocr.server import Behaviour, RehearsalServer
 from batchocr.server.answers import synthetic_answer
-from batchocr.server.endpoint import Behaviour, RehearsalServer
 
 
 class SpacedLimiter(RateLimiter):

@@ -3,7 +3,7 @@
 The CLI runs as ``python -m batchocr run ...`` in its own process, with an
 environment holding only what the test gives it (no stray ``BATCHOCR_*`` or
 ``JUHE_KEY`` from the developer's shell), against a
-:class:`~batchocr.server.endpoint.RehearsalServer` the test process serves on a real socket.
+:class:`~batchocr.server.RehearsalServer` the test process serves on a real socket.
 
 >>> make_png_bytes(3)[:8]
 b'\\x89PNG\\r\\n\\x1a\\n'

@@ -1,7 +1,7 @@
 """End to end: ``batchocr run`` as a subprocess against a real local server.
 
 Each test runs the CLI in its own process (``python -m batchocr run``) against a
-:class:`~batchocr.server.endpoint.RehearsalServer` served from this process on a real
+:class:`~batchocr.server.RehearsalServer` served from this process on a real
 127.0.0.1 socket, over small distinct PNGs written with Pillow, and checks what
 a user relies on: the exit code, the files in OUT, and what the server received.
 Waits poll a condition against a deadline; every subprocess has a timeout.
@@ -35,8 +35,8 @@ from e2e_helpers import (
     write_config,
 )
 
+from batchocr.server import Behaviour, RehearsalServer
 from batchocr.server.answers import synthetic_answer
-from batchocr.server.endpoint import Behaviour, RehearsalServer
 
 pytestmark = pytest.mark.e2e
 

@@ -13,8 +13,8 @@ import pytest
 from e2e_helpers import by_key, read_json, read_jsonl, run_cli
 
 from batchocr.outputs.fields import normalize
+from batchocr.server import RehearsalServer
 from batchocr.server.answers import synthetic_answer
-from batchocr.server.endpoint import RehearsalServer
 from synth import files
 from synth.einvoice import invoice, truth_data
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from e2e_helpers import make_images, read_json, run_cli
 
+from batchocr.server import Behaviour, RehearsalServer
 from batchocr.server.answers import synthetic_answer
-from batchocr.server.endpoint import Behaviour, RehearsalServer
 
 pytestmark = pytest.mark.e2e
 

@@ -19,8 +19,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from batchocr.outputs.metrics import render_metrics
 from batchocr.records import Summary
 from batchocr.run.runner import RunRequest, run_batch
+from batchocr.server import Behaviour, RehearsalServer
 from batchocr.server.answers import synthetic_answer
-from batchocr.server.endpoint import Behaviour, RehearsalServer
 
 
 def samples(path: Path) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -32,7 +32,7 @@ from ..errors import (
     InputError,
 )
 from ..exits import EXIT_FOR_HALT, Exit, Halt
-from ..models import Counters, Item, Reply, Stage
+from ..models import Counters, Item, Reply, Stage, Status
 from ..records import BackendName
 from .control import Control
 from .feed import Work, next_chunk, read_and_hash, take
@@ -271,7 +271,7 @@ class Engine:
         while sha in self._inflight:  # the same bytes under another id, being sent now
             await self._inflight[sha].wait()
         status = self._settled(item, sha)
-        if status == "done":
+        if status is Status.DONE:
             if unchanged:
                 self.counters.done_earlier += 1
             else:  # a new id (or new bytes) for content already recognized
@@ -306,16 +306,16 @@ class Engine:
             return None
         return data
 
-    def _settled(self, item: Item, sha: str) -> str | None:
+    def _settled(self, item: Item, sha: str) -> Status | None:
         """The content's status when nothing needs sending (done, or failed for good)."""
         if self.options.dry_run and sha in self.sender.dry_seen:
-            return "done"  # counted once, in would_send
+            return Status.DONE  # counted once, in would_send
         status = self.state.content_status(sha)
-        if status == "done":
+        if status is Status.DONE:
             return status
         if sha in self.sender.gave_up:  # the same bytes under another id: once per run is enough
             return status
-        if status == "failed" and not self.options.retry_failed:
+        if status is Status.FAILED and not self.options.retry_failed:
             self.counters.failed_earlier += 1
             log.debug("%s failed in an earlier run; --retry-failed sends it again", item.id)
             return status
@@ -335,7 +335,7 @@ class Engine:
             return
         self.counters.seen += count - 1
         pages = {n: page_item(item, kind, n, file_sha) for n in range(1, count + 1)}
-        done = {n for n, (_, sha) in pages.items() if self.state.content_status(sha) == "done"}
+        done = {n for n, (_, sha) in pages.items() if self.state.content_status(sha) is Status.DONE}
         for n in sorted(done):
             await self._page(work, *pages[n], None)
         reader = read_document(data, kind, wanted=lambda n: n not in done)

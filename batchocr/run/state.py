@@ -34,7 +34,7 @@ from types import TracebackType
 from typing import Self
 
 from ..errors import UsageError
-from ..models import Item, Stage
+from ..models import Item, Stage, Status
 
 DB_NAME = "state.sqlite"
 SCHEMA_VERSION = 1
@@ -206,9 +206,9 @@ class State:
         ).fetchone()
         return str(row[0]) if row else None
 
-    def content_status(self, sha256: str) -> str | None:
+    def content_status(self, sha256: str) -> Status | None:
         row = self._db.execute("SELECT status FROM contents WHERE sha256=?", (sha256,)).fetchone()
-        return str(row[0]) if row else None
+        return Status(row[0]) if row else None
 
     def content_attempts(self, sha256: str) -> int:
         row = self._db.execute("SELECT attempts FROM contents WHERE sha256=?", (sha256,)).fetchone()
@@ -234,7 +234,8 @@ class State:
                 (item_id, source, sha256, self.run),
             )
             db.execute(
-                "INSERT OR IGNORE INTO contents (sha256, status) VALUES (?, 'pending')", (sha256,)
+                "INSERT OR IGNORE INTO contents (sha256, status) VALUES (?, ?)",
+                (sha256, Status.PENDING),
             )
 
     def item_problem(self, item_id: str, source: str, reason: str, at: str) -> None:
@@ -267,7 +268,7 @@ class State:
                     (item.id,),
                 ).fetchone()
                 if known is not None:
-                    if known[0] != "done":
+                    if known[0] != Status.DONE:
                         db.execute("UPDATE items SET run=? WHERE id=?", (self.run, item.id))
                     continue
                 db.execute(
@@ -278,9 +279,9 @@ class State:
 
     def fail(self, sha256: str, failure: Failure) -> None:
         """Record a content's failure; retryable ones are sent again by the next run."""
-        status = "retry" if failure.retryable else "failed"
+        status = Status.RETRY if failure.retryable else Status.FAILED
         if failure.stage is Stage.PENDING:
-            status = "pending"
+            status = Status.PENDING
         with self._tx() as db:
             db.execute(
                 "UPDATE contents SET status=?, attempts=attempts+?, stage=?, error_code=?,"
@@ -366,7 +367,7 @@ class State:
                 failure = Failure(Stage.INPUT, problem, failed_at=problem_at)
             elif sha is None:
                 failure = Failure(Stage.PENDING, note or "not reached", None, True, 0, problem_at)
-            elif status == "pending" or stage is None:
+            elif status == Status.PENDING or stage is None:
                 failure = Failure(
                     Stage.PENDING,
                     reason or "not sent yet; the next run sends it",

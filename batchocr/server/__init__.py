@@ -32,6 +32,13 @@ __all__ = [
     "Request",
     "SlidingWindowCap",
     "Stats",
+    "answers",
+    "caps",
+    "form",
+    "http",
     "parse_form",
+    "protocol",
+    "serve",
+    "stats",
     "synthetic_answer",
 ]

@@ -4,4 +4,17 @@
 it in worker processes behind the engine's backend protocol. The OCR models
 ship in the optional ``rapidocr-onnxruntime`` dependency (``batchocr[local]``),
 imported on first use only.
+
+::
+
+    recognizer  the entry points: recognize(image) and LocalBackend
+    pool        the one process pool, shared by run and serve; a crash fails one page
+    ocr         RapidOCR (detection + recognition), loaded once per process
+    register  geometry  layout  printed  printed_boxes   which form, and where on it
+    extract  table  repair  checks   boxes → Name/Value list, cleaned and cross-checked
 """
+
+__all__ = [
+    "checks", "extract", "geometry", "layout", "ocr", "pool", "printed", "printed_boxes",
+    "recognizer", "register", "repair", "table",
+]  # fmt: skip
