@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .codes import CODES, Verdict
+from .models import InputKind
 
 __all__ = [
     "CODE_MEANINGS", "BatchOCRError", "CodePolicy", "ConfigError", "DocumentError",
@@ -66,7 +67,15 @@ class LockedError(BatchOCRError):
 
 
 class InputError(BatchOCRError):
-    """An input file cannot become a service-ready image; no request is made."""
+    """An input file cannot become a service-ready image; no request is made.
+
+    ``kind`` says what is wrong as data (the report's advice is keyed on it); the message
+    says it for people.
+    """
+
+    def __init__(self, message: str, kind: InputKind = InputKind.UNUSABLE) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class ServiceError(BatchOCRError):

@@ -39,6 +39,35 @@ class Status(enum.StrEnum):
     DONE = "done"  # recognized (or read from a document's text): never sent again
 
 
+class InputKind(enum.StrEnum):
+    """What is wrong with an input, as data: the report's advice is looked up by it."""
+
+    NOT_FOUND = "not_found"
+    PERMISSION = "permission"
+    FOLDER = "folder_unreadable"
+    NOT_A_FILE = "not_a_file"
+    EMPTY = "empty"
+    FILE_TOO_LARGE = "file_too_large"
+    PDF_AS_IMAGE = "pdf_as_image"
+    NOT_AN_IMAGE = "not_an_image"
+    HEIF = "heif"
+    DAMAGED_IMAGE = "damaged_image"
+    TOO_MANY_PIXELS = "too_many_pixels"
+    TOO_SMALL = "too_small"
+    TOO_ELONGATED = "too_elongated"
+    TOO_LARGE_TO_SEND = "too_large_to_send"
+    OTHER_INVOICE = "other_invoice"
+    PDF_LOCKED = "pdf_locked"
+    DAMAGED_PDF = "damaged_pdf"
+    PDF_PAGES = "pdf_pages"
+    UNSAFE_XML = "unsafe_xml"
+    DAMAGED_XML = "damaged_xml"
+    UNSAFE_OFD = "unsafe_ofd"
+    DAMAGED_OFD = "damaged_ofd"
+    MANIFEST_ROW = "manifest_row"
+    UNUSABLE = "unusable"
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     """One input to recognize: an image path with a stable id.
@@ -52,6 +81,7 @@ class Item:
     source: str
     path: Path | None = None
     problem: str | None = None
+    kind: InputKind = InputKind.UNUSABLE  # what ``problem`` is, as data
 
 
 @dataclass(frozen=True, slots=True)

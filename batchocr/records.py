@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Self, TypeVar
 
 from .exits import MEANINGS, Halt
-from .models import SCHEMA_VERSION, NameValue, Stage, Warning_
+from .models import SCHEMA_VERSION, InputKind, NameValue, Stage, Warning_
 
 __all__ = [
     "BackendName", "ErrorRecord", "ResultRecord", "Skipped", "StopRecord", "Summary",
@@ -138,12 +138,14 @@ class ErrorRecord:
     retryable: bool
     attempts: int
     failed_at: str | None
+    input_kind: InputKind | None = None  # what is wrong with an input, as data
 
     def to_json(self) -> Json:
         d: Json = {"schema_version": SCHEMA_VERSION}
         for f in dataclasses.fields(self):
             d[f.name] = getattr(self, f.name)
         d["stage"] = self.stage.value
+        d["input_kind"] = self.input_kind.value if self.input_kind else None
         return d
 
     @classmethod
@@ -158,6 +160,7 @@ class ErrorRecord:
             retryable=d.get("retryable") is True,
             attempts=_int(d, "attempts", 0) or 0,
             failed_at=_str(d, "failed_at"),
+            input_kind=_enum(InputKind, d.get("input_kind")),
         )
 
 

@@ -349,6 +349,8 @@ def test_bad_inputs_are_reported_and_never_sent(root: Path, serve: Serve) -> Non
         "notes.jpg": "not an image (unrecognized format)",
     }
     assert {i: r["reason"] for i, r in report.items()} == expected
+    kinds = {i: r["input_kind"] for i, r in report.items()}
+    assert kinds == {"cut.png": "damaged_image", "empty.png": "empty", "notes.jpg": "not_an_image"}
     for item_id, record in report.items():
         path = root / "in" / item_id
         assert record["source"] == str(path)

@@ -29,7 +29,7 @@ from batchocr.documents.prepare import (
     read_file,
 )
 from batchocr.errors import InputError
-from batchocr.models import PreparedImage
+from batchocr.models import InputKind, PreparedImage
 
 WHITE = (255, 255, 255)
 RED = (255, 0, 0)
@@ -80,9 +80,25 @@ def png_header_only(width: int, height: int) -> bytes:
 
 
 def error_of(data: bytes, limits: Limits | None = None) -> str:
+    return str(failure_of(data, limits))
+
+
+def failure_of(data: bytes, limits: Limits | None = None) -> InputError:
     with pytest.raises(InputError) as info:
         prepare(data, limits or Limits())
-    return str(info.value)
+    return info.value
+
+
+def test_each_refusal_says_what_is_wrong_as_data() -> None:
+    """The report's advice is keyed on the error's kind, never on its message text."""
+    buf = io.BytesIO()
+    Image.new("RGB", (10, 10), WHITE).save(buf, "PNG")
+    heif = b"\x00\x00\x00\x18ftypheic" + bytes(40)
+    assert [failure_of(data).kind for data in (b"", b"%PDF-1.7\n", heif, b"plain text",
+                                                buf.getvalue(), b"\x89PNG\r\n\x1a\n")] == [
+        InputKind.EMPTY, InputKind.PDF_AS_IMAGE, InputKind.HEIF, InputKind.NOT_AN_IMAGE,
+        InputKind.TOO_SMALL, InputKind.DAMAGED_IMAGE,
+    ]  # fmt: skip
 
 
 def outcome(data: bytes, limits: Limits) -> str:

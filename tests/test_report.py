@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from batchocr.errors import CODE_MEANINGS
+from batchocr.models import InputKind
 from batchocr.outputs.fields import TICKET_KEYS
 from batchocr.outputs.report import (
     CODE_ADVICE,
@@ -55,7 +56,9 @@ SUMMARY: dict[str, Any] = {
 }
 
 
-def error(id_: str, stage: str, reason: str, code: int | None = None) -> dict[str, Any]:
+def error(
+    id_: str, stage: str, reason: str, code: int | None = None, kind: str | None = None
+) -> dict[str, Any]:
     """An errors.jsonl line as the runner writes it."""
     return {
         "schema_version": 1,
@@ -68,6 +71,7 @@ def error(id_: str, stage: str, reason: str, code: int | None = None) -> dict[st
         "retryable": stage in ("pending", "transport"),
         "attempts": 1,
         "failed_at": "2025-07-10T02:00:05Z",
+        "input_kind": kind,
     }
 
 
@@ -75,9 +79,10 @@ ERRORS = [
     error("e1.png", "service", "252604 recognition failed", 252604),
     error("e2.png", "service", "99999 undocumented code", 99999),
     error("e3.png", "transport", "timed out (ReadTimeout)"),
-    error("e4.png", "input", "empty file (0 bytes)"),
-    error("e5.pdf", "input", "not an image (a PDF document; export the page as JPEG or PNG)"),
-    error("manifest.csv:3", "input", "line 3: no path"),
+    error("e4.png", "input", "empty file (0 bytes)", kind="empty"),
+    error("e5.pdf", "input", "not an image (a PDF document; export the page as JPEG or PNG)",
+          kind="pdf_as_image"),
+    error("manifest.csv:3", "input", "line 3: no path", kind="manifest_row"),
     error("p1.png", "pending", "not recognized: run aborted on 10003 the key has expired", 10003),
     error("p2.png", "pending", "not sent yet; the next run sends it"),
 ]
@@ -200,50 +205,26 @@ def test_every_documented_code_has_its_own_advice() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("reason", "kind"),
-    [
-        ("file not found", "file not found"),
-        ("no such file or directory", "file not found"),
-        ("permission denied", "permission denied"),
-        ("cannot list directory: permission denied", "folder not readable"),
-        ("is a directory", "not a file"),
-        ("not a regular file", "not a file"),
-        ("empty file (0 bytes)", "empty file"),
-        ("file too large: 12.0 MB (limit 10.0 MB)", "file too large"),
-        ("not an image (a PDF document; export the page as JPEG or PNG)", "a PDF, not an image"),
-        ("not an image (unrecognized format)", "not an image"),
-        ("unsupported image format (HEIF/AVIF; export it as JPEG or PNG)", "HEIF/AVIF image"),
-        ("truncated or corrupt image (unreadable PNG header)", "damaged image"),
-        ("image too large to decode safely: 30000×30000 px", "image too large to decode"),
-        (
-            "image too small: 10×10 px (the service needs at least 15 px per side)",
-            "image too small",
-        ),
-        ("image too elongated: 9000×20 px cannot be scaled", "image too elongated"),
-        ("image does not fit the service's base64 limit (3.0 MB)", "image too large to send"),
-        ("line 4: expected 2 columns, found 3", "bad manifest row"),
-        ("not a flight itinerary: 电子发票（普通发票） 24112000", "another kind of invoice"),
-        ("the PDF is password-protected", "password-protected PDF"),
-        ("not a readable PDF (data format error)", "damaged PDF"),
-        ("XML declares a DTD or entities (refused: unsafe)", "unsafe XML"),
-        ("the OFD has an unsafe member name '../x' (refused)", "unsafe or damaged OFD"),
-        ("no path", "bad manifest row"),
-    ],
-)
-def test_every_input_error_kind_has_its_advice(reason: str, kind: str) -> None:
-    """The reasons prepare.py and sources.py give map to a named kind and its advice."""
-    advice = {k: a for _, k, a in INPUT_KINDS}[kind]
-    error = ErrorRecord.from_json({"stage": "input", "reason": reason})
-    assert classify_failure(error) == (30, f"input: {kind}", advice)
+def test_every_input_kind_has_a_title_and_advice() -> None:
+    """Each kind of bad input an InputError can carry is grouped under its title with advice."""
+    assert set(INPUT_KINDS) == set(InputKind)
+    for kind, (title, advice) in INPUT_KINDS.items():
+        error = ErrorRecord.from_json({"stage": "input", "reason": "x", "input_kind": kind.value})
+        assert classify_failure(error) == (30, f"input: {title}", advice)
 
 
-def test_an_unknown_input_reason_still_gets_advice() -> None:
-    """A reason no kind knows falls back to the general advice."""
-    error = ErrorRecord.from_json({"stage": "input", "reason": "a new problem"})
-    assert classify_failure(error) == (
-        30, "input: unusable input", "fix or re-scan the file, then rerun",
-    )  # fmt: skip
+def test_the_kind_decides_the_group_never_the_reason_text() -> None:
+    """A reason that reads like another kind is grouped by its kind; no kind (an OUT written
+    before kinds, or a kind this version does not know) is the general advice."""
+    error = ErrorRecord.from_json(
+        {"stage": "input", "reason": "empty file (0 bytes)", "input_kind": "not_found"}
+    )
+    assert classify_failure(error)[1] == "input: file not found"
+    for kind in (None, "a-kind-from-the-future"):
+        old = ErrorRecord.from_json({"stage": "input", "reason": "empty file", "input_kind": kind})
+        assert classify_failure(old) == (
+            30, "input: unusable input", "fix or re-scan the file, then rerun",
+        )  # fmt: skip
 
 
 class Cards(HTMLParser):
@@ -407,3 +388,10 @@ def test_low_confidence_findings_name_their_field_in_the_text() -> None:
          "detail": "read with confidence 0.36"}]}  # fmt: skip
     text = text_report(None, [], [ResultRecord.from_json(record)])
     assert "      a.jpg: segments[1].seat_class: read with confidence 0.36" in text.splitlines()
+
+
+def test_the_readme_lists_every_input_kind() -> None:
+    """errors.jsonl's ``input_kind`` values are all documented for people who script on them."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### `errors.jsonl`", 1)[1].split("###", 1)[0]
+    assert [k.value for k in InputKind if f"`{k.value}`" not in section] == []

@@ -20,7 +20,7 @@ from batchocr.documents.sources import (
     iter_manifest,
 )
 from batchocr.errors import ManifestError
-from batchocr.models import Item
+from batchocr.models import InputKind, Item
 
 
 def touch(path: Path, data: bytes = b"x") -> Path:
@@ -37,8 +37,11 @@ def ok(id_: str, path: Path) -> Item:
     return Item(id=id_, source=str(path), path=path)
 
 
-def bad(id_: str, source: str, problem: str) -> Item:
-    return Item(id=id_, source=source, path=None, problem=problem)
+def bad(
+    id_: str, source: str, problem: str, kind: InputKind = InputKind.MANIFEST_ROW
+) -> Item:
+    """A problem item; a bad manifest row unless ``kind`` says otherwise."""
+    return Item(id=id_, source=source, path=None, problem=problem, kind=kind)
 
 
 # --- directory walk ----------------------------------------------------------------
@@ -151,7 +154,8 @@ def test_unreadable_subdirectory_is_a_problem_item(tmp_path: Path) -> None:
     finally:
         (tmp_path / "locked").chmod(0o700)
     assert items == [
-        bad("locked", str(tmp_path / "locked"), "cannot list directory: permission denied"),
+        bad("locked", str(tmp_path / "locked"), "cannot list directory: permission denied",
+            InputKind.FOLDER),
         ok("z.png", tmp_path / "z.png"),
     ]
 
@@ -166,7 +170,8 @@ def test_nonexistent_input_is_a_problem_item_and_the_stream_goes_on(
     monkeypatch.chdir(tmp_path)
     touch(tmp_path / "b.png")
     assert list(iter_inputs(["missing.png", "b.png"])) == [
-        bad("missing.png", str(tmp_path / "missing.png"), "no such file or directory"),
+        bad("missing.png", str(tmp_path / "missing.png"), "no such file or directory",
+            InputKind.NOT_FOUND),
         ok("b.png", tmp_path / "b.png"),
     ]
 
@@ -175,7 +180,8 @@ def test_named_fifo_is_not_a_regular_file(tmp_path: Path) -> None:
     """A named FIFO is reported instead of being handed on to a reader that would block."""
     os.mkfifo(tmp_path / "pipe.png")
     assert list(iter_inputs([str(tmp_path / "pipe.png")])) == [
-        bad(str(tmp_path / "pipe.png"), str(tmp_path / "pipe.png"), "not a regular file"),
+        bad(str(tmp_path / "pipe.png"), str(tmp_path / "pipe.png"), "not a regular file",
+            InputKind.NOT_A_FILE),
     ]
 
 

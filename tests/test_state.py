@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from batchocr.errors import LockedError
-from batchocr.models import Stage
+from batchocr.models import InputKind, Stage
+from batchocr.run import schema
 from batchocr.run.lock import RunLock
 from batchocr.run.sinks import ResultsFile, dumps_line, write_json_atomic
 from batchocr.run.state import Failure, State
@@ -102,7 +104,7 @@ def test_report_rows_cover_problems_failures_and_pending(tmp_path: Path) -> None
     """The error report lists this run's items that are not done, by id, with their reasons."""
     with State.open(tmp_path) as st:
         st.begin_run("t")
-        st.item_problem("a-broken", "/in/a", "empty file (0 bytes)", "t1")
+        st.item_problem("a-broken", "/in/a", "empty file (0 bytes)", "t1", InputKind.EMPTY)
         st.link("b-failed", "/in/b", "b" * 64, 1, 1)
         st.fail(
             "b" * 64, Failure(Stage.SERVICE, "252604 recognition failed", 252604, False, 1, "t2")
@@ -111,14 +113,32 @@ def test_report_rows_cover_problems_failures_and_pending(tmp_path: Path) -> None
         st.link("d-done", "/in/d", "d" * 64, 1, 1)
         st.add_result("d" * 64, b"{}\n", 0, 1)
         rows = [
-            (r.id, r.failure.stage.value, r.failure.error_code, r.failure.retryable)
+            (r.id, r.failure.stage.value, r.failure.error_code, r.failure.retryable,
+             r.failure.kind)
             for r in st.report_rows()
-        ]
+        ]  # fmt: skip
     assert rows == [
-        ("a-broken", "input", None, False),
-        ("b-failed", "service", 252604, False),
-        ("c-pending", "pending", None, True),
+        ("a-broken", "input", None, False, InputKind.EMPTY),
+        ("b-failed", "service", 252604, False, None),
+        ("c-pending", "pending", None, True, None),
     ]
+
+
+def test_an_out_written_before_input_kinds_gains_the_columns(tmp_path: Path) -> None:
+    """A state database without the kind columns (an older batchocr) opens, gains them
+    empty, and its old problems report with no kind."""
+    db = sqlite3.connect(tmp_path / "state.sqlite")
+    old_schema = schema.SCHEMA.replace(", problem_kind TEXT", "").replace(", kind TEXT", "")
+    db.executescript(old_schema)
+    db.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    db.execute("INSERT INTO runs (run, started_at) VALUES (1, 't0')")
+    db.execute("INSERT INTO items (id, source, run, problem) VALUES ('x', '/x', 1, 'empty')")
+    db.commit()
+    db.close()
+    with State.open(tmp_path) as st:
+        st.run = 1
+        [row] = st.report_rows()
+    assert (row.id, row.failure.reason, row.failure.kind) == ("x", "empty", None)
 
 
 def test_second_lock_is_refused(tmp_path: Path) -> None:

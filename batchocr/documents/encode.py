@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, cast
 from PIL import Image
 
 from ..errors import InputError
-from ..models import PreparedImage
+from ..models import InputKind, PreparedImage
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -84,7 +84,8 @@ def encode_jpeg_to_fit(img: Image.Image, cap: int, min_side: int) -> PreparedIma
             return PreparedImage(data, "jpeg", small.width, small.height, converted=True)
     raise InputError(
         f"image does not fit the service's base64 limit ({mb(cap)} of image data) "
-        f"even as a JPEG of {longest} px"
+        f"even as a JPEG of {longest} px",
+        InputKind.TOO_LARGE_TO_SEND,
     )
 
 

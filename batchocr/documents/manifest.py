@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ManifestError
-from ..models import Item
+from ..models import InputKind, Item
 from .naming import os_reason, posix_id, problem_item
 
 __all__ = ["check_manifest", "iter_manifest"]
@@ -79,7 +79,8 @@ class _Manifest:
 
     def bad(self, line: int, reason: str, row_id: str) -> Item:
         id_ = row_id or f"{self.name}:{line}"
-        return problem_item(id_, f"{self.source}:{line}", f"line {line}: {reason}")
+        source, why = f"{self.source}:{line}", f"line {line}: {reason}"
+        return problem_item(id_, source, why, InputKind.MANIFEST_ROW)
 
     def good(self, path_text: str, row_id: str) -> Item:
         source = os.path.abspath(os.path.join(self.base, path_text))

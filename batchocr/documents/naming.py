@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import PurePath
 
-from ..models import Item
+from ..models import InputKind, Item
 
-__all__ = ["NO_SUCH", "os_reason", "posix_id", "problem_item"]
+__all__ = ["NO_SUCH", "os_kind", "os_reason", "posix_id", "problem_item"]
 
 NO_SUCH = "no such file or directory"
 
@@ -26,5 +26,18 @@ def os_reason(e: OSError) -> str:
     return (e.strerror or str(e)).lower()
 
 
-def problem_item(id_: str, source: str, reason: str) -> Item:
-    return Item(id=id_, source=source, path=None, problem=reason)
+def os_kind(e: OSError) -> InputKind:
+    """What an operating-system error makes of an input, as data."""
+    if isinstance(e, FileNotFoundError):
+        return InputKind.NOT_FOUND
+    if isinstance(e, PermissionError):
+        return InputKind.PERMISSION
+    if isinstance(e, IsADirectoryError | NotADirectoryError):
+        return InputKind.NOT_A_FILE
+    return InputKind.UNUSABLE
+
+
+def problem_item(
+    id_: str, source: str, reason: str, kind: InputKind = InputKind.UNUSABLE
+) -> Item:
+    return Item(id=id_, source=source, path=None, problem=reason, kind=kind)

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from xml.etree.ElementTree import Element
 
 from ..errors import DocumentError
+from ..models import InputKind
 from .pages import DEFAULT_LIMITS, DocLimits, Foreign, Page, Scan
 from .positioned import Char, interpret, words
 from .xbrl import local, parse_xml, read_xml
@@ -46,23 +47,31 @@ def _open(data: bytes, limits: DocLimits) -> zipfile.ZipFile:
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise DocumentError(f"not a readable OFD (bad zip: {exc})") from None
+        raise DocumentError(f"not a readable OFD (bad zip: {exc})", InputKind.DAMAGED_OFD) from None
     infos = z.infolist()
     if len(infos) > limits.zip_members:
-        raise DocumentError(f"the OFD holds {len(infos)} files (at most {limits.zip_members})")
+        raise DocumentError(
+            f"the OFD holds {len(infos)} files (at most {limits.zip_members})", InputKind.UNSAFE_OFD
+        )
     total = 0
     for info in infos:
         name = info.filename
         if name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name) or ":" in name:
-            raise DocumentError(f"the OFD has an unsafe member name {name!r} (refused)")
+            raise DocumentError(
+                f"the OFD has an unsafe member name {name!r} (refused)", InputKind.UNSAFE_OFD
+            )
         if info.flag_bits & 0x1:
-            raise DocumentError("the OFD is encrypted")
+            raise DocumentError("the OFD is encrypted", InputKind.UNSAFE_OFD)
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > limits.zip_ratio and info.file_size > 1024 * 1024:
-            raise DocumentError(f"the OFD member {name} inflates {ratio:.0f}x (a zip bomb?)")
+            raise DocumentError(
+                f"the OFD member {name} inflates {ratio:.0f}x (a zip bomb?)", InputKind.UNSAFE_OFD
+            )
         total += info.file_size
     if total > limits.zip_bytes:
-        raise DocumentError(f"the OFD inflates to {total // 2**20} MB (a zip bomb?)")
+        raise DocumentError(
+            f"the OFD inflates to {total // 2**20} MB (a zip bomb?)", InputKind.UNSAFE_OFD
+        )
     return z
 
 
@@ -71,7 +80,9 @@ def _read(z: zipfile.ZipFile, name: str, limits: DocLimits) -> bytes:
     with z.open(name) as f:
         data = f.read(limits.zip_bytes + 1)
     if len(data) > limits.zip_bytes:
-        raise DocumentError(f"the OFD member {name} is larger than its header says")
+        raise DocumentError(
+            f"the OFD member {name} is larger than its header says", InputKind.UNSAFE_OFD
+        )
     return data
 
 
@@ -97,7 +108,7 @@ def _custom_number(z: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo],
                    limits: DocLimits) -> str | None:  # fmt: skip
     name = next((n for n in members if n.lower() == "ofd.xml"), None)
     if name is None:
-        raise DocumentError("not an OFD (no OFD.xml)")
+        raise DocumentError("not an OFD (no OFD.xml)", InputKind.DAMAGED_OFD)
     root = parse_xml(_read(z, name, limits), "OFD.xml")
     for el in root.iter():
         if local(el.tag) == "CustomData" and el.get("Name") in ("发票号码", "InvoiceNo"):

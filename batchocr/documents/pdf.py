@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 import pypdfium2 as pdfium
 
 from ..errors import DocumentError
+from ..models import InputKind
 from .pages import DEFAULT_LIMITS, DocLimits, Foreign, Itinerary, Page, Scan
 from .positioned import Char, interpret, words
 
@@ -38,9 +39,11 @@ def pdf_pages(data: bytes, limits: DocLimits = DEFAULT_LIMITS) -> int:
 
 def _checked(count: int, limits: DocLimits) -> int:
     if count == 0:
-        raise DocumentError("the PDF has no pages")
+        raise DocumentError("the PDF has no pages", InputKind.PDF_PAGES)
     if count > limits.max_pages:
-        raise DocumentError(f"the PDF has {count} pages (at most {limits.max_pages} are read)")
+        raise DocumentError(
+            f"the PDF has {count} pages (at most {limits.max_pages} are read)", InputKind.PDF_PAGES
+        )
     return count
 
 
@@ -77,10 +80,14 @@ def _open(data: bytes) -> pdfium.PdfDocument:
     except pdfium.PdfiumError as exc:
         text = str(exc).lower()
         if "password" in text:
-            raise DocumentError("the PDF is password-protected") from None
+            raise DocumentError("the PDF is password-protected", InputKind.PDF_LOCKED) from None
         if "security" in text:
-            raise DocumentError("the PDF is encrypted with an unsupported scheme") from None
-        raise DocumentError(f"not a readable PDF ({_reason(text)})") from None
+            raise DocumentError(
+                "the PDF is encrypted with an unsupported scheme", InputKind.PDF_LOCKED
+            ) from None
+        raise DocumentError(
+            f"not a readable PDF ({_reason(text)})", InputKind.DAMAGED_PDF
+        ) from None
 
 
 def _reason(text: str) -> str:

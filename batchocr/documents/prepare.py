@@ -34,7 +34,7 @@ from pathlib import Path
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from batchocr.errors import InputError
-from batchocr.models import PreparedImage
+from batchocr.models import InputKind, PreparedImage
 
 from .encode import encode, encode_jpeg_to_fit, fit, flatten, max_raw, mb
 
@@ -105,18 +105,23 @@ def read_file(path: Path, max_bytes: int) -> bytes:
     except OSError as exc:
         raise _os_input_error(exc) from exc
     if stat.S_ISDIR(st.st_mode):
-        raise InputError("is a directory")
+        raise InputError("is a directory", InputKind.NOT_A_FILE)
     if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
-        raise InputError("not a regular file")
+        raise InputError("not a regular file", InputKind.NOT_A_FILE)
     if st.st_size > max_bytes:
-        raise InputError(f"file too large: {mb(st.st_size)} (limit {mb(max_bytes)})")
+        raise InputError(
+            f"file too large: {mb(st.st_size)} (limit {mb(max_bytes)})", InputKind.FILE_TOO_LARGE
+        )
     try:
         with path.open("rb") as f:
             data = f.read(max_bytes + 1)  # +1: notice a file that grew since stat
     except OSError as exc:
         raise _os_input_error(exc) from exc
     if len(data) > max_bytes:
-        raise InputError(f"file too large: over {mb(max_bytes)} (it grew while being read)")
+        raise InputError(
+            f"file too large: over {mb(max_bytes)} (it grew while being read)",
+            InputKind.FILE_TOO_LARGE,
+        )
     return data
 
 
@@ -129,7 +134,7 @@ def prepare(data: bytes, limits: Limits = Limits()) -> PreparedImage:
     batchocr.errors.InputError: empty file (0 bytes)
     """
     if not data:
-        raise InputError("empty file (0 bytes)")
+        raise InputError("empty file (0 bytes)", InputKind.EMPTY)
     img = _open(data)
     _check_header(img, limits)
     send_as = _SEND_AS.get(img.format or "")
@@ -161,7 +166,7 @@ def _open(data: bytes) -> Image.Image:
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 return Image.open(BytesIO(data), formats=_OPEN_FORMATS)
         except UnidentifiedImageError:
-            raise InputError(_unidentified(data)) from None
+            raise _unidentified(data) from None
 
 
 def _check_header(img: Image.Image, limits: Limits) -> None:
@@ -169,18 +174,21 @@ def _check_header(img: Image.Image, limits: Limits) -> None:
     if w * h > limits.max_pixels:
         raise InputError(
             f"image too large to decode safely: {w}×{h} px "
-            f"(decompression-bomb guard, limit {limits.max_pixels} px)"
+            f"(decompression-bomb guard, limit {limits.max_pixels} px)",
+            InputKind.TOO_MANY_PIXELS,
         )
     if min(w, h) < limits.min_side:
         raise InputError(
             f"image too small: {w}×{h} px "
-            f"(the service needs at least {limits.min_side} px per side)"
+            f"(the service needs at least {limits.min_side} px per side)",
+            InputKind.TOO_SMALL,
         )
     fitted = fit((w, h), limits.max_side)
     if min(fitted) < limits.min_side:
         raise InputError(
             f"image too elongated: {w}×{h} px cannot be scaled to {limits.max_side} px "
-            f"on the longest side and keep {limits.min_side} px on the shortest"
+            f"on the longest side and keep {limits.min_side} px on the shortest",
+            InputKind.TOO_ELONGATED,
         )
 
 
@@ -213,7 +221,10 @@ def _check_complete(img: Image.Image, data: bytes) -> None:
         if img.format == "PNG":
             img.verify()  # stops at the IEND chunk type, before IEND's own CRC
             if not data.endswith(_PNG_IEND) and data.rfind(_PNG_IEND) < 0:
-                raise InputError("truncated or corrupt image (the PNG end chunk is cut off)")
+                raise InputError(
+                    "truncated or corrupt image (the PNG end chunk is cut off)",
+                    InputKind.DAMAGED_IMAGE,
+                )
             return
         if img.format in ("JPEG", "MPO"):
             img.draft(img.mode, (1, 1))
@@ -227,22 +238,35 @@ def _decode_errors() -> Iterator[None]:
         yield
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         reason = _reason(exc).split(", could be")[0]
-        raise InputError(f"image too large to decode safely ({reason})") from exc
+        raise InputError(
+            f"image too large to decode safely ({reason})", InputKind.TOO_MANY_PIXELS
+        ) from exc
     except _DECODE_ERRORS as exc:
-        raise InputError(f"truncated or corrupt image ({_reason(exc)})") from exc
+        raise InputError(
+            f"truncated or corrupt image ({_reason(exc)})", InputKind.DAMAGED_IMAGE
+        ) from exc
 
 
-def _unidentified(data: bytes) -> str:
+def _unidentified(data: bytes) -> InputError:
     for magic, name in _SIGNATURES:
         if data.startswith(magic):
-            return f"truncated or corrupt image (unreadable {name} header)"
+            return InputError(
+                f"truncated or corrupt image (unreadable {name} header)", InputKind.DAMAGED_IMAGE
+            )
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "truncated or corrupt image (unreadable WEBP header)"
+        return InputError(
+            "truncated or corrupt image (unreadable WEBP header)", InputKind.DAMAGED_IMAGE
+        )
     if data.startswith(b"%PDF"):
-        return "not an image (a PDF document; export the page as JPEG or PNG)"
+        return InputError(
+            "not an image (a PDF document; export the page as JPEG or PNG)",
+            InputKind.PDF_AS_IMAGE,
+        )
     if data[4:8] == b"ftyp" and data[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"avif"):
-        return "unsupported image format (HEIF/AVIF; export it as JPEG or PNG)"
-    return "not an image (unrecognized format)"
+        return InputError(
+            "unsupported image format (HEIF/AVIF; export it as JPEG or PNG)", InputKind.HEIF
+        )
+    return InputError("not an image (unrecognized format)", InputKind.NOT_AN_IMAGE)
 
 
 def _reason(exc: BaseException) -> str:
@@ -253,11 +277,11 @@ def _reason(exc: BaseException) -> str:
 
 def _os_input_error(exc: OSError) -> InputError:
     if isinstance(exc, FileNotFoundError):
-        return InputError("file not found")
+        return InputError("file not found", InputKind.NOT_FOUND)
     if isinstance(exc, IsADirectoryError):
-        return InputError("is a directory")
+        return InputError("is a directory", InputKind.NOT_A_FILE)
     if isinstance(exc, PermissionError):
-        return InputError("permission denied")
+        return InputError("permission denied", InputKind.PERMISSION)
     return InputError(exc.strerror or type(exc).__name__)
 
 

@@ -51,10 +51,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from batchocr.models import Item
+from batchocr.models import InputKind, Item
 
 from .manifest import check_manifest, iter_manifest
-from .naming import os_reason, posix_id, problem_item
+from .naming import os_kind, os_reason, posix_id, problem_item
 
 __all__ = [
     "DEFAULT_EXTENSIONS",
@@ -167,14 +167,14 @@ def _iter_path(given: str, walk: _Walk) -> Iterator[Item]:
     try:
         mode = os.stat(given).st_mode  # follows a symlink the user named
     except OSError as e:
-        yield problem_item(posix_id(given), source, os_reason(e))
+        yield problem_item(posix_id(given), source, os_reason(e), os_kind(e))
         return
     if stat.S_ISDIR(mode):
         yield from _walk(given, walk)
     elif stat.S_ISREG(mode):
         yield Item(id=posix_id(given), source=source, path=Path(source))
     else:  # a fifo or a device would block or never end when read
-        yield problem_item(posix_id(given), source, "not a regular file")
+        yield problem_item(posix_id(given), source, "not a regular file", InputKind.NOT_A_FILE)
 
 
 def _walk(root: str, walk: _Walk) -> Iterator[Item]:
@@ -183,7 +183,7 @@ def _walk(root: str, walk: _Walk) -> Iterator[Item]:
     stack: list[_Frame] = []
     reason = _enter(abs_root, "", stack)
     if reason is not None:
-        yield problem_item(posix_id(root), abs_root, reason)
+        yield problem_item(posix_id(root), abs_root, reason, InputKind.FOLDER)
     while stack:
         prefix, entries = stack[-1]
         entry = next(entries, None)
@@ -194,7 +194,7 @@ def _walk(root: str, walk: _Walk) -> Iterator[Item]:
         elif _is_real_dir(entry):
             reason = _enter(entry.path, f"{prefix}{entry.name}/", stack)
             if reason is not None:
-                yield problem_item(prefix + entry.name, entry.path, reason)
+                yield problem_item(prefix + entry.name, entry.path, reason, InputKind.FOLDER)
         else:
             skipped = _skipped(entry, real_root, walk.exts)
             if skipped is None:

@@ -22,7 +22,7 @@ import defusedxml.ElementTree as safe_xml
 from defusedxml import DefusedXmlException
 
 from ..errors import DocumentError
-from ..models import NameValue
+from ..models import InputKind, NameValue
 from .pages import DocKind, Foreign, Itinerary
 
 __all__ = ["parse_xml", "read_xml", "xbrl_data"]
@@ -60,9 +60,11 @@ def parse_xml(data: bytes, what: str = "XML") -> Element:
     try:
         root: Element = safe_xml.fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
-        raise DocumentError(f"{what} declares a DTD or entities (refused: unsafe)") from None
+        raise DocumentError(
+            f"{what} declares a DTD or entities (refused: unsafe)", InputKind.UNSAFE_XML
+        ) from None
     except ParseError as exc:
-        raise DocumentError(f"not well-formed {what} ({exc})") from None
+        raise DocumentError(f"not well-formed {what} ({exc})", InputKind.DAMAGED_XML) from None
     return root
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from ..codes import CODES
 from ..errors import CODE_MEANINGS, UsageError
 from ..exits import Halt
-from ..models import Stage, Warning_
+from ..models import InputKind, Stage, Warning_
 from ..records import BackendName, ErrorRecord, ResultRecord, StopRecord, Summary
 from ..run.sinks import ERRORS, RESULTS, SUMMARY, write_atomic
 from .outdir import (
@@ -71,47 +71,40 @@ PENDING_ADVICE = "not sent yet: rerun the same command; it resumes where it stop
 
 _AGAIN = ", then rerun with --retry-failed"
 _REPLACE = ", then rerun"
-# reason prefix → (kind, what to do); first match wins, in this order.
-INPUT_KINDS: tuple[tuple[str, str, str], ...] = (
-    ("file not found", "file not found", "check the path (it moved or was deleted)" + _AGAIN),
-    ("no such file", "file not found", "check the path (it moved or was deleted)" + _AGAIN),
-    ("permission denied", "permission denied", "let batchocr's user read the file" + _AGAIN),
-    ("cannot list directory", "folder not readable", "let batchocr's user read it" + _AGAIN),
-    ("is a directory", "not a file", "give image files or folders, not special files" + _AGAIN),
-    ("not a regular file", "not a file", "give image files or folders, not special files" + _AGAIN),
-    ("empty file", "empty file", "copy the file again or re-scan it" + _REPLACE),
-    ("file too large", "file too large", "re-scan at a lower resolution or as JPEG" + _REPLACE),
-    ("not an image (a PDF", "a PDF, not an image", "export the page as JPEG or PNG" + _REPLACE),
-    ("not an image", "not an image", "remove it or replace it with the scan" + _REPLACE),
-    ("unsupported image format", "HEIF/AVIF image", "export it as JPEG or PNG" + _REPLACE),
-    ("truncated or corrupt", "damaged image", "copy the file again or re-scan it" + _REPLACE),
-    (
-        "image too large to decode",
-        "image too large to decode",
-        "re-scan at a lower resolution" + _REPLACE,
-    ),
-    ("image too small", "image too small", "re-scan at a higher resolution" + _REPLACE),
-    ("image too elongated", "image too elongated", "crop it to the itinerary" + _REPLACE),
-    (
-        "image does not fit",
-        "image too large to send",
-        "re-scan at a lower resolution or crop" + _REPLACE,
-    ),
-    ("not a flight itinerary", "another kind of invoice",
-     "nothing to redo here: it is not a flight itinerary (hotel, taxi, rail…); file it with"
-     " the other expenses"),
-    ("the PDF is password-protected", "password-protected PDF",
-     "save an unprotected copy (or download it again)" + _REPLACE),
-    ("not a readable PDF", "damaged PDF", "download or export the file again" + _REPLACE),
-    ("the PDF has", "PDF too long or empty", "split it into the itineraries" + _REPLACE),
-    ("XML declares a DTD", "unsafe XML", "download the file again from the issuer" + _REPLACE),
-    ("not well-formed", "damaged XML or OFD", "download the file again" + _REPLACE),
-    ("the OFD", "unsafe or damaged OFD", "download the file again from the issuer" + _REPLACE),
-    ("not a readable OFD", "damaged OFD", "download the file again" + _REPLACE),
-    ("line ", "bad manifest row", "fix the row in the manifest" + _REPLACE),
-    ("no path", "bad manifest row", "fix the row in the manifest" + _REPLACE),
-)
-INPUT_FALLBACK = ("unusable input", "fix or re-scan the file" + _REPLACE)
+# What is wrong with an input (as data, from where it was found) → (title, what to do).
+INPUT_KINDS: dict[InputKind, tuple[str, str]] = {
+    InputKind.NOT_FOUND: ("file not found", "check the path (it moved or was deleted)" + _AGAIN),
+    InputKind.PERMISSION: ("permission denied", "let batchocr's user read the file" + _AGAIN),
+    InputKind.FOLDER: ("folder not readable", "let batchocr's user read it" + _AGAIN),
+    InputKind.NOT_A_FILE: ("not a file", "give image files or folders, not special files" + _AGAIN),
+    InputKind.EMPTY: ("empty file", "copy the file again or re-scan it" + _REPLACE),
+    InputKind.FILE_TOO_LARGE: ("file too large",
+                               "re-scan at a lower resolution or as JPEG" + _REPLACE),
+    InputKind.PDF_AS_IMAGE: ("a PDF, not an image", "export the page as JPEG or PNG" + _REPLACE),
+    InputKind.NOT_AN_IMAGE: ("not an image", "remove it or replace it with the scan" + _REPLACE),
+    InputKind.HEIF: ("HEIF/AVIF image", "export it as JPEG or PNG" + _REPLACE),
+    InputKind.DAMAGED_IMAGE: ("damaged image", "copy the file again or re-scan it" + _REPLACE),
+    InputKind.TOO_MANY_PIXELS: ("image too large to decode",
+                                "re-scan at a lower resolution" + _REPLACE),
+    InputKind.TOO_SMALL: ("image too small", "re-scan at a higher resolution" + _REPLACE),
+    InputKind.TOO_ELONGATED: ("image too elongated", "crop it to the itinerary" + _REPLACE),
+    InputKind.TOO_LARGE_TO_SEND: ("image too large to send",
+                                  "re-scan at a lower resolution or crop" + _REPLACE),
+    InputKind.OTHER_INVOICE: ("another kind of invoice",
+        "nothing to redo here: it is not a flight itinerary (hotel, taxi, rail…); file it with"
+        " the other expenses"),
+    InputKind.PDF_LOCKED: ("password-protected PDF",
+        "save an unprotected copy (or download it again)" + _REPLACE),
+    InputKind.DAMAGED_PDF: ("damaged PDF", "download or export the file again" + _REPLACE),
+    InputKind.PDF_PAGES: ("PDF too long or empty", "split it into the itineraries" + _REPLACE),
+    InputKind.UNSAFE_XML: ("unsafe XML", "download the file again from the issuer" + _REPLACE),
+    InputKind.DAMAGED_XML: ("damaged XML or OFD", "download the file again" + _REPLACE),
+    InputKind.UNSAFE_OFD: ("unsafe or damaged OFD",
+                           "download the file again from the issuer" + _REPLACE),
+    InputKind.DAMAGED_OFD: ("damaged OFD", "download the file again" + _REPLACE),
+    InputKind.MANIFEST_ROW: ("bad manifest row", "fix the row in the manifest" + _REPLACE),
+    InputKind.UNUSABLE: ("unusable input", "fix or re-scan the file" + _REPLACE),
+}  # fmt: skip
 
 WARNING_ADVICE: dict[str, str] = {
     "total_mismatch": "the total is not the sum of its parts (paper: fare + CAAC fund + fuel"
@@ -180,10 +173,8 @@ def classify_failure(error: ErrorRecord, stop_code: int | None = None) -> tuple[
         return 20, "transport: no usable answer", TRANSPORT_ADVICE
     if code is not None:
         return 10, _code_title(code), CODE_ADVICE.get(code, UNKNOWN_CODE_ADVICE)
-    for prefix, kind, advice in INPUT_KINDS:
-        if error.reason.startswith(prefix):
-            return 30, f"input: {kind}", advice
-    return 30, f"input: {INPUT_FALLBACK[0]}", INPUT_FALLBACK[1]
+    title, advice = INPUT_KINDS[error.input_kind or InputKind.UNUSABLE]
+    return 30, f"input: {title}", advice
 
 
 def _failure_groups(errors: Iterable[ErrorRecord], stopped_on: int | None) -> tuple[Group, ...]:

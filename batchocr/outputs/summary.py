@@ -30,7 +30,7 @@ def error_record(row: ReportRow) -> ErrorRecord:
     """One line of ``errors.jsonl``."""
     f = row.failure
     return ErrorRecord(row.id, row.source, row.sha256, f.stage, f.error_code, f.reason,
-                       f.retryable, f.attempts, f.failed_at)  # fmt: skip
+                       f.retryable, f.attempts, f.failed_at, f.kind)  # fmt: skip
 
 
 def build_summary(

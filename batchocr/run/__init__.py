@@ -9,11 +9,11 @@
     control     how a run stops: halt latch, first-request gate, signals
     limiter  pacing  retry   the rate limiter, adaptive pacing, the retry policy (pure)
     recorder    the single writer of outcomes
-    state  lock  sinks       OUT: the SQLite state, its lock, the output files
+    state  schema  lock  sinks   OUT: the SQLite state (and its schema), its lock, the files
     progress    the live line on stderr
 """
 
 __all__ = [
     "control", "engine", "feed", "limiter", "lock", "pacing", "progress", "recorder", "retry",
-    "runner", "sinks", "state", "submit",
+    "runner", "schema", "sinks", "state", "submit",
 ]  # fmt: skip

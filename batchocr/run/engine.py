@@ -32,7 +32,7 @@ from ..errors import (
     InputError,
 )
 from ..exits import EXIT_FOR_HALT, Exit, Halt
-from ..models import Counters, Item, Reply, Stage, Status
+from ..models import Counters, InputKind, Item, Reply, Stage, Status
 from ..records import BackendName
 from .control import Control
 from .feed import Work, next_chunk, read_and_hash, take
@@ -222,13 +222,17 @@ class Engine:
         item = work.item
         self.counters.seen += 1
         if item.problem is not None or item.path is None:
-            self.recorder.input_problem(item, item.problem or "no path")
+            if item.problem is not None:
+                self.recorder.input_problem(item, item.problem, item.kind)
+            else:
+                self.recorder.input_problem(item, "no path", InputKind.MANIFEST_ROW)
             return
         before = self.state.id_record(item.id)
         if before is not None and before.run == self.state.run and before.source != item.source:
             self.recorder.input_problem(
                 Item(f"{item.id} ({item.source})", item.source, item.path),
                 f"duplicate id {item.id!r}: also used by {before.source}",
+                InputKind.MANIFEST_ROW,
             )
             return
         data: bytes | None = None
@@ -239,7 +243,7 @@ class Engine:
                     read_and_hash, item.path, self._max_bytes
                 )
             except InputError as exc:
-                self.recorder.input_problem(item, str(exc))
+                self.recorder.input_problem(item, str(exc), exc.kind)
                 return
         else:
             sha = known
@@ -302,7 +306,7 @@ class Engine:
         try:
             data, _ = await anyio.to_thread.run_sync(read_and_hash, item.path, self._max_bytes)
         except InputError as exc:
-            self.recorder.failure(sha, Stage.INPUT, str(exc))
+            self.recorder.failure(sha, Stage.INPUT, str(exc), kind=exc.kind)
             return None
         return data
 
@@ -331,7 +335,7 @@ class Engine:
         try:
             count = await anyio.to_thread.run_sync(page_count, data, kind)
         except DocumentError as exc:
-            self.recorder.input_problem(item, str(exc))
+            self.recorder.input_problem(item, str(exc), exc.kind)
             return
         self.counters.seen += count - 1
         pages = {n: page_item(item, kind, n, file_sha) for n in range(1, count + 1)}
@@ -344,7 +348,7 @@ class Engine:
             page = await anyio.to_thread.run_sync(next_page, reader)
             if isinstance(page, DocumentError):
                 for n in left:
-                    self.recorder.input_problem(pages[n][0], str(page))
+                    self.recorder.input_problem(pages[n][0], str(page), page.kind)
                 return
             if page is None:
                 return
@@ -355,7 +359,7 @@ class Engine:
 
     async def _page(self, work: Work, item: Item, sha: str, page: Page | None) -> None:
         if isinstance(page, Foreign):
-            self.recorder.input_problem(item, page.reason())
+            self.recorder.input_problem(item, page.reason(), InputKind.OTHER_INVOICE)
             return
         before = self.state.id_record(item.id)
         unchanged = before is not None and (before.source, before.sha256) == (item.source, sha)

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..documents.prepare import read_file
 from ..errors import InputError
-from ..models import Item
+from ..models import InputKind, Item
 
 __all__ = ["CHUNK", "Work", "next_chunk", "read_and_hash", "take"]
 
@@ -52,6 +52,6 @@ def take(items: Iterator[Any], n: int) -> list[Any]:
 
 def read_and_hash(path: Path | None, max_bytes: int) -> tuple[bytes, str]:
     if path is None:
-        raise InputError("no path")
+        raise InputError("no path", InputKind.MANIFEST_ROW)
     data = read_file(path, max_bytes)
     return data, hashlib.sha256(data).hexdigest()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..documents.qr import InvoiceQr, reconcile
-from ..models import Counters, Item, Reply, Stage, Warning_
+from ..models import Counters, InputKind, Item, Reply, Stage, Warning_
 from ..outputs.fields import normalize, ticket_key
 from ..records import BackendName, ResultRecord
 from .sinks import ResultsFile, dumps_line
@@ -100,9 +100,11 @@ class Recorder:
         code: int | None = None,
         retryable: bool = False,
         attempts: int = 0,
+        kind: InputKind | None = None,
     ) -> None:
         """An image that is not done: for good, or until the next run (``retryable``)."""
-        self.state.fail(sha, Failure(stage, reason, code, retryable, attempts, self.stamp()))
+        failure = Failure(stage, reason, code, retryable, attempts, self.stamp(), kind)
+        self.state.fail(sha, failure)
         self.counters.failed_now += 1
         self.counters.failures[str(code) if code is not None else stage.value] += 1
         log.info("failed: %s (%s)", sha[:12], reason)
@@ -112,9 +114,9 @@ class Recorder:
         failure = Failure(Stage.PENDING, reason, code, True, attempts, self.stamp())
         self.state.fail(sha, failure)
 
-    def input_problem(self, item: Item, reason: str) -> None:
+    def input_problem(self, item: Item, reason: str, kind: InputKind) -> None:
         """An input with no usable content (unreadable, bad manifest row)."""
-        self.state.item_problem(item.id, item.source, reason, self.stamp())
+        self.state.item_problem(item.id, item.source, reason, self.stamp(), kind)
         self.counters.failed_now += 1
         self.counters.failures[Stage.INPUT.value] += 1
         log.info("input problem: %s: %s", item.id, reason)

@@ -25,7 +25,6 @@ True
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,33 +32,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from ..errors import UsageError
-from ..models import Item, Stage, Status
-
-DB_NAME = "state.sqlite"
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS runs (
-    run INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, exit_code INTEGER);
-CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    sha256 TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS items (
-    id TEXT PRIMARY KEY, source TEXT NOT NULL, sha256 TEXT, run INTEGER NOT NULL,
-    problem TEXT, problem_at TEXT, note TEXT);
-CREATE INDEX IF NOT EXISTS items_run ON items (run);
-CREATE TABLE IF NOT EXISTS contents (
-    sha256 TEXT PRIMARY KEY, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-    stage TEXT, error_code INTEGER, reason TEXT, retryable INTEGER, failed_at TEXT);
-CREATE TABLE IF NOT EXISTS results (
-    sha256 TEXT PRIMARY KEY, offset INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    line BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS results_offset ON results (offset);
-CREATE TABLE IF NOT EXISTS tickets (
-    ticket TEXT NOT NULL, sha256 TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (ticket, sha256));
-"""
+from ..models import InputKind, Item, Stage, Status
+from .schema import DB_NAME, connect, stored_kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +46,7 @@ class Failure:
     retryable: bool = False
     attempts: int = 0
     failed_at: str | None = None
+    kind: InputKind | None = None  # for input failures: what is wrong, as data
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +68,6 @@ class ReportRow:
     failure: Failure
 
 
-def _create_owner_only(path: Path) -> None:
-    """Create ``path`` with mode 0600 if missing (never widen an existing file)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    os.close(fd)
-
-
 class _NullDB:
     """Swallows the writes of a dry run."""
 
@@ -116,23 +85,7 @@ class State:
 
     @classmethod
     def open(cls, out: Path, *, readonly: bool = False) -> Self:
-        path = out / DB_NAME
-        if readonly and not path.exists():
-            db = sqlite3.connect(":memory:", isolation_level=None)
-        else:
-            _create_owner_only(path)
-            db = sqlite3.connect(path, isolation_level=None, timeout=5)
-            db.execute("PRAGMA journal_mode=WAL")
-            # NORMAL in WAL mode survives a process crash (kill -9); only an OS
-            # crash can lose the last transactions, which the next run re-sends.
-            db.execute("PRAGMA synchronous=NORMAL")
-        db.executescript(_SCHEMA)
-        found = db.execute("SELECT v FROM meta WHERE k='schema_version'").fetchone()
-        if found and int(found[0]) != SCHEMA_VERSION:
-            raise UsageError(f"{path} was written by another batchocr version (schema {found[0]})")
-        if not found and not readonly:
-            db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        return cls(db, readonly)
+        return cls(connect(out / DB_NAME, readonly=readonly), readonly)
 
     def __enter__(self) -> Self:
         return self
@@ -238,13 +191,15 @@ class State:
                 (sha256, Status.PENDING),
             )
 
-    def item_problem(self, item_id: str, source: str, reason: str, at: str) -> None:
+    def item_problem(
+        self, item_id: str, source: str, reason: str, at: str, kind: InputKind
+    ) -> None:
         """An input with no readable content: it goes straight to the error report."""
         with self._tx() as db:
             db.execute(
-                "INSERT OR REPLACE INTO items (id, source, run, problem, problem_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (item_id, source, self.run, reason, at),
+                "INSERT OR REPLACE INTO items (id, source, run, problem, problem_at, problem_kind)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (item_id, source, self.run, reason, at, kind),
             )
 
     def not_reached(self, items: Iterable[Item], reason: str, at: str) -> None:
@@ -285,7 +240,7 @@ class State:
         with self._tx() as db:
             db.execute(
                 "UPDATE contents SET status=?, attempts=attempts+?, stage=?, error_code=?,"
-                " reason=?, retryable=?, failed_at=? WHERE sha256=?",
+                " reason=?, retryable=?, failed_at=?, kind=? WHERE sha256=?",
                 (
                     status,
                     failure.attempts,
@@ -294,6 +249,7 @@ class State:
                     failure.reason,
                     int(failure.retryable),
                     failure.failed_at,
+                    failure.kind,
                     sha256,
                 ),
             )
@@ -355,16 +311,19 @@ class State:
         """Items seen in this run that are not done, ordered by id."""
         rows = self._db.execute(
             "SELECT i.id, i.source, i.sha256, i.problem, i.problem_at, i.note, c.status,"
-            " c.stage, c.error_code, c.reason, c.retryable, c.attempts, c.failed_at"
+            " c.stage, c.error_code, c.reason, c.retryable, c.attempts, c.failed_at,"
+            " i.problem_kind, c.kind"
             " FROM items i LEFT JOIN contents c ON c.sha256 = i.sha256"
             " WHERE i.run = ? AND (i.problem IS NOT NULL OR c.status IS NOT 'done')"
             " ORDER BY i.id",
             (self.run,),
         )
         for (item_id, source, sha, problem, problem_at, note, status, stage, code, reason,
-             retryable, attempts, failed_at) in rows:  # fmt: skip
+             retryable, attempts, failed_at, problem_kind, kind) in rows:  # fmt: skip
             if problem is not None:
-                failure = Failure(Stage.INPUT, problem, failed_at=problem_at)
+                failure = Failure(
+                    Stage.INPUT, problem, failed_at=problem_at, kind=stored_kind(problem_kind)
+                )
             elif sha is None:
                 failure = Failure(Stage.PENDING, note or "not reached", None, True, 0, problem_at)
             elif status == Status.PENDING or stage is None:
@@ -378,6 +337,7 @@ class State:
                 )
             else:
                 failure = Failure(
-                    Stage(stage), reason or "", code, bool(retryable), attempts or 0, failed_at
-                )
+                    Stage(stage), reason or "", code, bool(retryable), attempts or 0, failed_at,
+                    stored_kind(kind),
+                )  # fmt: skip
             yield ReportRow(item_id, source, sha, failure)

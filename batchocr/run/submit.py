@@ -21,7 +21,7 @@ from ..documents.prepare import Limits, prepare
 from ..documents.qr import InvoiceQr, read_qr
 from ..errors import InputError, ServiceError, TransportError, Verdict, classify, describe
 from ..exits import Halt
-from ..models import Counters, Item, PreparedImage, Reply, Stage
+from ..models import Counters, InputKind, Item, PreparedImage, Reply, Stage
 from ..records import BackendName
 from .control import Control, Halted
 from .limiter import Clock, RateLimiter, Sleep, Unlimited
@@ -95,11 +95,11 @@ class Submitter:
         try:
             prepared, qr = await anyio.to_thread.run_sync(_prepare_with_qr, data, self.limits)
         except InputError as exc:
-            self.recorder.failure(sha, Stage.INPUT, str(exc))
+            self.recorder.failure(sha, Stage.INPUT, str(exc), kind=exc.kind)
             return
         if qr is not None and not qr.is_air:  # told apart before anything is sent
             reason = f"not a flight itinerary: {qr.kind_name} {qr.number} (from its QR code)"
-            self.recorder.failure(sha, Stage.INPUT, reason)
+            self.recorder.failure(sha, Stage.INPUT, reason, kind=InputKind.OTHER_INVOICE)
             return
         if self.dry_run or self.backend is None:
             self.dry_seen.add(sha)
