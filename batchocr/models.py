@@ -21,6 +21,30 @@ NameValue = dict[str, Any]
 """One entry of the service's ``data`` list: ``{"Name": ..., "Value": ..., "Row"?: ...}``."""
 
 
+class Extent:
+    """Geometry shared by every box with text on a page (a PDF word, an OCR line): the mixin
+    of dataclasses with ``x0``, ``top``, ``x1``, ``bottom`` fields (y grows downwards)."""
+
+    __slots__ = ()
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def height(self) -> float:
+        """At least one unit: a box is never flat (tolerances are multiples of it)."""
+        return max(self.bottom - self.top, 1.0)
+
+
 class Stage(enum.StrEnum):
     """Where an item stopped short of done."""
 

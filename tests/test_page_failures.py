@@ -20,6 +20,7 @@ from PIL import Image
 
 from batchocr.config import Config
 from batchocr.outputs.summary import error_record
+from batchocr.recognize.local.pool import PagePool
 from batchocr.recognize.local.recognizer import CRASHED, LocalBackend
 from batchocr.run.engine import Engine, RunOptions
 from batchocr.run.sinks import ResultsFile
@@ -92,7 +93,7 @@ def test_a_run_records_pages_that_raise_or_crash_and_reads_the_others(tmp_path: 
 def test_the_server_answers_a_bad_page_with_252604_and_keeps_serving() -> None:
     """`serve`'s recognizer over the same pool: the pages that raise or crash are 252604,
     and the pages before and after them are answered with their data."""
-    recognizer = ProcessRecognizer(by_width, workers=2)
+    recognizer = ProcessRecognizer(PagePool(by_width, workers=2))
     answers = []
     try:
         with RehearsalServer(recognizer) as server, httpx.Client(trust_env=False, timeout=60) as c:

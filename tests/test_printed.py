@@ -50,7 +50,7 @@ class Reader:
 
 def page(layout: str, extra: dict[Quad, str]) -> tuple[list[Quad], dict[Quad, str]]:
     """The quads of a page printing every box of ``layout`` (text as measured), plus ``extra``."""
-    texts = {rect(p.x0, p.y0, p.x1, p.y1): p.text for p in PRINTED[layout]}
+    texts = {rect(p.x0, p.top, p.x1, p.bottom): p.text for p in PRINTED[layout]}
     texts |= extra
     return list(texts), texts
 
@@ -61,7 +61,7 @@ def test_the_printed_labels_are_known_without_reading_them() -> None:
     read = Reader(texts)
     found = known(quads, read)
     p = PRINTED["paper"][0]
-    title = rect(p.x0, p.y0, p.x1, p.y1)
+    title = rect(p.x0, p.top, p.x1, p.bottom)
     (asked,) = read.asked  # the start of the title alone is read
     assert asked[0] == title[0]
     assert math.dist(asked[0], asked[1]) == pytest.approx(0.4 * math.dist(title[0], title[1]))
@@ -75,11 +75,11 @@ def test_the_printed_labels_are_known_without_reading_them() -> None:
 def test_a_box_wider_than_the_printed_one_is_read() -> None:
     """``自 FROM`` merged with the city after it is a value line, not the marker."""
     marker = next(p for p in PRINTED["paper"] if p.text == "自 FROM")
-    merged = rect(marker.x0, marker.y0, marker.x1 + 120, marker.y1)
+    merged = rect(marker.x0, marker.top, marker.x1 + 120, marker.bottom)
     quads, texts = page("paper", {merged: "自 FROM 杭州"})
     found = known(quads, Reader(texts))
     assert quads.index(merged) not in found
-    assert rect(marker.x0, marker.y0, marker.x1, marker.y1) in {found[i].quad for i in found}
+    assert rect(marker.x0, marker.top, marker.x1, marker.bottom) in {found[i].quad for i in found}
 
 
 def test_a_label_value_line_is_read_from_the_end_of_its_label() -> None:

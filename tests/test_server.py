@@ -27,6 +27,7 @@ from PIL import Image
 
 from batchocr.errors import ConfigError, UsageError
 from batchocr.models import NameValue
+from batchocr.recognize.local.pool import PagePool
 from batchocr.server import PATH, Behaviour, RehearsalServer, parse_form
 from batchocr.server.answers import AnswerBook, Recognizer, synthetic_answer
 from batchocr.server.serve import (
@@ -480,7 +481,7 @@ def crash_on_empty(image: bytes) -> list[NameValue]:
 
 def test_process_recognizer_survives_a_crashing_page() -> None:
     """A worker that dies costs that page only (LookupError → 252604); the next page works."""
-    recognizer = ProcessRecognizer(crash_on_empty, workers=1)
+    recognizer = ProcessRecognizer(PagePool(crash_on_empty, workers=1))
     try:
         assert recognizer(b"first") == synthetic_answer(b"first")
         with pytest.raises(LookupError, match="crashed on this image"):

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..models import NameValue
+from ..models import Extent, NameValue
 
 AIR_TITLE = "航空运输电子客票行程单"
 COLON_LABELS = frozenset({
@@ -47,7 +47,7 @@ Char = tuple[str, float, float, float, float]  # text, x0, top, x1, bottom
 
 
 @dataclass(frozen=True, slots=True)
-class Word:
+class Word(Extent):
     """Text that belongs together on one line, with its box."""
 
     text: str
@@ -55,18 +55,6 @@ class Word:
     top: float
     x1: float
     bottom: float
-
-    @property
-    def height(self) -> float:
-        return max(self.bottom - self.top, 1.0)
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
 
     @property
     def key(self) -> str:

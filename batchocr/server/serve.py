@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import ConfigError, UsageError
@@ -132,7 +131,7 @@ def _engine(name: str, workers: int | None) -> Recognizer:
             f"the local engine is not installed ({exc.name} is missing):"
             " pip install 'batchocr[local]', or use --engine synthetic / --answers"
         ) from None
-    return ProcessRecognizer(recognize, workers, warm_up)
+    return ProcessRecognizer(PagePool(recognize, workers, warm_up))
 
 
 class ProcessRecognizer:
@@ -142,17 +141,11 @@ class ProcessRecognizer:
     ``batchocr run`` uses, with its one crash semantics: a page that raises
     or kills its worker costs that page only, answered 252604 (``LookupError``
     here, its reason in the server's log), and the server goes on.
-    ``func`` and ``initializer`` must be picklable top-level functions.
     """
 
-    def __init__(
-        self,
-        func: Recognizer,
-        workers: int | None = None,
-        initializer: Callable[[], None] | None = None,
-    ) -> None:
-        self._pool = PagePool(func, workers, initializer)
-        self.workers = self._pool.workers
+    def __init__(self, pool: PagePool) -> None:
+        self._pool = pool
+        self.workers = pool.workers
 
     def __call__(self, image: bytes) -> list[NameValue]:
         page = self._pool.read_blocking(image)

@@ -20,34 +20,23 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ...models import Extent
 from .ocr import Box, Point
 
 Pair = tuple[Point, Point]  # (page point, canonical point)
 
 
 @dataclass(frozen=True, slots=True)
-class Rect:
+class Rect(Extent):
     """An axis-aligned box in canonical coordinates, with its text and OCR box index."""
 
     text: str
     score: float
     index: int
     x0: float
-    y0: float
+    top: float
     x1: float
-    y1: float
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.y0 + self.y1) / 2
-
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
+    bottom: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,8 +188,8 @@ def _cut_at(r: Rect, x: float) -> tuple[Rect, Rect | None]:
     if k >= len(t) or r.x1 - x < pitch:
         return r, None
     cut = r.x0 + k * pitch
-    left = Rect(t[:k], r.score, r.index, r.x0, r.y0, cut, r.y1)
-    return left, Rect(t[k:], r.score, r.index, cut, r.y0, r.x1, r.y1)
+    left = Rect(t[:k], r.score, r.index, r.x0, r.top, cut, r.bottom)
+    return left, Rect(t[k:], r.score, r.index, cut, r.top, r.x1, r.bottom)
 
 
 def read_rows(
