@@ -1,15 +1,26 @@
-"""Test doubles for the edges the code takes as parameters: clock and sleep."""
+"""Test doubles for the edges the code takes as parameters: clock, sleep and the service.
+
+The service double plugs into the one seam for HTTP, an ``httpx`` transport
+(:meth:`FakeService.transport`): tests that drive the engine or the runner use it, while the
+HTTP layer's own unit tests (``test_client``) mock routes with respx.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import heapq
 import itertools
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 import anyio
+import httpx
 from anyio.lowlevel import checkpoint
+
+from batchocr.server.answers import synthetic_answer
 
 
 class InstantSleep:
@@ -85,3 +96,37 @@ class VirtualClock:
                 wake_at, _, event = heapq.heappop(self._sleepers)
                 self.now = max(self.now, wake_at)
                 event.set()
+
+
+@dataclass
+class FakeService:
+    """Answers per request from a script; remembers what it received."""
+
+    script: Callable[[int, bytes], dict[str, Any] | int]
+    images: list[bytes] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+
+    @classmethod
+    def answering(cls, code: int = 0) -> FakeService:
+        """Every request gets ``code`` (0: a synthetic ticket for the image)."""
+
+        def script(_: int, image: bytes) -> dict[str, Any]:
+            if code:
+                return {"error_code": code, "reason": "x", "result": None}
+            return {"error_code": 0, "reason": "success",
+                    "result": {"data": synthetic_answer(image)}}  # fmt: skip
+
+        return cls(script)
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handler)
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        form = parse_qs(request.content.decode())
+        self.keys.append(form["key"][0])
+        image = base64.b64decode(form["ImageBase64"][0])
+        self.images.append(image)
+        answer = self.script(len(self.images), image)
+        if isinstance(answer, int):
+            return httpx.Response(answer)
+        return httpx.Response(200, json=answer)

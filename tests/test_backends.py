@@ -11,11 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from fakes import FakeService
 
 from batchocr.run.runner import RunRequest, run_batch
-from batchocr.server.answers import synthetic_answer
 
 SAMPLES = Path(__file__).parents[1] / "samples"
 PAGE = "paper-clean-1"
@@ -46,12 +45,6 @@ def records(out: Path) -> list[dict[str, Any]]:
 def run_auto(tmp_path: Path, env: dict[str, str]) -> tuple[int, str, list[dict[str, Any]]]:
     """One page through run_batch with the `auto` backend; a fake service behind httpx."""
 
-    def service(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(
-            200,
-            json={"error_code": 0, "reason": "success", "result": {"data": synthetic_answer(b"x")}},
-        )
-
     stderr = io.StringIO()
     req = RunRequest(
         inputs=(str(one_page(tmp_path)),),
@@ -64,7 +57,7 @@ def run_auto(tmp_path: Path, env: dict[str, str]) -> tuple[int, str, list[dict[s
         stdin=io.StringIO(),
         stdout=io.StringIO(),
         stderr=stderr,
-        transport=httpx.MockTransport(service),
+        transport=FakeService.answering(0).transport(),
     )
     return code, stderr.getvalue(), records(tmp_path / "out")
 

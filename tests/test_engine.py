@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import random
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from fakes import InstantSleep
+from fakes import FakeService, InstantSleep
 from PIL import Image
 
 from batchocr.config import Config, Secret
@@ -53,25 +50,6 @@ def ok(image: bytes) -> dict[str, Any]:
 
 
 @dataclass
-class FakeService:
-    """Answers per request from a script; remembers what it received."""
-
-    script: Callable[[int, bytes], dict[str, Any] | int]
-    images: list[bytes] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)
-
-    def handler(self, request: httpx.Request) -> httpx.Response:
-        form = parse_qs(request.content.decode())
-        self.keys.append(form["key"][0])
-        image = base64.b64decode(form["ImageBase64"][0])
-        self.images.append(image)
-        answer = self.script(len(self.images), image)
-        if isinstance(answer, int):
-            return httpx.Response(answer)
-        return httpx.Response(200, json=answer)
-
-
-@dataclass
 class Outcome:
     code: int
     engine: Engine
@@ -95,7 +73,7 @@ async def run_engine(
         state.begin_run("2026-01-01T00:00:00Z")
         results = ResultsFile(out / "results.jsonl", state)
         results.open()
-        transport = httpx.MockTransport(service.handler)
+        transport = service.transport()
         async with httpx.AsyncClient(transport=transport) as http:
             engine = Engine(
                 cfg,

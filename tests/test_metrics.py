@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from fakes import FakeService
 from PIL import Image
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -42,15 +43,7 @@ def images(root: Path, n: int) -> Path:
 
 
 def answer_all(code: int) -> httpx.MockTransport:
-    def handler(request: httpx.Request) -> httpx.Response:
-        if code:
-            return httpx.Response(200, json={"error_code": code, "reason": "x", "result": None})
-        return httpx.Response(
-            200,
-            json={"error_code": 0, "reason": "success", "result": {"data": synthetic_answer(b"x")}},
-        )
-
-    return httpx.MockTransport(handler)
+    return FakeService.answering(code).transport()
 
 
 def run(tmp_path: Path, code: int, n: int = 3) -> tuple[int, dict[Any, float]]:
