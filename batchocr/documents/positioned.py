@@ -39,7 +39,7 @@ AMOUNT_LABELS = (
 FLIGHT_HEADERS = ("承运人", "航班号", "座位等级", "日期", "时间", "客票级别/客票类别",
                   "客票生效日期", "有效截止日期", "免费行李")  # fmt: skip
 STATIONS = ("自", "至")
-_KNOWN = COLON_LABELS | set(CELL_LABELS) | set(AMOUNT_LABELS) | set(FLIGHT_HEADERS)
+KNOWN_LABELS = COLON_LABELS | set(CELL_LABELS) | set(AMOUNT_LABELS) | set(FLIGHT_HEADERS)
 _COLONS = ":："
 _GAP = 0.6  # a horizontal gap wider than this many char heights starts a new word
 
@@ -131,7 +131,7 @@ def _same_line(a: Word, b: Word) -> bool:
 
 def _title(ws: Sequence[Word]) -> str | None:
     heads = [w for w in ws if "发票" in w.text or "行程单" in w.text or "客票" in w.key]
-    heads = [w for w in heads if w.key not in _KNOWN]
+    heads = [w for w in heads if w.key not in KNOWN_LABELS]
     if not heads:
         return None
     head = max(heads, key=lambda w: w.height)
@@ -157,7 +157,7 @@ def interpret(ws: Sequence[Word]) -> Reading:
 def _labels(ws: Sequence[Word]) -> dict[str, Word]:
     found: dict[str, Word] = {}
     for w in ws:
-        if w.key in _KNOWN and w.key not in found:
+        if w.key in KNOWN_LABELS and w.key not in found:
             found[w.key] = w
     return found
 
@@ -167,8 +167,8 @@ def _add(data: list[NameValue], name: str, value: str, row: int = -1) -> None:
         data.append({"Name": name, "Value": value, "Row": row})
 
 
-def _is_label(w: Word) -> bool:
-    return w.key in _KNOWN or w.key in STATIONS or w.text[-1] in _COLONS
+def is_label(w: Word) -> bool:
+    return w.key in KNOWN_LABELS or w.key in STATIONS or w.text[-1] in _COLONS
 
 
 def _right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf")) -> str:
@@ -176,7 +176,7 @@ def _right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf")) -> 
                    and _same_line(w, label) and w is not label), key=lambda w: w.x0)  # fmt: skip
     taken: list[str] = []
     for w in line:
-        if _is_label(w):
+        if is_label(w):
             break
         taken.append(w.text)
     return " ".join(taken)
@@ -186,7 +186,7 @@ def _below(label: Word, ws: Sequence[Word], labels: dict[str, Word]) -> str:
     right = min((w.x0 for w in labels.values() if w.x0 > label.x0 + 1 and _same_line(w, label)),
                 default=float("inf"))  # fmt: skip
     under = [w for w in ws if label.bottom <= w.top <= label.bottom + 4 * label.height
-             and label.x0 - 2 * label.height <= w.x0 < right and not _is_label(w)]  # fmt: skip
+             and label.x0 - 2 * label.height <= w.x0 < right and not is_label(w)]  # fmt: skip
     if not under:
         return ""
     first = min(under, key=lambda w: w.top)
@@ -199,7 +199,10 @@ def _amounts(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
         return []
     low = max(w.bottom for w in heads)
     span = 3 * max(w.height for w in heads)
-    values = [w for w in ws if low <= w.top <= low + span and not _is_label(w)]
+    values = [w for w in ws if low <= w.top <= low + span and not is_label(w)]
+    if values:  # the first line under the labels: a scan's taller boxes reach the next one
+        first = min(values, key=lambda w: w.top)
+        values = [w for w in values if _same_line(w, first)]
     edges = [w.x0 for w in heads[1:]] + [float("inf")]
     cols: dict[str, list[Word]] = {}
     for v in values:
@@ -229,22 +232,42 @@ def _flights(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
     out: list[NameValue] = []
     row = -1
     start: Word | None = None
+    # Where the next segment starts if its 自 line goes unread (a scan): below the header
+    # line, then below the last segment's 至 line.
+    floor = max((h.bottom for h in heads), default=None)
     for mark in marks:
         if mark.key == "自":
+            if start is not None:  # the open segment's 至 line went unread: it ends here
+                _add(out, "至", _first_column(ws, start.bottom, mark.top, first_col), row)
+                out += _segment(ws, heads, first_col, start.top - start.height / 2, mark.top, row)
             row, start = row + 1, mark
             _add(out, "自", _right_of(mark, ws, first_col), row)
-        elif start is not None:
-            _add(out, "至", _right_of(mark, ws, first_col), row)
-            out += _segment(ws, heads, first_col, start, mark, row)
-            start = None
+            continue
+        if start is not None:
+            top = start.top - start.height / 2
+        elif floor is not None and 0 <= mark.top - floor < 3 * mark.height:
+            top, row = floor, row + 1
+            _add(out, "自", _first_column(ws, floor, mark.top, first_col), row)
+        else:
+            continue
+        _add(out, "至", _right_of(mark, ws, first_col), row)
+        out += _segment(ws, heads, first_col, top, mark.bottom + mark.height / 2, row)
+        start, floor = None, mark.bottom
     return out
 
 
-def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float, start: Word,
-             end: Word, row: int) -> list[NameValue]:  # fmt: skip
+def _first_column(ws: Sequence[Word], top: float, bottom: float, right: float) -> str:
+    """The station printed left of the table between two lines, its 自 mark unread."""
+    found = sorted((w for w in ws if top <= w.cy <= bottom and w.x1 <= right and not is_label(w)),
+                   key=lambda w: w.x0)  # fmt: skip
+    return " ".join(w.text for w in found)
+
+
+def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float, top: float,
+             bottom: float, row: int) -> list[NameValue]:  # fmt: skip
     """The values between a segment's 自 and 至 lines, each under its nearest header."""
-    band = [w for w in ws if start.top - start.height / 2 <= w.cy <= end.bottom + end.height / 2
-            and w.x0 >= first_col - 1 and not _is_label(w)]  # fmt: skip
+    band = [w for w in ws if top <= w.cy <= bottom
+            and w.x0 >= first_col - 1 and not is_label(w)]  # fmt: skip
     cols: dict[str, list[Word]] = {}
     for w in band:
         head = min(heads, key=lambda h: abs(h.cx - w.cx))

@@ -34,6 +34,7 @@ from ...models import NameValue, Reply
 from ...records import BackendName
 from . import ocr, printed
 from .extract import Reading, read
+from .fullpage import read_full
 from .pool import CRASHED, PagePool, PageResult, describe_exception
 
 __all__ = ["CRASHED", "NOT_RECOGNIZED", "LocalBackend", "recognize", "release_memory", "warm_up"]
@@ -72,11 +73,15 @@ def recognize(image: bytes) -> list[NameValue]:
 def _read(picture: Image.Image) -> Reading:
     page = ocr.read_page(picture, printed.known)
     reading = read(page.boxes)
+    if not reading.fits:
+        # Not a form we know the drawing of (another issuer, another printer): the template's
+        # positions would read the wrong places, so the page is read in full, by its labels.
+        return Reading(read_full(page.boxes).data)
     if reading.doubtful or reading.blanks:
         boxes = ocr.reread(picture, page, reading.doubtful).boxes
         second = read((*boxes, *ocr.read_quads(picture, reading.blanks)))
         if len(second.data) >= len(reading.data):
-            return second
+            reading = second
     return reading
 
 

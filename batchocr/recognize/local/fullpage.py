@@ -1,0 +1,212 @@
+"""Reading a page in full: OCR lines → words → Name/Value pairs by label text (pure).
+
+The checked fallback of the template fast path (:mod:`.extract`): no layout, no canonical
+position. The page's lines are turned upright (the median tilt of its long lines), each
+line is cut into words at its colons (OCR reads ``发票号码：2562…`` as one line), labels are
+recognized by their text even with an OCR slip (``旅客娃名``), and the values are found by
+their relation to the labels and the table by :func:`batchocr.documents.positioned.interpret`
+— the same reader as a PDF's own text, so a scan and a file of the same document read
+alike. What does not read as its field's form is left out, never guessed
+(:func:`keep_checked`).
+
+>>> from batchocr.recognize.local.ocr import Box
+>>> line = Box("发票号码：25625432897358475196", 0.99, ((10, 10), (400, 10), (400, 40), (10, 40)))
+>>> [(d["Name"], d["Value"]) for d in read_full([line]).data]
+[('发票号码', '25625432897358475196')]
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from ...documents import positioned
+from ...documents.positioned import Char, Reading, Word
+from ...models import NameValue
+from ...outputs.fields import normalize
+from . import repair, table
+from .checks import check
+from .extract import CLEAN, Cleaner
+from .geometry import skew
+from .ocr import Box
+
+__all__ = ["keep_checked", "read_full", "upright_words"]
+
+_LABELS = tuple(sorted(positioned.KNOWN_LABELS, key=len, reverse=True))
+_NARROW = 0.55  # a Latin letter or digit is about this many CJK glyphs wide
+_SPACE = 0.35
+_COLON = "：:"
+
+
+def _weight(ch: str) -> float:
+    if ch.isspace():
+        return _SPACE
+    return 1.0 if unicodedata.east_asian_width(ch) in "WF" else _NARROW
+
+
+def _chars(text: str, x0: float, top: float, x1: float, bottom: float) -> list[Char]:
+    """A line's characters spread over its box by their typical widths."""
+    weights = [_weight(c) for c in text]
+    pitch = (x1 - x0) / max(sum(weights), 1e-6)
+    out: list[Char] = []
+    x = x0
+    for ch, w in zip(text, weights, strict=True):
+        out.append((ch, x, top, x + w * pitch, bottom))
+        x += w * pitch
+    return out
+
+
+def _label_text(text: str) -> str:
+    """A word that reads like a known label (one slip per four characters) becomes it."""
+    key = text.rstrip(_COLON).replace(" ", "")
+    if len(key) < 2 or key in positioned.KNOWN_LABELS:
+        return text
+    best = difflib.get_close_matches(key, _LABELS, n=1, cutoff=0.0)
+    if not best:
+        return text
+    label = best[0]
+    ratio = difflib.SequenceMatcher(None, key, label).ratio()
+    slips = round((1 - ratio) * max(len(key), len(label)))
+    if len(label) >= 4 and slips <= len(label) // 4 and abs(len(key) - len(label)) <= 1:
+        return label + text[len(text.rstrip(_COLON)) :]
+    return text
+
+
+def upright_words(boxes: Sequence[Box]) -> list[Word]:
+    """The page's words in upright coordinates, label slips mended."""
+    tilt = skew(boxes)
+    cos, sin = math.cos(-tilt), math.sin(-tilt)
+    out: list[Word] = []
+    for b in sorted(boxes, key=lambda b: (b.quad[0][1], b.quad[0][0])):
+        text = b.text.strip()
+        if not text:
+            continue
+        xs = [x * cos - y * sin for x, y in b.quad]
+        ys = [x * sin + y * cos for x, y in b.quad]
+        chars = _chars(text, min(xs), min(ys), max(xs), max(ys))
+        for w in positioned.words(chars):
+            if not any(c.isalnum() for c in w.text):  # a speck or a rule read as 「 or |
+                continue
+            mended = _label_text(w.text)
+            out.append(Word(mended, w.x0, w.top, w.x1, w.bottom) if mended != w.text else w)
+    return out
+
+
+# Labels printed side by side in a known order: a misread one is named by its neighbours.
+_ROWS = (positioned.FLIGHT_HEADERS, positioned.AMOUNT_LABELS, positioned.CELL_LABELS)
+
+
+def mend_rows(ws: list[Word]) -> list[Word]:
+    """Name the misread labels of a row of labels from the ones read right around them.
+
+    A table's header line holds its labels in a known order; when two of them are read
+    exactly, the words between them on that line are the labels between them (``日明``
+    between 座位等级 and 时间 is 日期; two pieces of one label are joined).
+    """
+    for row in _ROWS:
+        ws = _mend_row(ws, row)
+    return ws
+
+
+def _mend_row(ws: list[Word], row: Sequence[str]) -> list[Word]:
+    pinned = [w for w in ws if w.key in row]
+    if len(pinned) < 2:
+        return ws
+    anchor = sorted(pinned, key=lambda w: w.cy)[len(pinned) // 2]
+    line = sorted((w for w in ws if abs(w.cy - anchor.cy) < anchor.height * 0.7),
+                  key=lambda w: w.x0)  # fmt: skip
+    known = [(i, w) for i, w in enumerate(line) if w.key in row]
+    out = {id(w): [w] for w in ws}
+    for (i, a), (j, b) in itertools.pairwise(known):
+        names = row[row.index(a.key) + 1 : row.index(b.key)]
+        between = [w for w in line[i + 1 : j] if not positioned.is_label(w)]
+        if not names or not between:
+            continue
+        if len(names) == 1:  # one label, maybe read in pieces
+            joined = Word(names[0], between[0].x0, min(w.top for w in between),
+                          between[-1].x1, max(w.bottom for w in between))  # fmt: skip
+            out[id(between[0])] = [joined]
+            for w in between[1:]:
+                out[id(w)] = []
+        elif len(names) == len(between):
+            for name, w in zip(names, between, strict=True):
+                out[id(w)] = [Word(name, w.x0, w.top, w.x1, w.bottom)]
+    return [m for w in ws for m in out[id(w)]]
+
+
+def read_full(boxes: Sequence[Box]) -> Reading:
+    """The Name/Value pairs of a page read in full: each value cleaned by its field's form
+    (left out when it has none), then mended where the document's own checks pin it down."""
+    reading = positioned.interpret(mend_rows(upright_words(boxes)))
+    ticket: dict[str, str] = {}
+    flights: dict[int, dict[str, str]] = {}
+    for d in reading.data:
+        value = _clean(d["Name"], d["Value"])
+        if value is not None:
+            row = int(d.get("Row", -1))
+            (ticket if row < 0 else flights.setdefault(row, {}))[d["Name"]] = value
+    ticket, rows = check(ticket, [flights[r] for r in sorted(flights)])
+    data: list[NameValue] = [{"Name": k, "Value": v, "Row": -1} for k, v in ticket.items()]
+    for row, flight in enumerate(rows):
+        data += [{"Name": k, "Value": v, "Row": row} for k, v in flight.items()]
+    return Reading(keep_checked(data), reading.title, reading.labels)
+
+
+def _any_date(text: str) -> str | None:
+    return repair.iso_date(text) or repair.cn_date(text) or repair.month_date(text)
+
+
+_CLEAN: dict[str, Cleaner] = {
+    **CLEAN,
+    **table.cleaners("einvoice"),
+    "日期": _any_date, "客票生效日期": _any_date, "有效截止日期": _any_date,
+    "开票日期": _any_date, "填开日期": _any_date,
+    "国内国际标识": CLEAN["国内国际标签"],
+    "统一社会信用代码": repair.credit_code, "纳税人识别号": repair.credit_code,
+}  # fmt: skip
+
+
+def _clean(name: str, value: str) -> str | None:
+    """The value in its field's form, or None; a field with no cleaner keeps its text."""
+    if name in positioned.STATIONS:
+        return _station(value)
+    clean = _CLEAN.get(name)
+    return value if clean is None else clean(value)
+
+
+def _station(text: str) -> str | None:
+    """``武汉WUH`` → ``武汉 WUH`` (OCR drops the space the form prints between city and
+    code); a city alone is kept; anything else is no station.
+
+    >>> _station("武汉WUH"), _station("北京首都 PEK"), _station("上海"), _station("青岛TAO 液航")
+    ('武汉 WUH', '北京首都 PEK', '上海', None)
+    """
+    t = text.replace(" ", "").rstrip(".,:;'`")
+    m = re.fullmatch(r"([\u4e00-\u9fff]{2,8})([A-Za-z]{3})?", t)
+    if m is None:
+        return None
+    return f"{m[1]} {m[2].upper()}" if m[2] else m[1]
+
+
+def keep_checked(data: list[NameValue]) -> list[NameValue]:
+    """Drop the entries whose value the normalizer cannot parse as its field's form (a date
+    that is no date, an amount that is no amount): a field left out is never wrong.
+
+    >>> keep_checked([{"Name": "合计", "Value": "CNY 4130.00", "Row": -1},
+    ...               {"Name": "票价", "Value": "CNY 36A2.2O", "Row": -1}])
+    [{'Name': '合计', 'Value': 'CNY 4130.00', 'Row': -1}]
+    """
+    _, warnings = normalize(data)
+    bad = {w.field for w in warnings if w.code.startswith("bad_") and w.field}
+    if not bad:
+        return data
+    drop: set[int] = set()
+    for i, entry in enumerate(data):
+        _, found = normalize([entry])
+        if any(w.code.startswith("bad_") for w in found):
+            drop.add(i)
+    return [e for i, e in enumerate(data) if i not in drop]
