@@ -131,3 +131,21 @@ def test_the_published_form_reads_through_the_engine(noise: str) -> None:
     assert wrong == []
     assert len(exact) >= len(keys) - 2
     assert [s["flight_no"] for s in got["segments"]] == [s["flight_no"] for s in want["segments"]]
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_a_turned_page_is_read_upright(turn: int) -> None:
+    """A page scanned a quarter or half turn off reads as the upright page does: its lines
+    stand upright (a quarter turn: both ways are tried) or it reads as nothing (half)."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    from batchocr.recognize.local.recognizer import recognize
+    from synth import generate
+
+    sample = generate(1400001, "einvoice", "light")
+    buf = io.BytesIO()
+    sample.image.rotate(turn, expand=True).save(buf, "PNG")
+    want, _ = normalize(sample.truth["data"])
+    got, _ = normalize(recognize(buf.getvalue()))
+    assert got["e_ticket_no"] == want["e_ticket_no"]
+    assert got["passenger_name"] == want["passenger_name"]
+    assert got["segments"] == want["segments"]

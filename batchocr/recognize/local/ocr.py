@@ -28,6 +28,7 @@ The engine is loaded once per process, on first use (:func:`engine`).
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ class Page:
     width: int
     height: int
     boxes: tuple[Box, ...]
+    sideways: bool = False  # its lines stand upright: turned a quarter, nothing was read
 
 
 _engine: Any = None
@@ -127,6 +129,8 @@ def read_page(image: Image.Image, known: Known | None = None) -> Page:
     page = fit(image)
     pixels = np.asarray(page)
     quads = [_quad(q) for q in detect(pixels)]
+    if sideways(quads):  # reading it as it is would cost the whole page for nothing
+        return Page(page.width, page.height, (), sideways=True)
 
     def read(regions: Sequence[Quad]) -> list[Reading]:
         return _read(pixels, regions)
@@ -138,6 +142,17 @@ def read_page(image: Image.Image, known: Known | None = None) -> Page:
     boxes = (found[i] for i in range(len(quads)))
     kept = tuple(b for b in boxes if b.text and b.score >= TEXT_SCORE)
     return Page(page.width, page.height, kept)
+
+
+def sideways(quads: Sequence[Quad]) -> bool:
+    """Whether most long text lines stand upright: a page turned by a quarter.
+
+    >>> sideways([((0, 0), (10, 0), (10, 80), (0, 80))] * 3)
+    True
+    """
+    sides = [(math.dist(q[0], q[1]), math.dist(q[1], q[2])) for q in quads]
+    long_ = [(w, h) for w, h in sides if max(w, h) >= 3 * min(w, h)]
+    return len(long_) >= 3 and sum(h > w for w, h in long_) > len(long_) / 2
 
 
 def _read(pixels: Any, quads: Sequence[Quad], *, all_short: bool = False) -> list[Reading]:

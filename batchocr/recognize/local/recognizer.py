@@ -40,6 +40,7 @@ from .pool import CRASHED, PagePool, PageResult, describe_exception
 __all__ = ["CRASHED", "NOT_RECOGNIZED", "LocalBackend", "recognize", "release_memory", "warm_up"]
 
 NOT_RECOGNIZED = 252604
+WEAK = 8  # entries: a page that reads as fewer is tried turned (an itinerary prints 20+)
 TRIM_ABOVE = 360 << 20  # bytes resident after a page above which freed memory is returned
 
 Recognize = Callable[[bytes], list[NameValue]]
@@ -71,18 +72,30 @@ def recognize(image: bytes) -> list[NameValue]:
 
 
 def _read(picture: Image.Image) -> Reading:
+    """The page as it comes; turned a quarter when its lines stand upright (both ways are
+    tried: the one that reads more wins), or half a turn when it reads as almost nothing."""
+    reading, page = _read_upright(picture)
+    turns = (90, 270) if page.sideways else (180,) if len(reading.data) < WEAK else ()
+    for turn in turns:
+        other, _ = _read_upright(picture.rotate(turn, expand=True))
+        if len(other.data) > len(reading.data):
+            reading = other
+    return reading
+
+
+def _read_upright(picture: Image.Image) -> tuple[Reading, ocr.Page]:
     page = ocr.read_page(picture, printed.known)
     reading = read(page.boxes)
     if not reading.fits:
         # Not a form we know the drawing of (another issuer, another printer): the template's
         # positions would read the wrong places, so the page is read in full, by its labels.
-        return Reading(read_full(page.boxes).data)
+        return Reading(read_full(page.boxes).data), page
     if reading.doubtful or reading.blanks:
         boxes = ocr.reread(picture, page, reading.doubtful).boxes
         second = read((*boxes, *ocr.read_quads(picture, reading.blanks)))
         if len(second.data) >= len(reading.data):
             reading = second
-    return reading
+    return reading, page
 
 
 @functools.cache
