@@ -238,7 +238,6 @@ def _flights(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
     for mark in marks:
         if mark.key == "自":
             if start is not None:  # the open segment's 至 line went unread: it ends here
-                _add(out, "至", _first_column(ws, start.bottom, mark.top, first_col), row)
                 out += _segment(ws, heads, first_col, start.top - start.height / 2, mark.top, row)
             row, start = row + 1, mark
             _add(out, "自", _right_of(mark, ws, first_col), row)
@@ -246,21 +245,13 @@ def _flights(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
         if start is not None:
             top = start.top - start.height / 2
         elif floor is not None and 0 <= mark.top - floor < 3 * mark.height:
-            top, row = floor, row + 1
-            _add(out, "自", _first_column(ws, floor, mark.top, first_col), row)
+            top, row = floor, row + 1  # its origin is left out: no mark says where it is
         else:
             continue
         _add(out, "至", _right_of(mark, ws, first_col), row)
         out += _segment(ws, heads, first_col, top, mark.bottom + mark.height / 2, row)
         start, floor = None, mark.bottom
     return out
-
-
-def _first_column(ws: Sequence[Word], top: float, bottom: float, right: float) -> str:
-    """The station printed left of the table between two lines, its 自 mark unread."""
-    found = sorted((w for w in ws if top <= w.cy <= bottom and w.x1 <= right and not is_label(w)),
-                   key=lambda w: w.x0)  # fmt: skip
-    return " ".join(w.text for w in found)
 
 
 def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float, top: float,

@@ -170,12 +170,34 @@ _CLEAN: dict[str, Cleaner] = {
 }  # fmt: skip
 
 
+_FREE = frozenset({"旅客姓名", "签注", "提示信息", "填开单位", "购买方名称"})
+_HEADS = frozenset(label[:3] for label in positioned.KNOWN_LABELS if len(label) >= 3)
+
+
 def _clean(name: str, value: str) -> str | None:
     """The value in its field's form, or None; a field with no cleaner keeps its text."""
     if name in positioned.STATIONS:
         return _station(value)
+    if name in _FREE:
+        value = _before_label(value)
+        if _label_text(value) != value or value in positioned.KNOWN_LABELS:
+            return None  # a label read where a value belongs
     clean = _CLEAN.get(name)
     return value if clean is None else clean(value)
+
+
+def _before_label(text: str) -> str:
+    """Free text up to where the next label begins (a scan's line can run into it): the first
+    three characters of a label, one of them possibly misread.
+
+    >>> _before_label("济南安途贸易有限公司统一社会他用"), _before_label("到达机场保验费40")
+    ('济南安途贸易有限公司', '到达机场')
+    """
+    for i in range(2, len(text) - 2):
+        window = text[i : i + 3]
+        if any(sum(a != b for a, b in zip(window, h, strict=True)) <= 1 for h in _HEADS):
+            return text[:i]
+    return text
 
 
 def _station(text: str) -> str | None:
