@@ -32,7 +32,8 @@ The default, seeds 200000–200199, was first read by the run that
 docs/accuracy.md reports first; 300000+, 310000+, 400000+, 500000+ and 600000+
 were each first read by a later run it reports (500000–500039 then served to
 profile), 700000+ and 800000+ by memory and cost checks, 900000+ by the latest
-run it reports. Pick a new ``--seed-start`` (1000000 and up are untouched) for
+run it reports, 1000000–1000005 by its family runs. Pick a new ``--seed-start`` (1100000 and
+up are untouched) for
 a sample nobody has looked at.
 """
 
