@@ -168,7 +168,7 @@ def draw_style(seed: int, family: str) -> Style:
         shift = (rng.randint(-value_size, value_size), rng.randint(-reach, reach))
     scale = 1.0 if pick["scale"] == "1" else round(rng.uniform(0.5, 2.0), 2)
     return Style(**{**pick, "scale": scale}, margin=rng.randint(30, 110), value_size=value_size,
-                 jitter=rng.uniform(0.0, 0.8), shift=shift)  # fmt: skip
+                 jitter=round(rng.uniform(0.0, 0.8), 3), shift=shift)  # fmt: skip
 
 
 def font_file(typeface: str) -> tuple[Path, int]:

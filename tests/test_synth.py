@@ -310,6 +310,7 @@ def test_every_family_is_deterministic_and_names_known_fields(family_fonts: None
         assert a.image.tobytes() == b.image.tobytes(), family
         assert truth_json(a) == truth_json(b)
         assert a.truth["family"] == family
+        assert {"rotation", "scale"} <= a.truth["style"].keys()
         assert {d["Name"] for d in a.truth["data"]} <= KNOWN_NAMES, family
     a, b = (generate_family(4, "einvoice-stamped", "heavy") for _ in range(2))
     assert a.image.tobytes() == b.image.tobytes() and a.jpeg_quality == b.jpeg_quality
