@@ -33,7 +33,7 @@ define apt_ensure
 endef
 
 RUNTIME_DEBS = 'libgl1=ldconfig -p | grep -q libGL.so.1' 'libglib2.0-0=ldconfig -p | grep -q libgthread-2.0.so.0'
-TEST_DEBS = 'fonts-wqy-zenhei=test -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc' 'chromium=command -v chromium'
+TEST_DEBS = 'fonts-wqy-zenhei=test -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc' 'fonts-arphic-uming=test -e /usr/share/fonts/truetype/arphic/uming.ttc' 'fonts-arphic-ukai=test -e /usr/share/fonts/truetype/arphic/ukai.ttc' 'chromium=command -v chromium'
 
 runtime-deps:
 	$(call apt_ensure,$(RUNTIME_DEBS))

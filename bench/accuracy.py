@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/accuracy.py [--n 200] [--workers N] [--seed-start 200000]
                                        [--noise clean,light,heavy] [--misses]
+                                       [--families [F1,F2,...] | --tuning]
 
 For each noise level, ``--n`` pages (seeds ``seed-start`` … ``seed-start + n - 1``;
 even seeds drawn as the paper itinerary, odd ones as the e-invoice) are made by
@@ -19,6 +20,11 @@ at the sample's quality for ``heavy``) and read by ``batchocr.recognize.local.re
   other processes, so this is the engine's memory, as in a ``batchocr run``
   worker, and no drawing competes with the readers for the cores).
 
+Families (issue 9): with ``--families`` (default: :data:`synth.style.HELD_OUT_FAMILIES`) or
+``--tuning`` (:data:`synth.style.TUNING_FAMILIES`), ``--n`` pages of *each* family per noise
+level are drawn by :func:`synth.variety.generate_family` instead, and the report adds, per
+noise level, a table of each truth Name by family: exact / absent / wrong.
+
 Seeds: the extractor was tuned on seeds 1–99 (the committed samples are seeds
 1–6). A first benchmark run on seeds 100000–100199 was reported as it came out,
 and its misses were then studied and fixed, so that range is tuning data too.
@@ -26,7 +32,8 @@ The default, seeds 200000–200199, was first read by the run that
 docs/accuracy.md reports first; 300000+, 310000+, 400000+, 500000+ and 600000+
 were each first read by a later run it reports (500000–500039 then served to
 profile), 700000+ and 800000+ by memory and cost checks, 900000+ by the latest
-run it reports. Pick a new ``--seed-start`` (1000000 and up are untouched) for
+run it reports, 1000000–1000005 by its family runs. Pick a new ``--seed-start`` (1100000 and
+up are untouched) for
 a sample nobody has looked at.
 """
 
@@ -50,14 +57,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from batchocr.outputs.fields import normalize
 from synth import LAYOUTS, NOISES, generate
+from synth.variety import FAMILIES, HELD_OUT_FAMILIES, TUNING_FAMILIES, generate_family
 
 TUNING_SEEDS = (range(1, 100), range(100_000, 100_200))
 DEFAULT_SEED_START = 200_000
 
 
 def sample_bytes(seed: int, layout: str, noise: str) -> tuple[bytes, list[dict[str, Any]]]:
-    """The image file ``write_sample`` would write, and its truth ``data``."""
-    s = generate(seed, layout, noise)
+    """The image file ``write_sample`` would write, and its truth ``data``; ``layout`` may
+    be a family of synth.variety (einvoice-real is both, drawn the same either way)."""
+    s = (generate_family if layout in FAMILIES else generate)(seed, layout, noise)
     buf = io.BytesIO()
     if s.jpeg_quality is None:
         s.image.save(buf, "PNG")
@@ -99,9 +108,13 @@ def draw(job: tuple[int, str, str]) -> Job:
 
 def jobs(args: argparse.Namespace, pool: ProcessPoolExecutor) -> list[Job]:
     """Every page, drawn before any is read: drawing would otherwise compete for the cores."""
-    layouts = args.layouts.split(",")
-    plan = [(args.seed_start + i, layouts[(args.seed_start + i) % len(layouts)], noise)
-            for noise in args.noise.split(",") for i in range(args.n)]  # fmt: skip
+    if args.families:
+        plan = [(args.seed_start + i, family, noise) for noise in args.noise.split(",")
+                for family in args.families for i in range(args.n)]  # fmt: skip
+    else:
+        layouts = args.layouts.split(",")
+        plan = [(args.seed_start + i, layouts[(args.seed_start + i) % len(layouts)], noise)
+                for noise in args.noise.split(",") for i in range(args.n)]  # fmt: skip
     return list(pool.map(draw, plan, chunksize=4))
 
 
@@ -132,6 +145,8 @@ class Tally:
     docs_exact: int = 0
     cpu: list[float] = field(default_factory=list)
     misses: Counter[str] = field(default_factory=Counter)
+    # Name → Counter of "fields", "exact", "absent", "wrong"
+    names: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
     def add(self, r: dict[str, Any], by_fields: bool = True) -> list[str]:
         if by_fields:
@@ -142,10 +157,13 @@ class Tally:
         notes = []
         for key, value in want.items():
             self.fields += 1
+            self.names[key[0]]["fields"] += 1
             if got.get(key) == value:
                 self.exact += 1
+                self.names[key[0]]["exact"] += 1
                 continue
             self.misses[key[0]] += 1
+            self.names[key[0]]["wrong" if key in got else "absent"] += 1
             if key in got:
                 self.wrong += 1
                 notes.append(f"{key[0]}[{key[1]}] wrong: {got[key]!r} for {value!r}")
@@ -168,7 +186,8 @@ def _pct(a: int, b: int) -> str:
 
 
 def report(tallies: dict[tuple[str, str], Tally], rss: dict[int, float]) -> str:
-    rows = ["| noise | layout | pages | fields exact | wrong | absent | extra | documents exact "
+    rows = ["| noise | layout or family | pages | fields exact | wrong | absent | extra "
+            "| documents exact "
             "| CPU s/page (mean, p95) |", "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for noise in NOISES:
         group = [(k, t) for k, t in sorted(tallies.items()) if k[0] == noise]
@@ -197,6 +216,39 @@ def report(tallies: dict[tuple[str, str], Tally], rss: dict[int, float]) -> str:
     return "\n".join(rows)
 
 
+def field_report(tallies: dict[tuple[str, str], Tally]) -> str:
+    """Per noise level: each truth Name (rows) by family (columns), as
+    ``exact/fields`` then ``a`` absent and ``w`` wrong when not zero."""
+    out = []
+    for noise in NOISES:
+        groups = sorted(k[1] for k in tallies if k[0] == noise)
+        if not groups:
+            continue
+        names = sorted({n for g in groups for n in tallies[(noise, g)].names})
+        head = f"Fields by family, {noise}: exact/fields, a = absent, w = wrong"
+        out += [head, "", f"| Name | {' | '.join(groups)} |", "|---" * (len(groups) + 1) + "|"]
+        for name in names:
+            cells = []
+            for g in groups:
+                c = tallies[(noise, g)].names.get(name)
+                if not c:
+                    cells.append("")
+                    continue
+                miss = "".join(f" {k[0]}{c[k]}" for k in ("absent", "wrong") if c[k])
+                cells.append(f"{c['exact']}/{c['fields']}{miss}")
+            out.append(f"| {name} | " + " | ".join(cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+def _families(text: str) -> list[str]:
+    names = [f for f in text.split(",") if f]
+    unknown = [f for f in names if f not in FAMILIES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown families {unknown}; known: {FAMILIES}")
+    return names
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--n", type=int, default=200, help="pages per noise level (default 200)")
@@ -210,6 +262,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--by", choices=("fields", "raw"), default="fields",
                    help="compare the normalized fields of fields.md (default), or the raw"
                    " Name/Value entries (the measure of the earlier runs in docs/accuracy.md)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--families", nargs="?", type=_families, const=list(HELD_OUT_FAMILIES),
+                       metavar="F1,F2", help="draw these synth.variety families (when "
+                       f"given alone: the held-out {','.join(HELD_OUT_FAMILIES)})")  # fmt: skip
+    which.add_argument("--tuning", action="store_const", dest="families",
+                       const=list(TUNING_FAMILIES), help="draw the tuning families")  # fmt: skip
     args = p.parse_args(argv)
     if any(args.seed_start in seeds for seeds in TUNING_SEEDS):
         print(f"note: seed {args.seed_start} is a tuning seed", file=sys.stderr)
@@ -228,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {r['layout']}-{r['noise']}-{r['seed']}: {note}", flush=True)
     wall = time.monotonic() - started
     print(report(tallies, rss))
+    if args.families:
+        print()
+        print(field_report(tallies))
     print(f"{len(pages)} pages, {args.workers} workers, {wall:.0f} s wall (drawing excluded)")
     misses = Counter[str]()
     for t in tallies.values():

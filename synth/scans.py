@@ -527,7 +527,17 @@ def _paper_texture(img: Image.Image, rng: random.Random, low: int, cell: int) ->
     n = (w // cell + 3, h // cell + 3)
     box = (1.0, 1.0, n[0] - 2.0, n[1] - 2.0)  # skip the border cells: bicubic edges are flat
     shade = _noise_image(rng, n).resize((w, h), Image.Resampling.BICUBIC, box=box)
-    return ImageChops.multiply(img, shade.point(lambda v: low + v * (252 - low) // 255))
+    return ImageChops.multiply(img, _like(img, shade.point(lambda v: low + v * (252 - low) // 255)))
+
+
+def _like(img: Image.Image, layer: Image.Image) -> Image.Image:
+    """``layer`` (grey) in the mode of ``img``: colour pages (synth.variety) get the same noise."""
+    return layer if img.mode == layer.mode else layer.convert(img.mode)
+
+
+def _fill(img: Image.Image, grey: int) -> int | tuple[int, int, int]:
+    """A grey fill colour for ``img``'s mode (an int would be a packed colour in RGB)."""
+    return (grey, grey, grey) if img.mode == "RGB" else grey
 
 
 def _light(img: Image.Image, rng: random.Random) -> Image.Image:
@@ -538,7 +548,7 @@ def _light(img: Image.Image, rng: random.Random) -> Image.Image:
     """
     img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 0.8)))
     img = _paper_texture(img, rng, 228, 250)
-    img = img.rotate(rng.uniform(-0.7, 0.7), Image.Resampling.BICUBIC, fillcolor=240)
+    img = img.rotate(rng.uniform(-0.7, 0.7), Image.Resampling.BICUBIC, fillcolor=_fill(img, 240))
     return img.point(lambda v: min(252, (v + 2) // 4 * 4))
 
 
@@ -549,21 +559,23 @@ def _heavy(img: Image.Image, rng: random.Random) -> Image.Image:
     img = img.resize(size, Image.Resampling.LANCZOS)
     img = _paper_texture(img, rng, 190, 120)
     desk = rng.randint(70, 150)
-    img = ImageOps.expand(img, border=rng.randint(15, 40), fill=desk)  # the desk around the page
-    img = img.rotate(rng.uniform(-5, 5), Image.Resampling.BICUBIC, expand=True, fillcolor=desk)
+    desk_fill = _fill(img, desk)
+    img = ImageOps.expand(img, border=rng.randint(15, 40), fill=desk_fill)  # the desk around it
+    img = img.rotate(rng.uniform(-5, 5), Image.Resampling.BICUBIC, expand=True,
+                     fillcolor=desk_fill)  # fmt: skip
     w, h = img.size
     k = rng.uniform(0.01, 0.04) * w
     j = [rng.uniform(-0.01, 0.01) * w for _ in range(8)]
     # The source quad is wider at the top than the output: the far edge of the page shrinks.
     quad = (-k + j[0], j[1], j[2], h + j[3], w + j[4], h + j[5], w + k + j[6], j[7])
     img = img.transform((w, h), Image.Transform.QUAD, quad, Image.Resampling.BICUBIC,
-                        fillcolor=desk)  # fmt: skip
+                        fillcolor=desk_fill)  # fmt: skip
     img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.7)))
     grain = _noise_image(rng, img.size).point(lambda v: v * 25 // 256)
-    img = ImageChops.add(img, grain, scale=1.0, offset=-12)
+    img = ImageChops.add(img, _like(img, grain), scale=1.0, offset=-12)
     specks = _noise_image(rng, img.size)
-    img = ImageChops.darker(img, specks.point(lambda v: 40 if v == 255 else 255))
-    return ImageChops.lighter(img, specks.point(lambda v: 255 if v == 0 else 0))
+    img = ImageChops.darker(img, _like(img, specks.point(lambda v: 40 if v == 255 else 255)))
+    return ImageChops.lighter(img, _like(img, specks.point(lambda v: 255 if v == 0 else 0)))
 
 
 def generate(seed: int, layout: str = "paper", noise: str = "clean") -> Sample:
@@ -627,12 +639,16 @@ def write_sample(sample: Sample, out_dir: Path, stem: str) -> tuple[Path, Path]:
     return image_path, json_path
 
 
-def _write_set(out_dir: Path, plan: list[tuple[str, str, str, int]]) -> list[Path]:
-    """Write each (id, layout, noise, seed) of ``plan`` and a ``manifest.csv`` of id,path."""
+def _write_set(out_dir: Path, plan: list[tuple[str, str, str, int]],
+               family: bool = False) -> list[Path]:  # fmt: skip
+    """Write each (id, layout, noise, seed) of ``plan`` and a ``manifest.csv`` of id,path;
+    with ``family``, each "layout" is a family of :mod:`synth.variety`."""
+    from .variety import generate_family
+
     rows, paths = [], []
     for item_id, layout, noise, seed in plan:
-        image_path, json_path = write_sample(generate(seed, layout, noise), out_dir,
-                                             f"{layout}-{noise}-{seed}")  # fmt: skip
+        sample = generate_family(seed, layout, noise) if family else generate(seed, layout, noise)
+        image_path, json_path = write_sample(sample, out_dir, f"{layout}-{noise}-{seed}")
         rows.append((item_id, image_path.name))
         paths += [image_path, json_path]
     if plan and plan[0][0].startswith("trip-"):  # the committed samples: add the files too
@@ -652,7 +668,7 @@ def _plan(args: argparse.Namespace) -> list[tuple[str, str, str, int]]:
         return [(f"trip-2025-{seed:03d}", lay, noise, seed) for lay, noise, seed in SAMPLE_SET]
     plan = []
     for i in range(args.count):
-        layout = LAYOUTS[i % 2] if args.layout == "both" else args.layout
+        layout = args.family or (LAYOUTS[i % 2] if args.layout == "both" else args.layout)
         noise = NOISES[i % 3] if args.noise == "mixed" else args.noise
         plan.append((f"synth-{args.seed + i}", layout, noise, args.seed + i))
     return plan
@@ -673,13 +689,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=1, help="first seed; item i uses seed + i")
     p.add_argument("--layout", choices=[*LAYOUTS, REAL_LAYOUT, "both"], default="both")
     p.add_argument("--noise", choices=[*NOISES, "mixed"], default="mixed")
+    p.add_argument("--family", help="draw a family of synth.variety instead of a layout "
+                   "(--family list: print the families)")  # fmt: skip
     p.add_argument("--samples", type=Path, metavar="DIR", help="regenerate the committed samples")
     args = p.parse_args(argv)
+    if args.family:
+        from .style import FAMILIES, TUNING_FAMILIES
+
+        if args.family == "list":
+            for name in FAMILIES:
+                print(name, "(tuning)" if name in TUNING_FAMILIES else "(held out)")
+            return 0
+        if args.family not in FAMILIES:
+            p.error(f"--family must be one of {', '.join(FAMILIES)} (or list)")
+        if args.samples:
+            p.error("--family and --samples do not go together")
     out = args.samples or args.out
     if out is None:
         p.error("give --out DIR or --samples DIR")
     try:
-        written = _write_set(out, _plan(args))
+        written = _write_set(out, _plan(args), family=bool(args.family))
     except (BatchOCRError, OSError) as e:
         print(f"synth: {e}", file=sys.stderr)
         return 2

@@ -275,3 +275,128 @@ def test_the_real_einvoice_layout_has_its_truth_and_arithmetic() -> None:
         assert abs(e.vat - ((e.fare + e.fuel) * Decimal("0.09")).quantize(Decimal("0.01"))) <= (
             Decimal("0.01"))  # fmt: skip
         assert sample.image.mode == "L" and generate(seed, REAL_LAYOUT).image.mode == "RGB"
+
+
+# ------------------------------------------------------------------ families (issue 9)
+
+KNOWN_NAMES = {
+    "印刷序号", "发票号码", "开票日期", "开票状态", "国内国际标签", "国内国际标识", "旅客姓名",
+    "有效身份证件号码", "签注", "票价", "民航发展基金", "燃油附加费", "增值税税率", "增值税税额",
+    "其他税费", "合计金额", "合计", "电子客票号码", "验证码", "提示信息", "保险费", "销售单位代号",
+    "销售网点代号", "填开单位", "填开日期", "购买方名称", "统一社会信用代码/纳税人识别号",
+    "始发地", "目的地", "始发站", "目的站", "自", "至", "承运人", "航班号", "座位等级", "日期",
+    "时间", "客票级别/类别", "客票级别/客票类别", "客票生效日期", "有效期截止日期", "有效截止日期",
+    "免费行李",
+}  # fmt: skip
+
+
+@pytest.fixture
+def family_fonts() -> None:
+    """The serif and kai faces of the families (Debian fonts-arphic-uming, -ukai)."""
+    from synth.style import font_file
+
+    try:
+        font_file("serif"), font_file("kai")
+    except ConfigError as exc:
+        pytest.skip(str(exc))
+
+
+def test_every_family_is_deterministic_and_names_known_fields(family_fonts: None) -> None:
+    """(family, seed) gives the same image bytes and truth twice; Names are known ones."""
+    from synth.variety import FAMILIES, generate_family
+
+    for family in FAMILIES:
+        a, b = generate_family(3, family), generate_family(3, family)
+        assert a.image.tobytes() == b.image.tobytes(), family
+        assert truth_json(a) == truth_json(b)
+        assert a.truth["family"] == family
+        assert {"rotation", "scale"} <= a.truth["style"].keys()
+        assert {d["Name"] for d in a.truth["data"]} <= KNOWN_NAMES, family
+    a, b = (generate_family(4, "einvoice-stamped", "heavy") for _ in range(2))
+    assert a.image.tobytes() == b.image.tobytes() and a.jpeg_quality == b.jpeg_quality
+
+
+def test_family_truth_is_normalized_whatever_the_printed_format(family_fonts: None) -> None:
+    """Amounts 1234.00, times HH:MM, paper flight dates 05MAR, issue dates ISO, in every
+    format; the data equals the classic drawing's for the Names both print."""
+    from synth.variety import FAMILIES, generate_family
+
+    for family in FAMILIES[3:]:
+        for seed in (1, 2):
+            sample = generate_family(seed, family)
+            ticket, flights = split(sample)
+            classic = split(generate(seed, sample.truth["layout"]))
+            for name, value in ticket.items():
+                assert value == classic[0][name], (family, name)
+            for got, want in zip(flights, classic[1], strict=True):
+                assert got == {k: v for k, v in want.items() if k in got}
+                assert re.fullmatch(r"\d\d:\d\d", got["时间"])
+
+
+def test_rotation_90_swaps_the_image_size() -> None:
+    """Rotation turns the page, the truth stays."""
+    from dataclasses import replace
+
+    from synth.style import draw_style
+    from synth.variety import render
+
+    style = draw_style(1, "paper-rotated")
+    up, up_data, _ = render(1, replace(style, rotation=0, scale=1.0))
+    turned, data, _ = render(1, replace(style, rotation=90, scale=1.0))
+    assert turned.size == up.size[::-1] and data == up_data
+
+
+def test_tuning_and_held_out_families_split_the_families() -> None:
+    """Disjoint, together every family; held-out ones use choices no tuning family uses."""
+    from synth.style import AXES, CLASSIC, SPECS, family_axes
+    from synth.variety import FAMILIES, HELD_OUT_FAMILIES, TUNING_FAMILIES
+
+    assert not set(TUNING_FAMILIES) & set(HELD_OUT_FAMILIES)
+    assert sorted((*TUNING_FAMILIES, *HELD_OUT_FAMILIES)) == sorted(FAMILIES)
+    assert len(FAMILIES) >= 8 and set(CLASSIC) <= set(TUNING_FAMILIES)
+    tuned = {a: {v for f in TUNING_FAMILIES if f in SPECS for v in family_axes(f)[a]}
+             for a in AXES}  # fmt: skip
+    held = {a: {v for f in HELD_OUT_FAMILIES for v in family_axes(f)[a]} for a in AXES}
+    for axis in ("typeface", "labels", "date_format", "amount_format"):
+        assert held[axis] - tuned[axis], axis
+
+
+def test_every_style_choice_appears_in_some_family() -> None:
+    """Each value of each axis is allowed by at least one family, and drawn for some seed."""
+    from synth.style import AXES, SPECS, draw_style, family_axes
+
+    for axis, values in AXES.items():
+        assert {v for f in SPECS for v in family_axes(f)[axis]} == set(values), axis
+    drawn = {axis: set() for axis in AXES}  # type: dict[str, set[Any]]
+    for family in SPECS:
+        for seed in range(40):
+            style = draw_style(seed, family)
+            for axis in AXES:
+                value = getattr(style, axis)
+                drawn[axis].add(value if axis != "scale" else "1" if value == 1.0 else "varied")
+    assert drawn == {axis: set(values) for axis, values in AXES.items()}
+
+
+def test_missing_family_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:  # fmt: skip
+    """A missing serif or kai font names its Debian package, only when it is asked for."""
+    from synth import style
+
+    monkeypatch.setenv("BATCHOCR_FONT_KAI", str(tmp_path / "none.ttc"))
+    style.font.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match="apt-get install fonts-arphic-ukai"):
+            style.font("kai", 20)
+        style.font("serif", 20)  # the others still load
+    finally:
+        style.font.cache_clear()
+
+
+def test_cli_writes_a_family(tmp_path: Path, family_fonts: None) -> None:
+    """`--family NAME` writes that family's pages, named after it."""
+    assert main(["--out", str(tmp_path), "--count", "2", "--seed", "7", "--noise", "light",
+                 "--family", "einvoice-ruled-kai"]) == 0  # fmt: skip
+    truth = json.loads((tmp_path / "einvoice-ruled-kai-light-8.json").read_text("utf-8"))
+    assert truth["family"] == "einvoice-ruled-kai" and truth["seed"] == 8
+    with pytest.raises(SystemExit):
+        main(["--out", str(tmp_path), "--family", "nope"])

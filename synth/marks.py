@@ -1,0 +1,100 @@
+"""What goes over a drawn page (synth.variety): seals, handwriting, a dot-matrix print head.
+
+Fields under a seal or a stroke stay in the truth (they are printed and mostly legible), so
+pages with :attr:`synth.style.Style.stamp` or ``scribble`` are harder than their look suggests.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+
+from PIL import Image, ImageDraw, ImageFont
+
+Box = tuple[int, int, int, int]
+SEAL_RED = (205, 35, 40)
+
+
+def dotted_text(image: Image.Image, xy: tuple[int, int], text: str,
+                font: ImageFont.FreeTypeFont, ink: tuple[int, int, int],
+                anchor: str = "ls") -> Box:  # fmt: skip
+    """Draw ``text`` as a 9-pin printer would: the glyphs sampled by a grid of dots."""
+    draw = ImageDraw.Draw(image)
+    x0, y0, x1, y1 = (int(v) for v in draw.textbbox(xy, text, font=font, anchor=anchor))
+    x0, y0, x1, y1 = x0 - 2, y0 - 2, x1 + 2, y1 + 2
+    w, h = x1 - x0, y1 - y0
+    mask = Image.new("L", (w, h), 0)
+    ImageDraw.Draw(mask).text((xy[0] - x0, xy[1] - y0), text, fill=255, font=font, anchor=anchor)
+    # Dots 2 px wide every 3 px, on the page's grid (as one print head would place them).
+    row = bytes(255 if (x0 + i) % 3 < 2 else 0 for i in range(w))
+    blank = bytes(w)
+    grid = Image.frombytes("L", (w, h), b"".join(
+        row if (y0 + j) % 3 < 2 else blank for j in range(h)))  # fmt: skip
+    mask = Image.composite(mask, grid.point(lambda v: 0), grid)
+    image.paste(ink, (x0, y0), mask)
+    return x0, y0, x1, y1
+
+
+def _arc_text(layer: Image.Image, centre: tuple[float, float], radius: float, text: str,
+              font: ImageFont.FreeTypeFont, span: float) -> None:  # fmt: skip
+    """Characters along the top of a circle, each turned to face the centre."""
+    n = len(text)
+    for i, ch in enumerate(text):
+        angle = 270 - span / 2 + span * (i + 0.5) / n  # degrees, y down: 270 is the top
+        size = int(font.size * 1.6)
+        glyph = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+        ImageDraw.Draw(glyph).text((size / 2, size / 2), ch, fill=(*SEAL_RED, 255), font=font,
+                                   anchor="mm")  # fmt: skip
+        glyph = glyph.rotate(270 - angle, Image.Resampling.BICUBIC)
+        a = math.radians(angle)
+        cx, cy = centre[0] + radius * math.cos(a), centre[1] + radius * math.sin(a)
+        layer.alpha_composite(glyph, (int(cx - size / 2), int(cy - size / 2)))
+
+
+def seal(image: Image.Image, box: Box, rng: random.Random, issuer: str,
+         font_for: Callable[[int], ImageFont.FreeTypeFont]) -> None:  # fmt: skip
+    """A round red company seal, semi-transparent, centred near ``box``.
+
+    ``font_for(size)`` gives the seal's font (a seal is cut in its own face, not the form's).
+    """
+    r = rng.randint(95, 130)
+    cx = (box[0] + box[2]) // 2 + rng.randint(-40, 40)
+    cy = (box[1] + box[3]) // 2 + rng.randint(-30, 30)
+    layer = Image.new("RGBA", (2 * r + 20, 2 * r + 20), (0, 0, 0, 0))
+    c = (r + 10, r + 10)
+    d = ImageDraw.Draw(layer)
+    d.ellipse((c[0] - r, c[1] - r, c[0] + r, c[1] + r), outline=(*SEAL_RED, 255), width=7)
+    star = [(c[0] + (r * 0.28 if k % 2 == 0 else r * 0.11) * math.cos(math.radians(-90 + 36 * k)),
+             c[1] + (r * 0.28 if k % 2 == 0 else r * 0.11) * math.sin(math.radians(-90 + 36 * k)))
+            for k in range(10)]  # fmt: skip
+    d.polygon(star, fill=(*SEAL_RED, 255))
+    _arc_text(layer, c, r * 0.72, issuer[:14], font_for(int(r * 0.24)), 240)
+    d.text((c[0], c[1] + r * 0.45), rng.choice(("发票专用章", "业务专用章")), anchor="mm",
+           fill=(*SEAL_RED, 255), font=font_for(int(r * 0.2)))  # fmt: skip
+    layer = layer.rotate(rng.uniform(-25, 25), Image.Resampling.BICUBIC)
+    alpha = layer.getchannel("A").point(lambda v: v * rng.randint(120, 170) // 255)
+    layer.putalpha(alpha)
+    base = image.convert("RGBA")
+    base.alpha_composite(layer, (cx - c[0], cy - c[1]))
+    image.paste(base.convert("RGB"))
+
+
+def scribble(image: Image.Image, box: Box, rng: random.Random) -> None:
+    """A pen stroke across ``box``: a signature-like loop or a tick, in blue or black ink."""
+    d = ImageDraw.Draw(image)
+    ink = rng.choice(((25, 45, 160), (30, 30, 40)))
+    x0, y0, x1, y1 = box
+    h = max(10, y1 - y0)
+    if rng.random() < 0.5:  # a loopy signature through the value
+        amp, freq, phase = h * rng.uniform(0.3, 0.7), rng.uniform(0.03, 0.08), rng.uniform(0, 6)
+        pts = []
+        for i in range(60):
+            t = i / 59
+            x = x0 - 10 + t * (x1 - x0 + 20) + 12 * math.sin(freq * 3 * i)
+            y = (y0 + y1) / 2 + amp * math.sin(freq * (x - x0) + phase) + rng.uniform(-2, 2)
+            pts.append((x, y))
+    else:  # a tick over the value's right part
+        x, y = x1 - rng.randint(10, 60), (y0 + y1) // 2
+        pts = [(x - 20, y - 5), (x, y + h * 0.6), (x + 45, y - h * 0.9)]
+    d.line(pts, fill=ink, width=rng.randint(3, 5), joint="curve")
