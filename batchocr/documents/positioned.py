@@ -145,11 +145,9 @@ def interpret(ws: Sequence[Word]) -> Reading:
     title = _title(ws)
     data: list[NameValue] = []
     for key, label in labels.items():
-        if key in COLON_LABELS:
+        if label.text[-1] in _COLONS:  # ``label：value``: a blank value is blank, not below
             _add(data, key, _right_of(label, ws))
-        elif key in CELL_LABELS:
-            _add(data, key, _below(label, ws, labels))
-    data += _amounts(ws, labels)
+    data += _label_rows(ws, labels)
     data += _flights(ws, labels)
     return Reading(data, title, len(labels))
 
@@ -182,36 +180,32 @@ def _right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf")) -> 
     return " ".join(taken)
 
 
-def _below(label: Word, ws: Sequence[Word], labels: dict[str, Word]) -> str:
-    right = min((w.x0 for w in labels.values() if w.x0 > label.x0 + 1 and _same_line(w, label)),
-                default=float("inf"))  # fmt: skip
-    under = [w for w in ws if label.bottom <= w.top <= label.bottom + 4 * label.height
-             and label.x0 - 2 * label.height <= w.x0 < right and not is_label(w)]  # fmt: skip
-    if not under:
-        return ""
-    first = min(under, key=lambda w: w.top)
-    return " ".join(w.text for w in sorted(under, key=lambda w: w.x0) if _same_line(w, first))
-
-
-def _amounts(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
-    heads = sorted((labels[k] for k in AMOUNT_LABELS if k in labels), key=lambda w: w.x0)
-    if not heads:
-        return []
-    low = max(w.bottom for w in heads)
-    span = 3 * max(w.height for w in heads)
-    values = [w for w in ws if low <= w.top <= low + span and not is_label(w)]
-    if values:  # the first line under the labels: a scan's taller boxes reach the next one
-        first = min(values, key=lambda w: w.top)
-        values = [w for w in values if _same_line(w, first)]
-    edges = [w.x0 for w in heads[1:]] + [float("inf")]
-    cols: dict[str, list[Word]] = {}
-    for v in values:
-        best = max(range(len(heads)), key=lambda i: _overlap(v, heads[i].x0, edges[i]))
-        if _overlap(v, heads[best].x0, edges[best]) > 0:
-            cols.setdefault(heads[best].key, []).append(v)
+def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
+    """Labels printed without a colon, a row of them side by side (a ruled form, the amount
+    row): each takes the first line under the row where it overlaps its column most, the
+    column reaching to the next label; a label alone with nothing under it, what is beside."""
+    heads = [w for w in labels.values()
+             if w.text[-1] not in _COLONS and w.key not in FLIGHT_HEADERS]  # fmt: skip
     out: list[NameValue] = []
-    for h in heads:
-        _add(out, h.key, " ".join(w.text for w in sorted(cols.get(h.key, []), key=_x)))
+    while heads:
+        row = sorted((w for w in heads if _same_line(w, heads[0])), key=_x)
+        heads = [w for w in heads if w not in row]
+        low = max(w.bottom for w in row)
+        span = 3 * max(w.height for w in row)
+        values = [w for w in ws if low <= w.top <= low + span and not is_label(w)
+                  and w.x1 > row[0].x0 - row[0].height]  # fmt: skip
+        if values:  # the first line under the labels: a scan's taller boxes reach the next one
+            first = min(values, key=lambda w: w.top)
+            values = [w for w in values if _same_line(w, first)]
+        edges = [w.x0 for w in row[1:]] + [float("inf")]
+        cols: dict[str, list[Word]] = {}
+        for v in values:
+            best = max(range(len(row)), key=lambda i: _overlap(v, row[i].x0, edges[i]))
+            if _overlap(v, row[best].x0, edges[best]) > 0:
+                cols.setdefault(row[best].key, []).append(v)
+        for h in row:
+            under = " ".join(w.text for w in sorted(cols.get(h.key, []), key=_x))
+            _add(out, h.key, under or (_right_of(h, ws) if len(row) == 1 else ""))
     return out
 
 

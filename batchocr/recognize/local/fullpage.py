@@ -76,13 +76,23 @@ def _label_text(text: str) -> str:
     return text
 
 
+def _marked(text: str) -> str:
+    """``自成都`` → ``自：成都``: a station line read as one word keeps its 自/至 mark apart.
+
+    >>> _marked("自 成都"), _marked("至海口 HAK"), _marked("自愿退票")
+    ('自：成都', '至：海口 HAK', '自愿退票')
+    """
+    m = re.fullmatch(r"([自至])\s*([\u4e00-\u9fff]{2,6}(?:\s*[A-Za-z]{3})?)", text)
+    return f"{m[1]}：{m[2]}" if m and m[2][:2] not in ("愿退", "行车") else text
+
+
 def upright_words(boxes: Sequence[Box]) -> list[Word]:
     """The page's words in upright coordinates, label slips mended."""
     tilt = skew(boxes)
     cos, sin = math.cos(-tilt), math.sin(-tilt)
     out: list[Word] = []
     for b in sorted(boxes, key=lambda b: (b.quad[0][1], b.quad[0][0])):
-        text = b.text.strip()
+        text = _marked(b.text.strip())
         if not text:
             continue
         xs = [x * cos - y * sin for x, y in b.quad]
