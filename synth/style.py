@@ -79,10 +79,12 @@ SPECS: dict[str, dict[str, tuple[Any, ...]]] = {
     "paper-rotated": {
         "typeface": ("sans", "mono"), "rotation": (90, 180, 270), "scale": ("varied",),
     },
+    # Tuning since 2026-12-05 (see TUNING_FAMILIES): its label, date and amount styles are
+    # no longer the held-out ones (Chinese-only labels, 01JAN25, ¥) so that those stay unseen.
     "einvoice-ruled-kai": {
         "content": ("einvoice",), "typeface": ("kai",), "value_ink": ("black", "blue"),
-        "form_ink": ("ochre", "green"), "labels": ("zh-only",),
-        "date_format": ("ddmonyy", "cn"), "amount_format": ("yen", "plain"),
+        "form_ink": ("ochre", "green"), "labels": ("zh-over-en",),
+        "date_format": ("cn",), "amount_format": ("plain",),
     },
     "receipt-mono-dotmatrix": {
         "arrangement": ("receipt",), "typeface": ("dotmatrix",),
@@ -103,8 +105,11 @@ SPECS: dict[str, dict[str, tuple[Any, ...]]] = {
     },
 }  # fmt: skip
 FAMILIES = (*CLASSIC, *SPECS)
+# einvoice-ruled-kai was held out until 2026-12-05, when one of its pages (seed 1500001) was
+# looked at while the full-page reader was fixed: it is tuning data since.
 TUNING_FAMILIES = ("paper-classic", "einvoice-classic", "einvoice-real", "paper-serif-colour",
-                   "paper-beside-unruled", "einvoice-mono-left", "paper-rotated")  # fmt: skip
+                   "paper-beside-unruled", "einvoice-mono-left", "paper-rotated",
+                   "einvoice-ruled-kai")  # fmt: skip
 HELD_OUT_FAMILIES = tuple(f for f in FAMILIES if f not in TUNING_FAMILIES)
 
 INKS = {

@@ -190,10 +190,11 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
     while heads:
         row = sorted((w for w in heads if _same_line(w, heads[0])), key=_x)
         heads = [w for w in heads if w not in row]
-        low = max(w.bottom for w in row)
-        span = 3 * max(w.height for w in row)
-        values = [w for w in ws if low <= w.top <= low + span and not is_label(w)
-                  and w.x1 > row[0].x0 - row[0].height]  # fmt: skip
+        # Under the row: centred below the labels' (an OCR box is taller than its glyphs,
+        # so a value's box may overlap its label's), within three lines.
+        mid, h = max(w.cy for w in row), max(w.height for w in row)
+        values = [w for w in ws if mid + 0.6 * h <= w.cy <= mid + 3 * h and not is_label(w)
+                  and w.x1 > row[0].x0 - h]  # fmt: skip
         if values:  # the first line under the labels: a scan's taller boxes reach the next one
             first = min(values, key=lambda w: w.top)
             values = [w for w in values if _same_line(w, first)]
