@@ -204,10 +204,19 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
             best = max(range(len(row)), key=lambda i: _overlap(v, row[i].x0, edges[i]))
             if _overlap(v, row[best].x0, edges[best]) > 0:
                 cols.setdefault(row[best].key, []).append(v)
-        for h in row:
-            under = " ".join(w.text for w in sorted(cols.get(h.key, []), key=_x))
-            _add(out, h.key, under or (_right_of(h, ws) if len(row) == 1 else ""))
+        for label, edge in zip(row, edges, strict=True):
+            beside = _beside(label, ws, edge)
+            under = " ".join(w.text for w in sorted(cols.get(label.key, []), key=_x))
+            _add(out, label.key, beside or under)
     return out
+
+
+def _beside(label: Word, ws: Sequence[Word], stop_x: float) -> str:
+    """The value printed right after a label on its line (labels left of their values), if
+    it starts within two characters of the label's end."""
+    line = [w for w in ws if label.x1 - 0.5 <= w.x0 <= label.x1 + 2 * label.height
+            and w.x1 <= stop_x and _same_line(w, label) and w is not label]  # fmt: skip
+    return _right_of(label, ws, stop_x) if line and not any(is_label(w) for w in line) else ""
 
 
 def _overlap(w: Word, lo: float, hi: float) -> float:

@@ -79,10 +79,10 @@ def _label_text(text: str) -> str:
 def _marked(text: str) -> str:
     """``自成都`` → ``自：成都``: a station line read as one word keeps its 自/至 mark apart.
 
-    >>> _marked("自 成都"), _marked("至海口 HAK"), _marked("自愿退票")
-    ('自：成都', '至：海口 HAK', '自愿退票')
+    >>> _marked("自 成都"), _marked("至海口 HAK"), _marked("自 FROM 广州"), _marked("自愿退票")
+    ('自：成都', '至：海口 HAK', '自：广州', '自愿退票')
     """
-    m = re.fullmatch(r"([自至])\s*([\u4e00-\u9fff]{2,6}(?:\s*[A-Za-z]{3})?)", text)
+    m = re.fullmatch(r"([自至])\s*(?:FROM|TO)?\s*([\u4e00-\u9fff]{2,6}(?:\s*[A-Za-z]{3})?)", text)
     return f"{m[1]}：{m[2]}" if m and m[2][:2] not in ("愿退", "行车") else text
 
 
@@ -99,11 +99,47 @@ def upright_words(boxes: Sequence[Box]) -> list[Word]:
         ys = [x * sin + y * cos for x, y in b.quad]
         chars = _chars(text, min(xs), min(ys), max(xs), max(ys))
         for w in positioned.words(chars):
-            if not any(c.isalnum() for c in w.text):  # a speck or a rule read as 「 or |
-                continue
-            mended = _label_text(w.text)
-            out.append(Word(mended, w.x0, w.top, w.x1, w.bottom) if mended != w.text else w)
+            if not any(c.isalnum() for c in w.text) or _english_label(w.text):
+                continue  # a speck or a rule read as 「 or |; a label's English half
+            for part in _label_first(w):
+                mended = _label_text(part.text)
+                out.append(part if mended == part.text else
+                           Word(mended, part.x0, part.top, part.x1, part.bottom))  # fmt: skip
     return out
+
+
+def _label_first(w: Word) -> list[Word]:
+    """A label and its value read as one line with no colon between (``发票号码2444…``):
+    the two words, the cut placed by the characters' widths."""
+    text = w.text.replace(" ", "")
+    label = next((lb for lb in _LABELS if text.startswith(lb)), None)
+    if label is None or label in positioned.STATIONS or not text[len(label) :].strip(_COLON):
+        return [w]
+    cut = w.x0 + (w.x1 - w.x0) * sum(map(_weight, label)) / sum(map(_weight, text))
+    return [Word(label, w.x0, w.top, cut, w.bottom), Word(text[len(label):], cut, w.top, w.x1,
+                                                            w.bottom)]  # fmt: skip
+
+
+_ENGLISH = tuple(e.replace(" ", "") for e in (
+    "NAME OF PASSENGER", "ID.NO.", "ENDORSEMENTS/RESTRICTIONS", "CARRIER", "FLIGHT", "CLASS",
+    "DATE", "TIME", "FARE BASIS", "NOT VALID BEFORE", "NOT VALID AFTER", "ALLOW", "FARE",
+    "CAAC DEVELOPMENT FUND", "FUEL SURCHARGE", "OTHER TAXES", "TOTAL", "E-TICKET NO.", "CK.",
+    "INFORMATION", "INSURANCE", "AGENT CODE", "ISSUED BY", "DATE OF ISSUE", "SERIAL NUMBER",
+    "INVOICE NO.", "DOMESTIC/INTERNATIONAL", "BUYER", "TAX ID", "FROM", "TO",
+    "ITINERARY/RECEIPT OF E-TICKET FOR AIR TRANSPORT",
+))  # fmt: skip
+
+
+def _english_label(text: str) -> bool:
+    """The English half of a bilingual label (``VAMEOFPASSENGEF``), however OCR spaced it.
+
+    >>> _english_label("VAMEOFPASSENGEF"), _english_label("NOT VALIDBEFORE"), _english_label("YOW")
+    (True, True, False)
+    """
+    t = text.replace(" ", "").upper()
+    if len(t) < 4 or not re.fullmatch(r"[A-Z./\-,]+", t):
+        return False
+    return bool(difflib.get_close_matches(t, _ENGLISH, n=1, cutoff=0.75))
 
 
 # Labels printed side by side in a known order: a misread one is named by its neighbours.
@@ -170,6 +206,12 @@ def _any_date(text: str) -> str | None:
     return repair.iso_date(text) or repair.cn_date(text) or repair.month_date(text)
 
 
+def _status(text: str) -> str | None:
+    """开票状态: the first word, Chinese (正常, 红冲 …)."""
+    m = re.match(r"\s*([\u4e00-\u9fff]{2,4})", text)
+    return m[1] if m else None
+
+
 _CLEAN: dict[str, Cleaner] = {
     **CLEAN,
     **table.cleaners("einvoice"),
@@ -177,6 +219,7 @@ _CLEAN: dict[str, Cleaner] = {
     "开票日期": _any_date, "填开日期": _any_date,
     "国内国际标识": CLEAN["国内国际标签"],
     "统一社会信用代码": repair.credit_code, "纳税人识别号": repair.credit_code,
+    "开票状态": _status, "开具状态": _status,
 }  # fmt: skip
 
 
@@ -189,11 +232,33 @@ def _clean(name: str, value: str) -> str | None:
     if name in positioned.STATIONS:
         return _station(value)
     if name in _FREE:
-        value = _before_label(value)
-        if _label_text(value) != value or value in positioned.KNOWN_LABELS:
+        value = _free(value)
+        if not value or _label_text(value) != value or value in positioned.KNOWN_LABELS:
             return None  # a label read where a value belongs
     clean = _CLEAN.get(name)
     return value if clean is None else clean(value)
+
+
+_TRAILING_DATE_OR_AMOUNT = r"\s*(?:\d{4}[-年.]\d{1,2}[-月.]\d{1,2}日?|(?:CNY|¥)?\s?[\d,]+\.\d{2})$"
+
+
+def _free(text: str) -> str:
+    """Free text without what a scan runs into it: the English half of its label before it,
+    the next label, or the next cell's date or amount after it; a date or an amount alone
+    is not free text.
+
+    >>> _free("ISSUEDBY杭州恒信国际旅行社"), _free("广州鹏程国际旅行社2024年06月27日")
+    ('杭州恒信国际旅行社', '广州鹏程国际旅行社')
+    >>> _free("CNY30.00"), _free("Q/不得签转")
+    ('', 'Q/不得签转')
+    """
+    m = re.match(r"[A-Za-z./,\-\s]{4,}", text)
+    if m and _english_label(m[0]):
+        text = text[m.end() :]
+    text = re.sub(_TRAILING_DATE_OR_AMOUNT, "", text)
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        return ""
+    return _before_label(text.strip())
 
 
 def _before_label(text: str) -> str:
