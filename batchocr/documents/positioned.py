@@ -31,6 +31,8 @@ COLON_LABELS = frozenset({
     "开票状态", "开具状态", "国内国际标识", "发票号码", "开票日期", "电子客票号码", "验证码",
     "提示信息", "保险费", "销售网点代号", "填开单位", "填开日期", "购买方名称",
     "统一社会信用代码/纳税人识别号", "统一社会信用代码", "纳税人识别号",
+    # the paper itinerary's (a scan read in full comes here too)
+    "印刷序号", "销售单位代号",
 })  # fmt: skip
 CELL_LABELS = ("旅客姓名", "有效身份证件号码", "签注")
 AMOUNT_LABELS = (
