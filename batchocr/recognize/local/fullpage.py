@@ -77,17 +77,21 @@ def _label_text(text: str) -> str:
 
 
 # 自/至, the English FROM/TO (however much of it was read), a city, its airport code.
-_STATION_LINE = r"([自至])\s*(?:[A-Z]{1,4})?\s*([\u4e00-\u9fff]{2,6}(?:\s*[A-Za-z]{3})?)"
+_STATION_LINE = r"([自至])\s*(?:[A-Z]{1,4})?\s*([\u4e00-\u9fff]{2,6}(?:\s*[A-Za-z]{3})?)?"
 
 
 def _marked(text: str) -> str:
     """``自成都`` → ``自：成都``: a station line read as one word keeps its 自/至 mark apart.
 
-    >>> _marked("自 成都"), _marked("至海口 HAK"), _marked("自 FRO广州"), _marked("自愿退票")
-    ('自：成都', '至：海口 HAK', '自：广州', '自愿退票')
+    >>> _marked("自 成都"), _marked("至海口 HAK"), _marked("自 FRO广州"), _marked("至 TO")
+    ('自：成都', '至：海口 HAK', '自：广州', '至：')
+    >>> _marked("自愿退票"), _marked("至")
+    ('自愿退票', '至')
     """
     m = re.fullmatch(_STATION_LINE, text)
-    return f"{m[1]}：{m[2]}" if m and m[2][:2] not in ("愿退", "行车") else text
+    if m is None or text in ("自", "至") or (m[2] or "")[:2] in ("愿退", "行车"):
+        return text
+    return f"{m[1]}：{m[2] or ''}"
 
 
 def upright_words(boxes: Sequence[Box]) -> list[Word]:
