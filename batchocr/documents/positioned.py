@@ -214,10 +214,10 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
 
 
 def _beside(label: Word, ws: Sequence[Word], stop_x: float) -> str:
-    """The value printed right after a label on its line (labels left of their values), if
-    it starts within two characters of the label's end."""
-    line = [w for w in ws if label.x1 - 0.5 <= w.x0 <= label.x1 + 2 * label.height
-            and w.x1 <= stop_x and _same_line(w, label) and w is not label]  # fmt: skip
+    """The value printed after a label on its line, before the next label (labels left of
+    their values); nothing when a label comes first (a row of labels over their values)."""
+    line = [w for w in ws if label.x1 - 0.5 <= w.x0 and w.x1 <= stop_x
+            and _same_line(w, label) and w is not label]  # fmt: skip
     return _right_of(label, ws, stop_x) if line and not any(is_label(w) for w in line) else ""
 
 
@@ -234,7 +234,10 @@ def _flights(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
     marks = sorted((w for w in ws if w.key in STATIONS), key=lambda w: w.top)
     if not marks:
         return []
-    first_col = heads[0].cx - (heads[1].cx - heads[0].cx) / 2 if len(heads) > 1 else float("inf")
+    # The stations' column ends where the first header's column begins: half-way to the
+    # second header's centre, or its own left edge if that is further left (a narrow column).
+    first_col = min(heads[0].cx - (heads[1].cx - heads[0].cx) / 2, heads[0].x0 - heads[0].height / 2
+                    ) if len(heads) > 1 else float("inf")  # fmt: skip
     out: list[NameValue] = []
     row = -1
     start: Word | None = None

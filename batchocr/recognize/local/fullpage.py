@@ -105,7 +105,7 @@ def upright_words(boxes: Sequence[Box]) -> list[Word]:
             continue
         xs = [x * cos - y * sin for x, y in b.quad]
         ys = [x * sin + y * cos for x, y in b.quad]
-        chars = _chars(text, min(xs), min(ys), max(xs), max(ys))
+        chars = _without_english(_chars(text, min(xs), min(ys), max(xs), max(ys)))
         for w in positioned.words(chars):
             if not any(c.isalnum() for c in w.text) or _english_label(w.text):
                 continue  # a speck or a rule read as 「 or |; a label's English half
@@ -114,6 +114,24 @@ def upright_words(boxes: Sequence[Box]) -> list[Word]:
                 out.append(part if mended == part.text else
                            Word(mended, part.x0, part.top, part.x1, part.bottom))  # fmt: skip
     return out
+
+
+_ASCII_RUN = re.compile(r"[A-Za-z][A-Za-z./\-]{2,}")
+
+
+def _without_english(chars: list[Char]) -> list[Char]:
+    """A line's characters without the English halves of bilingual labels run into it
+    (``FARE2420.00``, ``NAMEOFPASSENGER董鹏``), nor a short capital run glued to a Chinese
+    label (``TME客票级别``): the gap they leave parts the words around them."""
+    text = "".join(c[0] for c in chars)
+    drop: set[int] = set()
+    for m in _ASCII_RUN.finditer(text):
+        run, after = m[0], text[m.end() : m.end() + 4]
+        glued = run.isupper() and len(run) <= 6 and any(lb.startswith(after[:2])
+                                                       for lb in _LABELS if len(after) >= 2)
+        n = len(run) if glued else _english_length(run)
+        drop.update(range(m.start(), m.start() + n))
+    return [c for i, c in enumerate(chars) if i not in drop] if drop else chars
 
 
 def _label_first(w: Word) -> list[Word]:
@@ -136,6 +154,23 @@ _ENGLISH = tuple(e.replace(" ", "") for e in (
     "INVOICE NO.", "DOMESTIC/INTERNATIONAL", "BUYER", "TAX ID", "FROM", "TO",
     "ITINERARY/RECEIPT OF E-TICKET FOR AIR TRANSPORT",
 ))  # fmt: skip
+
+
+def _english_length(run: str) -> int:
+    """How much of a run of Latin letters is an English label: all of it when it is one
+    (or the start of one, four letters or more), its head when a label runs into a value
+    (``OTHERTAXESO`` of ``OTHERTAXESO.00``); 0 when it is none.
+
+    >>> _english_length("OTHERTAXESO"), _english_length("NAMEOF"), _english_length("YOW")
+    (10, 6, 0)
+    """
+    t = run.upper()
+    heads = [e for e in _ENGLISH if t.startswith(e)]
+    if heads:
+        return len(max(heads, key=len))
+    if len(t) >= 4 and any(e.startswith(t) for e in _ENGLISH):
+        return len(run)
+    return len(run) if _english_label(run) else 0
 
 
 def _english_label(text: str) -> bool:
@@ -263,6 +298,7 @@ def _free(text: str) -> str:
     m = re.match(r"[A-Za-z./,\-\s]{4,}", text)
     if m and _english_label(m[0]):
         text = text[m.end() :]
+    text = re.sub(r"^[A-Z]{1,3}\s*(?=[\u4e00-\u9fff])", "", text)  # what is left of ISSUED BY
     text = re.sub(_TRAILING_DATE_OR_AMOUNT, "", text)
     if not re.search(r"[\u4e00-\u9fff]", text):
         return ""
