@@ -20,6 +20,7 @@ are found by their text, and each value by its relation to its label —
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -71,6 +72,9 @@ class Reading:
     data: list[NameValue]
     title: str | None
     labels: int  # known labels found
+    # Flight-table cells where a value belongs but none was found: (row, x0, top, x1, bottom),
+    # worth reading as they are on a scan (detection misses a lone class letter).
+    blanks: tuple[tuple[int, float, float, float, float], ...] = ()
 
     @property
     def is_air(self) -> bool:
@@ -150,8 +154,9 @@ def interpret(ws: Sequence[Word]) -> Reading:
         if label.text[-1] in _COLONS:  # ``label：value``: a blank value is blank, not below
             _add(data, key, _right_of(label, ws))
     data += _label_rows(ws, labels)
-    data += _flights(ws, labels)
-    return Reading(data, title, len(labels))
+    blanks: list[tuple[int, float, float, float, float]] = []
+    data += _flights(ws, labels, blanks)
+    return Reading(data, title, len(labels), tuple(blanks))
 
 
 def _labels(ws: Sequence[Word]) -> dict[str, Word]:
@@ -229,7 +234,10 @@ def _x(w: Word) -> float:
     return w.x0
 
 
-def _flights(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
+Blank = tuple[int, float, float, float, float]
+
+
+def _flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) -> list[NameValue]:
     heads = sorted((labels[k] for k in FLIGHT_HEADERS if k in labels), key=lambda w: w.cx)
     marks = sorted((w for w in ws if w.key in STATIONS), key=lambda w: w.top)
     if not marks:
@@ -247,7 +255,8 @@ def _flights(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
     for mark in marks:
         if mark.key == "自":
             if start is not None:  # the open segment's 至 line went unread: it ends here
-                out += _segment(ws, heads, first_col, start.top - start.height / 2, mark.top, row)
+                top = start.top - start.height / 2
+                out += _segment(ws, heads, first_col, (top, mark.top), row, blanks)
             row, start = row + 1, mark
             _add(out, "自", _right_of(mark, ws, first_col), row)
             continue
@@ -258,15 +267,17 @@ def _flights(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
         else:
             continue
         _add(out, "至", _right_of(mark, ws, first_col), row)
-        out += _segment(ws, heads, first_col, top, mark.bottom + mark.height / 2, row)
+        out += _segment(ws, heads, first_col, (top, mark.bottom + mark.height / 2), row, blanks)
         start, floor = None, mark.bottom
     return out
 
 
-def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float, top: float,
-             bottom: float, row: int) -> list[NameValue]:  # fmt: skip
-    """The values between a segment's 自 and 至 lines, each under its nearest header."""
-    band = [w for w in ws if top <= w.cy <= bottom
+def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
+             band_y: tuple[float, float], row: int,
+             blanks: list[Blank]) -> list[NameValue]:  # fmt: skip
+    """The values between a segment's 自 and 至 lines, each under its nearest header; the
+    cells left empty on the line the others were read on go to ``blanks``."""
+    band = [w for w in ws if band_y[0] <= w.cy <= band_y[1]
             and w.x0 >= first_col - 1 and not is_label(w)]  # fmt: skip
     cols: dict[str, list[Word]] = {}
     for w in band:
@@ -275,4 +286,12 @@ def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float, top: f
     out: list[NameValue] = []
     for h in heads:
         _add(out, h.key, " ".join(w.text for w in sorted(cols.get(h.key, []), key=_x)), row)
+    if band:
+        top, bottom = min(w.top for w in band), max(w.bottom for w in band)
+        mids = [(a.cx + b.cx) / 2 for a, b in itertools.pairwise(heads)]
+        for i, h in enumerate(heads):
+            if h.key not in cols:
+                x0 = mids[i - 1] if i else max(first_col, h.x0 - h.height)
+                x1 = mids[i] if i < len(mids) else h.x1 + h.height
+                blanks.append((row, x0, top, x1, bottom))
     return out

@@ -23,18 +23,20 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import cast
 
 from ...documents import positioned
-from ...documents.positioned import Char, Reading, Word
+from ...documents.positioned import Char, Word
 from ...models import NameValue
 from ...outputs.fields import normalize
 from . import repair, table
 from .checks import check
 from .extract import CLEAN, Cleaner
 from .geometry import skew
-from .ocr import Box
+from .ocr import Box, Quad
 
-__all__ = ["keep_checked", "read_full", "upright_words"]
+__all__ = ["FullReading", "keep_checked", "mend_rows", "read_full", "upright_words"]
 
 _LABELS = tuple(sorted(positioned.KNOWN_LABELS, key=len, reverse=True))
 _NARROW = 0.55  # a Latin letter or digit is about this many CJK glyphs wide
@@ -189,6 +191,25 @@ def _english_label(text: str) -> bool:
 _ROWS = (positioned.FLIGHT_HEADERS, positioned.AMOUNT_LABELS, positioned.CELL_LABELS)
 
 
+def _fragment(text: str) -> bool:
+    """A piece of an English label (``NO.``, ``OF``, ``EMEN``, ``BASIS``): Latin letters only,
+    found inside one of the English labels."""
+    t = re.sub(r"[\s./\-]", "", text).upper()
+    return t.isalpha() and t.isascii() and any(t in e.replace(".", "") for e in _ENGLISH)
+
+
+def without_english_lines(ws: list[Word]) -> list[Word]:
+    """The page's words without the pieces of English read on the line right under a label
+    (its English half, partly read): they would stand where the label's value is looked for."""
+    labels = [w for w in ws if w.key in positioned.KNOWN_LABELS]
+
+    def under_a_label(w: Word) -> bool:
+        return any(lb.x0 - lb.height <= w.cx <= lb.x1 + lb.height
+                   and 0 < w.cy - lb.cy < 1.6 * lb.height for lb in labels)  # fmt: skip
+
+    return [w for w in ws if not (len(w.text) >= 2 and _fragment(w.text) and under_a_label(w))]
+
+
 def mend_rows(ws: list[Word]) -> list[Word]:
     """Name the misread labels of a row of labels from the ones read right around them.
 
@@ -227,10 +248,19 @@ def _mend_row(ws: list[Word], row: Sequence[str]) -> list[Word]:
     return [m for w in ws for m in out[id(w)]]
 
 
-def read_full(boxes: Sequence[Box]) -> Reading:
+@dataclass(frozen=True, slots=True)
+class FullReading:
+    """A page read in full: its entries, and the page quads of the flight cells where a value
+    belongs but none was read (worth recognizing as they are: detection misses a lone letter)."""
+
+    data: list[NameValue]
+    blanks: tuple[Quad, ...] = ()
+
+
+def read_full(boxes: Sequence[Box]) -> FullReading:
     """The Name/Value pairs of a page read in full: each value cleaned by its field's form
     (left out when it has none), then mended where the document's own checks pin it down."""
-    reading = positioned.interpret(mend_rows(upright_words(boxes)))
+    reading = positioned.interpret(without_english_lines(mend_rows(upright_words(boxes))))
     ticket: dict[str, str] = {}
     flights: dict[int, dict[str, str]] = {}
     for d in reading.data:
@@ -242,7 +272,16 @@ def read_full(boxes: Sequence[Box]) -> Reading:
     data: list[NameValue] = [{"Name": k, "Value": v, "Row": -1} for k, v in ticket.items()]
     for row, flight in enumerate(rows):
         data += [{"Name": k, "Value": v, "Row": row} for k, v in flight.items()]
-    return Reading(keep_checked(data), reading.title, reading.labels)
+    tilt = skew(boxes)
+    blanks = tuple(_on_page(*b[1:], tilt) for b in reading.blanks)
+    return FullReading(keep_checked(data), blanks)
+
+
+def _on_page(x0: float, top: float, x1: float, bottom: float, tilt: float) -> Quad:
+    """An upright rectangle back on the page: turned by the page's tilt."""
+    c, s = math.cos(tilt), math.sin(tilt)
+    return cast(Quad, tuple((x * c - y * s, x * s + y * c)
+                            for x, y in ((x0, top), (x1, top), (x1, bottom), (x0, bottom))))
 
 
 def _any_date(text: str) -> str | None:

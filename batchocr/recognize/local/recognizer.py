@@ -89,7 +89,12 @@ def _read_upright(picture: Image.Image) -> tuple[Reading, ocr.Page]:
     if not reading.fits:
         # Not a form we know the drawing of (another issuer, another printer): the template's
         # positions would read the wrong places, so the page is read in full, by its labels.
-        return Reading(read_full(page.boxes).data), page
+        full = read_full(page.boxes)
+        if full.blanks:  # the empty flight cells, read as they are
+            again = read_full((*page.boxes, *ocr.read_quads(picture, full.blanks)))
+            if len(again.data) > len(full.data):
+                full = again
+        return Reading(full.data), page
     if reading.doubtful or reading.blanks:
         boxes = ocr.reread(picture, page, reading.doubtful).boxes
         second = read((*boxes, *ocr.read_quads(picture, reading.blanks)))
