@@ -315,13 +315,28 @@ def _clean(name: str, value: str) -> str | None:
         return _station(value)
     if name in _FREE:
         value = _free(value)
-        if not value or _label_text(value) != value or value in positioned.KNOWN_LABELS:
+        if not value or _like_label(value):
             return None  # a label read where a value belongs
+        if name in _ORGANIZATIONS and not re.search(_ORGANIZATION_END, value):
+            return None  # the next cell's text, not an agency or a company
+    if name == "承运人" and _like_label(value):
+        return None
     clean = _CLEAN.get(name)
     return value if clean is None else clean(value)
 
 
 _TRAILING_DATE_OR_AMOUNT = r"\s*(?:\d{4}[-年.]\d{1,2}[-月.]\d{1,2}日?|(?:CNY|¥)?\s?[\d,]+\.\d{2})$"
+
+
+_ORGANIZATIONS = frozenset({"填开单位", "购买方名称"})
+# How the names of Chinese agencies, companies and offices end.
+_ORGANIZATION_END = r"(公司|旅行社|[部处社所站店行厂会局院馆校园心室队]|\))$"
+
+
+def _like_label(value: str) -> bool:
+    """A label (or most of one: ``承人``, ``汉承运人``) read where a value belongs."""
+    v = value.replace(" ", "")
+    return any(difflib.SequenceMatcher(None, v, label).ratio() >= 0.6 for label in _LABELS)
 
 
 def _free(text: str) -> str:
