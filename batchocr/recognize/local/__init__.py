@@ -12,10 +12,10 @@ imported on first use only.
     ocr         RapidOCR (detection + recognition), loaded once per process
     register  geometry  layout  printed  printed_boxes   which form, and where on it
     extract  table  repair  checks   boxes → Name/Value list, cleaned and cross-checked
-    fullpage    the checked fallback: a page read in full, by its labels, no template
+    fullpage  labels  values   the checked fallback: a page read in full, by its labels
 """
 
 __all__ = [
-    "checks", "extract", "fullpage", "geometry", "layout", "ocr", "pool", "printed",
-    "printed_boxes", "recognizer", "register", "repair", "table",
+    "checks", "extract", "fullpage", "geometry", "labels", "layout", "ocr", "pool", "printed",
+    "printed_boxes", "recognizer", "register", "repair", "table", "values",
 ]  # fmt: skip

@@ -1,0 +1,143 @@
+"""What a value read in full must look like: each field's form, free text trimmed of what a
+scan runs into it, never a label (pure). What fails is left out, never guessed.
+
+>>> clean("旅客姓名", "承运人"), clean("填开单位", "ISSUEDBY杭州恒信旅行社"), clean("自", "武汉WUH")
+(None, '杭州恒信旅行社', '武汉 WUH')
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from ...documents import positioned
+from ...models import NameValue
+from ...outputs.fields import normalize
+from . import repair, table
+from .extract import CLEAN, Cleaner
+from .labels import LABELS, english_label
+
+__all__ = ["clean", "keep_checked"]
+
+
+def _any_date(text: str) -> str | None:
+    return repair.iso_date(text) or repair.cn_date(text) or repair.month_date(text)
+
+
+def _status(text: str) -> str | None:
+    """开票状态: the first word, Chinese (正常, 红冲 …)."""
+    m = re.match(r"\s*([\u4e00-\u9fff]{2,4})", text)
+    return m[1] if m else None
+
+
+_CLEAN: dict[str, Cleaner] = {
+    **CLEAN,
+    **table.cleaners("einvoice"),
+    "日期": _any_date, "客票生效日期": _any_date, "有效截止日期": _any_date,
+    "开票日期": _any_date, "填开日期": _any_date,
+    "国内国际标识": CLEAN["国内国际标签"],
+    "统一社会信用代码": repair.credit_code, "纳税人识别号": repair.credit_code,
+    "开票状态": _status, "开具状态": _status,
+}  # fmt: skip
+
+
+_FREE = frozenset({"旅客姓名", "签注", "提示信息", "填开单位", "购买方名称"})
+_HEADS = frozenset(label[:3] for label in positioned.KNOWN_LABELS if len(label) >= 3)
+
+
+def clean(name: str, value: str) -> str | None:
+    """The value in its field's form, or None; a field with no cleaner keeps its text."""
+    if name in positioned.STATIONS:
+        return _station(value)
+    if name in _FREE:
+        value = _free(value)
+        if not value or _like_label(value):
+            return None  # a label read where a value belongs
+        if name in _ORGANIZATIONS and not re.search(_ORGANIZATION_END, value):
+            return None  # the next cell's text, not an agency or a company
+    if name == "承运人" and _like_label(value):
+        return None
+    clean = _CLEAN.get(name)
+    return value if clean is None else clean(value)
+
+
+_TRAILING_DATE_OR_AMOUNT = r"\s*(?:\d{4}[-年.]\d{1,2}[-月.]\d{1,2}日?|(?:CNY|¥)?\s?[\d,]+\.\d{2})$"
+
+
+_ORGANIZATIONS = frozenset({"填开单位", "购买方名称"})
+# How the names of Chinese agencies, companies and offices end.
+_ORGANIZATION_END = r"(公司|旅行社|[部处社所站店行厂会局院馆校园心室队]|\))$"
+
+
+def _like_label(value: str) -> bool:
+    """A label (or most of one: ``承人``, ``汉承运人``) read where a value belongs."""
+    v = value.replace(" ", "")
+    return any(difflib.SequenceMatcher(None, v, label).ratio() >= 0.6 for label in LABELS)
+
+
+def _free(text: str) -> str:
+    """Free text without what a scan runs into it: the English half of its label before it,
+    the next label, or the next cell's date or amount after it; a date or an amount alone
+    is not free text.
+
+    >>> _free("ISSUEDBY杭州恒信国际旅行社"), _free("广州鹏程国际旅行社2024年06月27日")
+    ('杭州恒信国际旅行社', '广州鹏程国际旅行社')
+    >>> _free("CNY30.00"), _free("Q/不得签转")
+    ('', 'Q/不得签转')
+    """
+    m = re.match(r"[A-Za-z./,\-\s]{4,}", text)
+    if m and english_label(m[0]):
+        text = text[m.end() :]
+    text = re.sub(r"^[A-Z]{1,3}\s*(?=[\u4e00-\u9fff])", "", text)  # what is left of ISSUED BY
+    text = re.sub(_TRAILING_DATE_OR_AMOUNT, "", text)
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        return ""
+    return _before_label(text.strip())
+
+
+def _before_label(text: str) -> str:
+    """Free text up to where the next label begins (a scan's line can run into it): the first
+    three characters of a label, one of them possibly misread.
+
+    >>> _before_label("济南安途贸易有限公司统一社会他用"), _before_label("到达机场保验费40")
+    ('济南安途贸易有限公司', '到达机场')
+    """
+    for i in range(2, len(text) - 2):
+        window = text[i : i + 3]
+        if any(sum(a != b for a, b in zip(window, h, strict=True)) <= 1 for h in _HEADS):
+            return text[:i]
+    return text
+
+
+def _station(text: str) -> str | None:
+    """``武汉WUH`` → ``武汉 WUH`` (OCR drops the space the form prints between city and
+    code); a city alone is kept; anything else is no station.
+
+    >>> _station("武汉WUH"), _station("北京首都 PEK"), _station("上海"), _station("青岛TAO 液航")
+    ('武汉 WUH', '北京首都 PEK', '上海', None)
+    """
+    t = text.replace(" ", "").rstrip(".,:;'`")
+    m = re.fullmatch(r"([\u4e00-\u9fff]{2,8})([A-Za-z]{3})?", t)
+    if m is None:
+        return None
+    return f"{m[1]} {m[2].upper()}" if m[2] else m[1]
+
+
+def keep_checked(data: list[NameValue]) -> list[NameValue]:
+    """Drop the entries whose value the normalizer cannot parse as its field's form (a date
+    that is no date, an amount that is no amount): a field left out is never wrong.
+
+    >>> keep_checked([{"Name": "合计", "Value": "CNY 4130.00", "Row": -1},
+    ...               {"Name": "票价", "Value": "CNY 36A2.2O", "Row": -1}])
+    [{'Name': '合计', 'Value': 'CNY 4130.00', 'Row': -1}]
+    """
+    _, warnings = normalize(data)
+    bad = {w.field for w in warnings if w.code.startswith("bad_") and w.field}
+    if not bad:
+        return data
+    drop: set[int] = set()
+    for i, entry in enumerate(data):
+        _, found = normalize([entry])
+        if any(w.code.startswith("bad_") for w in found):
+            drop.add(i)
+    return [e for i, e in enumerate(data) if i not in drop]
