@@ -40,6 +40,25 @@ def check(ticket: dict[str, str], flights: list[Flight]) -> tuple[dict[str, str]
     return ticket, flights
 
 
+def consistent(f: Flight) -> Flight:
+    """A flight without the pairs that contradict each other, both left out since either may
+    be the misread one: a fare basis that does not start with the booking class, a flight
+    number whose airline code is not the named carrier's.
+
+    >>> consistent({"座位等级": "Y", "客票级别/客票类别": "BOW", "承运人": "厦航"})
+    {'承运人': '厦航'}
+    """
+    f = dict(f)
+    seat, basis = f.get("座位等级"), f.get("客票级别/客票类别") or f.get("客票级别/类别")
+    if seat and basis and not basis.startswith(seat):
+        for name in ("座位等级", "客票级别/客票类别", "客票级别/类别"):
+            f.pop(name, None)
+    known, no = CARRIERS.get(f.get("承运人", "")), f.get("航班号")
+    if known and no and no[:2] != known[0]:
+        del f["承运人"], f["航班号"]
+    return f
+
+
 def one_off(a: str, b: str) -> bool:
     """Same length, exactly one character different.
 

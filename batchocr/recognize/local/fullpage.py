@@ -28,7 +28,7 @@ from typing import cast
 from ...documents import positioned
 from ...documents.positioned import Char, Word
 from ...models import NameValue
-from .checks import check
+from .checks import check, consistent
 from .geometry import skew
 from .labels import COLON, LABELS, english_label, english_length, fragment, label_text
 from .ocr import Box, Quad
@@ -204,8 +204,8 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
             (ticket if row < 0 else flights.setdefault(row, {}))[d["Name"]] = value
     ticket, rows = check(ticket, [flights[r] for r in sorted(flights)])
     data: list[NameValue] = [{"Name": k, "Value": v, "Row": -1} for k, v in ticket.items()]
-    for row, flight in enumerate(rows):
-        data += [{"Name": k, "Value": v, "Row": row} for k, v in flight.items()]
+    for row, flight in zip(sorted(flights), rows, strict=True):  # a row read empty keeps its place
+        data += [{"Name": k, "Value": v, "Row": row} for k, v in consistent(flight).items()]
     tilt = skew(boxes)
     blanks = tuple(_on_page(*b[1:], tilt) for b in reading.blanks)
     return FullReading(keep_checked(data), blanks)
