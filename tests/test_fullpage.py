@@ -149,3 +149,15 @@ def test_a_turned_page_is_read_upright(turn: int) -> None:
     assert got["e_ticket_no"] == want["e_ticket_no"]
     assert got["passenger_name"] == want["passenger_name"]
     assert got["segments"] == want["segments"]
+
+
+def test_two_flights_that_run_together_are_not_joined() -> None:
+    """With the 至 line of one segment and the 自 line of the next unread, one band holds two
+    flights' values: each cell then holds two lines and is left out, never joined, and so is
+    the 至 (it may be the second flight's)."""
+    got = fields(page(drop=("至：武汉 WUH", "自：武汉 WUH")))
+    flights = {k: v for k, v in got.items() if k[0].isdigit()}
+    assert flights == {"0.from": "青岛 TAO"}
+    assert {k: v for k, v in got.items() if not k[0].isdigit()} == {
+        k: v for k, v in CLEAN.items() if not k[0].isdigit()
+    }

@@ -256,7 +256,7 @@ def _flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) -
         if mark.key == "自":
             if start is not None:  # the open segment's 至 line went unread: it ends here
                 top = start.top - start.height / 2
-                out += _segment(ws, heads, first_col, (top, mark.top), row, blanks)
+                out += _segment(ws, heads, first_col, (top, mark.top), row, blanks)[0]
             row, start = row + 1, mark
             _add(out, "自", _right_of(mark, ws, first_col), row)
             continue
@@ -266,17 +266,21 @@ def _flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) -
             top, row = floor, row + 1  # its origin is left out: no mark says where it is
         else:
             continue
-        _add(out, "至", _right_of(mark, ws, first_col), row)
-        out += _segment(ws, heads, first_col, (top, mark.bottom + mark.height / 2), row, blanks)
+        values, merged = _segment(ws, heads, first_col, (top, mark.bottom + mark.height / 2), row,
+                                  blanks)  # fmt: skip
+        if not merged:  # two flights ran together: this 至 may be the second one's
+            _add(out, "至", _right_of(mark, ws, first_col), row)
+        out += values
         start, floor = None, mark.bottom
     return out
 
 
 def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
              band_y: tuple[float, float], row: int,
-             blanks: list[Blank]) -> list[NameValue]:  # fmt: skip
-    """The values between a segment's 自 and 至 lines, each under its nearest header; the
-    cells left empty on the line the others were read on go to ``blanks``."""
+             blanks: list[Blank]) -> tuple[list[NameValue], bool]:  # fmt: skip
+    """The values between a segment's 自 and 至 lines, each under its nearest header, and
+    whether some cell held two lines (two flights ran together: those cells are left out);
+    the cells left empty on the line the others were read on go to ``blanks``."""
     band = [w for w in ws if band_y[0] <= w.cy <= band_y[1]
             and w.x0 >= first_col - 1 and not is_label(w)]  # fmt: skip
     cols: dict[str, list[Word]] = {}
@@ -284,8 +288,13 @@ def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
         head = min(heads, key=lambda h: abs(h.cx - w.cx))
         cols.setdefault(head.key, []).append(w)
     out: list[NameValue] = []
+    merged = False
     for h in heads:
-        _add(out, h.key, " ".join(w.text for w in sorted(cols.get(h.key, []), key=_x)), row)
+        cell = sorted(cols.get(h.key, []), key=_x)
+        if all(_same_line(w, cell[0]) for w in cell):
+            _add(out, h.key, " ".join(w.text for w in cell), row)
+        else:
+            merged = True
     if band:
         top, bottom = min(w.top for w in band), max(w.bottom for w in band)
         mids = [(a.cx + b.cx) / 2 for a, b in itertools.pairwise(heads)]
@@ -294,4 +303,4 @@ def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
                 x0 = mids[i - 1] if i else max(first_col, h.x0 - h.height)
                 x1 = mids[i] if i < len(mids) else h.x1 + h.height
                 blanks.append((row, x0, top, x1, bottom))
-    return out
+    return out, merged
