@@ -86,6 +86,21 @@ def month_date(text: str) -> str | None:
     return day + mon if mon in MONTHS else None
 
 
+def month_year_date(text: str) -> str | None:
+    """A ``DDMONYY`` date (``31OCT25``), as ISO: the year printed makes it certain.
+
+    >>> month_year_date("310CT25"), month_year_date("05MAR24"), month_year_date("05MAR")
+    ('2025-10-31', '2024-03-05', None)
+    """
+    t = squeeze(text).upper().rstrip(".,:;")
+    if len(t) != 7:
+        return None
+    day, year = month_date(t[:5]), t[5:].translate(_AS_DIGIT)
+    if day is None or not year.isdigit():
+        return None
+    return f"20{year}-{MONTHS.index(day[2:]) + 1:02d}-{day[:2]}"
+
+
 def clock(text: str) -> str | None:
     """A time as ``HH:MM`` (printed ``0700`` or ``07:00``).
 

@@ -21,7 +21,8 @@ __all__ = ["clean", "keep_checked"]
 
 
 def _any_date(text: str) -> str | None:
-    return repair.iso_date(text) or repair.cn_date(text) or repair.month_date(text)
+    return (repair.iso_date(text) or repair.cn_date(text) or repair.month_date(text)
+            or repair.month_year_date(text))
 
 
 def _status(text: str) -> str | None:
