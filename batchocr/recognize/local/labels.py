@@ -37,14 +37,15 @@ def label_text(text: str) -> str:
     return text
 
 
-ENGLISH = tuple(e.replace(" ", "") for e in (
+_LABEL_TEXTS = (
     "NAME OF PASSENGER", "ID.NO.", "ENDORSEMENTS/RESTRICTIONS", "CARRIER", "FLIGHT", "CLASS",
     "DATE", "TIME", "FARE BASIS", "NOT VALID BEFORE", "NOT VALID AFTER", "ALLOW", "FARE",
     "CAAC DEVELOPMENT FUND", "FUEL SURCHARGE", "OTHER TAXES", "TOTAL", "E-TICKET NO.", "CK.",
     "INFORMATION", "INSURANCE", "AGENT CODE", "ISSUED BY", "DATE OF ISSUE", "SERIAL NUMBER",
     "INVOICE NO.", "DOMESTIC/INTERNATIONAL", "BUYER", "TAX ID", "FROM", "TO",
     "ITINERARY/RECEIPT OF E-TICKET FOR AIR TRANSPORT",
-))  # fmt: skip
+)  # fmt: skip
+ENGLISH = tuple(e.replace(" ", "") for e in _LABEL_TEXTS)
 
 
 def english_length(run: str) -> int:
@@ -77,7 +78,19 @@ def english_label(text: str) -> bool:
 
 
 def fragment(text: str) -> bool:
-    """A piece of an English label (``NO.``, ``OF``, ``EMEN``, ``BASIS``): Latin letters only,
-    found inside one of the English labels."""
+    """A piece of an English label (``NO.``, ``OF``, ``EMEN``, ``BASIS``, ``TME`` for TIME):
+    Latin letters only, found inside one of the English labels or one misread from one of
+    their words.
+
+    >>> fragment("EMEN"), fragment("TME"), fragment("KOW"), fragment("Y")
+    (True, True, False, False)
+    """
     t = re.sub(r"[\s./\-]", "", text).upper()
-    return t.isalpha() and t.isascii() and any(t in e.replace(".", "") for e in ENGLISH)
+    if not (t.isalpha() and t.isascii() and len(t) >= 2):
+        return False
+    if any(t in e.replace(".", "") for e in ENGLISH):
+        return True
+    return len(t) >= 3 and bool(difflib.get_close_matches(t, _WORDS, n=1, cutoff=0.8))
+
+
+_WORDS = tuple({w for e in _LABEL_TEXTS for w in re.split(r"[\s./\-]+", e) if len(w) >= 3})

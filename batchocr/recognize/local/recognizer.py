@@ -41,6 +41,7 @@ __all__ = ["CRASHED", "NOT_RECOGNIZED", "LocalBackend", "recognize", "release_me
 
 NOT_RECOGNIZED = 252604
 WEAK = 8  # entries: a page that reads as fewer is tried turned (an itinerary prints 20+)
+STRONG = 16  # entries: a turned page that reads as this many is not tried the other way
 TRIM_ABOVE = 360 << 20  # bytes resident after a page above which freed memory is returned
 
 Recognize = Callable[[bytes], list[NameValue]]
@@ -80,6 +81,8 @@ def _read(picture: Image.Image) -> Reading:
         other, _ = _read_upright(picture.rotate(turn, expand=True))
         if len(other.data) > len(reading.data):
             reading = other
+        if len(reading.data) >= STRONG:  # an itinerary read the right way up: the other
+            break  # way up reads as next to nothing
     return reading
 
 
