@@ -72,9 +72,9 @@ class Reading:
     data: list[NameValue]
     title: str | None
     labels: int  # known labels found
-    # Flight-table cells where a value belongs but none was found: (row, x0, top, x1, bottom),
+    # Flight-table cells where a value belongs but none was found: (x0, top, x1, bottom),
     # worth reading as they are on a scan (detection misses a lone class letter).
-    blanks: tuple[tuple[int, float, float, float, float], ...] = ()
+    blanks: tuple[tuple[float, float, float, float], ...] = ()
 
     @property
     def is_air(self) -> bool:
@@ -154,7 +154,7 @@ def interpret(ws: Sequence[Word]) -> Reading:
         if label.text[-1] in _COLONS:  # ``label：value``: a blank value is blank, not below
             _add(data, key, _right_of(label, ws))
     data += _label_rows(ws, labels)
-    blanks: list[tuple[int, float, float, float, float]] = []
+    blanks: list[Blank] = []
     data += _flights(ws, labels, blanks)
     return Reading(data, title, len(labels), tuple(blanks))
 
@@ -234,7 +234,7 @@ def _x(w: Word) -> float:
     return w.x0
 
 
-Blank = tuple[int, float, float, float, float]
+Blank = tuple[float, float, float, float]
 
 
 def _flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) -> list[NameValue]:
@@ -302,5 +302,5 @@ def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
             if h.key not in cols:
                 x0 = mids[i - 1] if i else max(first_col, h.x0 - h.height)
                 x1 = mids[i] if i < len(mids) else h.x1 + h.height
-                blanks.append((row, x0, top, x1, bottom))
+                blanks.append((x0, top, x1, bottom))
     return out, merged

@@ -76,9 +76,10 @@ def _marked(text: str) -> str:
     return f"{m[1]}：{m[2] or ''}"
 
 
-def upright_words(boxes: Sequence[Box]) -> list[Word]:
-    """The page's words in upright coordinates, label slips mended."""
-    tilt = skew(boxes)
+def upright_words(boxes: Sequence[Box], tilt: float | None = None) -> list[Word]:
+    """The page's words in upright coordinates (turned by ``tilt``, by default the page's
+    measured tilt), label slips mended."""
+    tilt = skew(boxes) if tilt is None else tilt
     cos, sin = math.cos(-tilt), math.sin(-tilt)
     out: list[Word] = []
     for b in sorted(boxes, key=lambda b: (b.quad[0][1], b.quad[0][0])):
@@ -194,7 +195,8 @@ class FullReading:
 def read_full(boxes: Sequence[Box]) -> FullReading:
     """The Name/Value pairs of a page read in full: each value cleaned by its field's form
     (left out when it has none), then mended where the document's own checks pin it down."""
-    reading = positioned.interpret(without_english_lines(mend_rows(upright_words(boxes))))
+    tilt = skew(boxes)
+    reading = positioned.interpret(without_english_lines(mend_rows(upright_words(boxes, tilt))))
     ticket: dict[str, str] = {}
     flights: dict[int, dict[str, str]] = {}
     for d in reading.data:
@@ -206,8 +208,7 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     data: list[NameValue] = [{"Name": k, "Value": v, "Row": -1} for k, v in ticket.items()]
     for row, flight in zip(sorted(flights), rows, strict=True):  # a row read empty keeps its place
         data += [{"Name": k, "Value": v, "Row": row} for k, v in consistent(flight).items()]
-    tilt = skew(boxes)
-    blanks = tuple(_on_page(*b[1:], tilt) for b in reading.blanks)
+    blanks = tuple(_on_page(*b, tilt) for b in reading.blanks)
     return FullReading(keep_checked(data), blanks)
 
 
