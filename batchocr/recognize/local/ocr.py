@@ -104,7 +104,8 @@ def fit(image: Image.Image) -> Image.Image:
     >>> fit(Image.new("L", (4000, 1000))).size
     (2000, 500)
     """
-    image = image.convert("RGB")
+    if image.mode != "RGB":
+        image = image.convert("RGB")
     scale = MAX_SIDE / max(image.size)
     if scale < 1:
         size = (round(image.width * scale), round(image.height * scale))
