@@ -6,9 +6,12 @@ generator within the restriction of a *family*. A family is a name plus, for eac
 families (:data:`CLASSIC`) are not drawn with a Style: they are the fixed drawings of
 :mod:`synth.scans` (and :func:`synth.files.render`), the ones the offline engine is tuned on.
 
-Tuning and held-out families are disjoint; the held-out ones use typefaces (kai, dot-matrix),
-a label style (Chinese only), value formats (``01JAN25`` dates, ``¥1234.00`` amounts), the
-receipt arrangement, stamps and handwriting that no tuning family uses.
+Tuning and held-out families are disjoint, and every held-out family is a combination no
+tuning family draws: the held-out ones use a typeface (dot-matrix) and marks (stamps,
+handwriting) that no tuning family uses. The value formats and label styles the issue names
+(``01JAN25`` dates, ``¥1234.00`` amounts, Chinese-only labels) and the receipt arrangement were
+held out too until 2026-12-05; they are in tuning families since (an engine cannot read a date
+format it was never told of, while it must read a typeface it never saw).
 
 >>> s = draw_style(3, "paper-rotated")
 >>> s.rotation in (90, 180, 270), 0.5 <= s.scale <= 2.0
@@ -86,6 +89,20 @@ SPECS: dict[str, dict[str, tuple[Any, ...]]] = {
         "form_ink": ("ochre", "green"), "labels": ("zh-over-en",),
         "date_format": ("cn",), "amount_format": ("plain",),
     },
+    # Tuning since 2026-12-05 (session 5): the formats issue 9 names (01JAN25 dates, ¥
+    # amounts, Chinese-only labels) and the one-column receipt, in typefaces and marks the
+    # held-out families do not use, so a held-out page is still a combination no tuning saw.
+    "receipt-sans-yen": {
+        "content": ("paper", "einvoice"), "arrangement": ("receipt",),
+        "typeface": ("sans", "mono"), "value_ink": ("black", "blue"),
+        "labels": ("zh-only", "zh-beside-en"), "date_format": ("ddmonyy", "cn"),
+        "amount_format": ("yen", "cny"), "ruled": (False,), "placement": ("left",),
+    },
+    "paper-zh-only-ddmonyy": {
+        "typeface": ("serif", "sans"), "value_ink": ("black", "darkred"),
+        "form_ink": ("grey", "blue"), "labels": ("zh-only",), "date_format": ("ddmonyy",),
+        "amount_format": ("yen", "plain"), "ruled": (True, False), "offset": ("misregistered",),
+    },
     "receipt-mono-dotmatrix": {
         "arrangement": ("receipt",), "typeface": ("dotmatrix",),
         "value_ink": ("black", "darkred", "blue"), "labels": ("zh-only", "zh-beside-en"),
@@ -109,7 +126,8 @@ FAMILIES = (*CLASSIC, *SPECS)
 # looked at while the full-page reader was fixed: it is tuning data since.
 TUNING_FAMILIES = ("paper-classic", "einvoice-classic", "einvoice-real", "paper-serif-colour",
                    "paper-beside-unruled", "einvoice-mono-left", "paper-rotated",
-                   "einvoice-ruled-kai")  # fmt: skip
+                   "einvoice-ruled-kai", "receipt-sans-yen",
+                   "paper-zh-only-ddmonyy")  # fmt: skip
 HELD_OUT_FAMILIES = tuple(f for f in FAMILIES if f not in TUNING_FAMILIES)
 
 INKS = {

@@ -42,6 +42,9 @@ AMOUNT_LABELS = (
 FLIGHT_HEADERS = ("承运人", "航班号", "座位等级", "日期", "时间", "客票级别/客票类别",
                   "客票生效日期", "有效截止日期", "免费行李")  # fmt: skip
 STATIONS = ("自", "至")
+# Label texts printed by some issuers for the same field: the key is the canonical one.
+ALIASES = {"客票级别/类别": "客票级别/客票类别", "有效期截止日期": "有效截止日期",
+           "国内国际标签": "国内国际标识"}  # fmt: skip
 KNOWN_LABELS = COLON_LABELS | set(CELL_LABELS) | set(AMOUNT_LABELS) | set(FLIGHT_HEADERS)
 _COLONS = ":："
 _GAP = 0.6  # a horizontal gap wider than this many char heights starts a new word
@@ -61,8 +64,9 @@ class Word(Extent):
 
     @property
     def key(self) -> str:
-        """The text as a label: no spaces, no trailing colon."""
-        return re.sub(r"\s+", "", self.text).rstrip(_COLONS)
+        """The text as a label: no spaces, no trailing colon, the canonical label text."""
+        key = re.sub(r"\s+", "", self.text).rstrip(_COLONS)
+        return ALIASES.get(key, key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +181,8 @@ def is_label(w: Word) -> bool:
 
 
 def _right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf")) -> str:
-    line = sorted((w for w in ws if w.x0 >= label.x1 - 0.5 and w.x1 <= stop_x
+    # A scan's box can reach past the next label's left edge: the centre decides.
+    line = sorted((w for w in ws if w.x0 >= label.x1 - 0.5 and w.cx <= stop_x
                    and _same_line(w, label) and w is not label), key=lambda w: w.x0)  # fmt: skip
     taken: list[str] = []
     for w in line:
@@ -221,7 +226,7 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
 def _beside(label: Word, ws: Sequence[Word], stop_x: float) -> str:
     """The value printed after a label on its line, before the next label (labels left of
     their values); nothing when a label comes first (a row of labels over their values)."""
-    line = [w for w in ws if label.x1 - 0.5 <= w.x0 and w.x1 <= stop_x
+    line = [w for w in ws if label.x1 - 0.5 <= w.x0 and w.cx <= stop_x
             and _same_line(w, label) and w is not label]  # fmt: skip
     return _right_of(label, ws, stop_x) if line and not any(is_label(w) for w in line) else ""
 
@@ -238,6 +243,9 @@ Blank = tuple[float, float, float, float]
 
 
 def _flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) -> list[NameValue]:
+    slip = _slip_flights(ws)
+    if slip is not None:
+        return slip
     heads = sorted((labels[k] for k in FLIGHT_HEADERS if k in labels), key=lambda w: w.cx)
     marks = sorted((w for w in ws if w.key in STATIONS), key=lambda w: w.top)
     if not marks:
@@ -273,6 +281,53 @@ def _flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) -
         out += values
         start, floor = None, mark.bottom
     return out
+
+
+def _slip_flights(ws: Sequence[Word]) -> list[NameValue] | None:
+    """The flights of a slip (a receipt printed in one column): no header row, each flight a
+    block of labels with their values beside them, opened by its 自 line; None when the
+    flight labels are not printed that way.
+
+    A block is told by the 自 line above it; without one for every block, the n-th label of
+    a name belongs to the n-th flight, for the names printed as often as there are flights
+    (the others are left out: a block whose label went unread would shift them).
+    """
+    cells = [(w, _next_to(w, ws)) for w in ws if w.key in FLIGHT_HEADERS]
+    filled = sum(1 for _, v in cells if v)
+    if filled < 3 or filled * 2 < len(cells):
+        return None
+    starts = sorted((w for w in ws if w.key == "自"), key=lambda w: w.top)
+    count: dict[str, int] = {}
+    for w, _ in cells:
+        count[w.key] = count.get(w.key, 0) + 1
+    flights = max(count.values())
+    out: list[NameValue] = []
+    if len(starts) == flights:
+        for w, value in cells:
+            _add(out, w.key, value, _block(w, starts))
+        for mark in (w for w in ws if w.key in STATIONS):
+            _add(out, mark.key, _right_of(mark, ws), _block(mark, starts))
+        return out
+    seen: dict[str, int] = {}
+    for w, value in sorted(cells, key=lambda c: (c[0].top, c[0].x0)):
+        row = seen[w.key] = seen.get(w.key, -1) + 1
+        if count[w.key] == flights:
+            _add(out, w.key, value, row)
+    return out
+
+
+def _next_to(label: Word, ws: Sequence[Word]) -> str:
+    """What is printed right after ``label`` on its line, up to the next label."""
+    line = sorted((w for w in ws if w.x0 >= label.x1 - 0.5 and _same_line(w, label)
+                   and w is not label), key=_x)  # fmt: skip
+    if not line or is_label(line[0]) or line[0].x0 - label.x1 > 8 * label.height:
+        return ""
+    return _right_of(label, ws)
+
+
+def _block(w: Word, starts: Sequence[Word]) -> int:
+    """The flight whose 自 line is the last one at or above ``w``."""
+    return max(0, sum(1 for s in starts if s.cy <= w.cy + w.height / 2) - 1)
 
 
 def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float,

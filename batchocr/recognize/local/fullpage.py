@@ -59,7 +59,7 @@ def _chars(text: str, x0: float, top: float, x1: float, bottom: float) -> list[C
 
 
 # 自/至, the English FROM/TO (however much of it was read), a city, its airport code.
-_STATION_LINE = r"([自至])\s*(?:[A-Z]{1,4})?\s*([\u4e00-\u9fff]{2,6}(?:\s*[A-Za-z]{3})?)?"
+_STATION_LINE = r"([自至])\s*(?:[A-Za-z]{1,4})?\s*([\u4e00-\u9fff]{2,6}(?:\s*[A-Za-z]{3})?)?"
 
 
 def _marked(text: str) -> str:
@@ -99,7 +99,7 @@ def upright_words(boxes: Sequence[Box], tilt: float | None = None) -> list[Word]
     return out
 
 
-_ASCII_RUN = re.compile(r"[A-Za-z][A-Za-z./\-]{2,}")
+_ASCII_RUN = re.compile(r"[A-Za-z][A-Za-z./\-]*(?: [A-Za-z./\-]+)*")
 
 
 def _without_english(chars: list[Char]) -> list[Char]:
@@ -109,24 +109,58 @@ def _without_english(chars: list[Char]) -> list[Char]:
     text = "".join(c[0] for c in chars)
     drop: set[int] = set()
     for m in _ASCII_RUN.finditer(text):
-        run, after = m[0], text[m.end() : m.end() + 4]
+        run, after = m[0].replace(" ", ""), text[m.end() : m.end() + 4]
         glued = run.isupper() and len(run) <= 6 and any(lb.startswith(after[:2])
                                                        for lb in LABELS if len(after) >= 2)
-        n = len(run) if glued else english_length(run)
-        drop.update(range(m.start(), m.start() + n))
+        n = len(run) if glued else _english_words(m[0])
+        # n letters of the run, spaces between them counted
+        drop.update(i for i in range(m.start(), m.end())
+                    if len(text[m.start() : i].replace(" ", "")) < n)
     return [c for i, c in enumerate(chars) if i not in drop] if drop else chars
 
 
+def _english_words(run: str) -> int:
+    """How many letters at the start of a run of Latin words are an English label: the most
+    words that are one together (``NOT VALID AFTER``; ``FLGHT`` of ``FLGHT FM8443``), else the
+    head of the first word (``OTHERTAXESO``)."""
+    words = run.split(" ")
+    for j in range(len(words), 0, -1):
+        head = "".join(words[:j])
+        if j > 1 and not fragment(words[j - 1]):
+            continue  # FLGHT FM8443: the flight's own letters follow the label
+        if len(head) >= 3 and english_length(head) == len(head):
+            return len(head)
+    return english_length(words[0]) if len(words[0]) >= 3 else 0
+
+
 def _label_first(w: Word) -> list[Word]:
-    """A label and its value read as one line with no colon between (``发票号码2444…``):
-    the two words, the cut placed by the characters' widths."""
+    """A line read as one word with labels in it and no colon before their values
+    (``发票号码2444…``, ``于洋平有效身份证件号码``): the labels and the text between them as
+    words, each cut placed by the characters' widths. Inside a word only labels of four
+    characters or more are looked for (shorter ones, 日期, occur inside other labels)."""
     text = w.text.replace(" ", "")
-    label = next((lb for lb in LABELS if text.startswith(lb)), None)
-    if label is None or label in positioned.STATIONS or not text[len(label) :].strip(COLON):
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        label = next((lb for lb in LABELS if text.startswith(lb, i)
+                      and (i == 0 or len(lb) >= 4)), None)  # fmt: skip
+        if label is None or label in positioned.STATIONS:
+            i += 1
+            continue
+        spans.append((i, i + len(label)))
+        i += len(label)
+    cuts = sorted({0, len(text), *(c for span in spans for c in span)})
+    if len(cuts) <= 2 or (len(spans) == 1 and spans[0] == (0, len(text))):
         return [w]
-    cut = w.x0 + (w.x1 - w.x0) * sum(map(_weight, label)) / sum(map(_weight, text))
-    return [Word(label, w.x0, w.top, cut, w.bottom), Word(text[len(label):], cut, w.top, w.x1,
-                                                            w.bottom)]  # fmt: skip
+    if len(spans) == 1 and spans[0][0] == 0 and not text[spans[0][1] :].strip(COLON):
+        return [w]
+    total = sum(map(_weight, text))
+
+    def x(i: int) -> float:
+        return w.x0 + (w.x1 - w.x0) * sum(map(_weight, text[:i])) / total
+
+    return [Word(text[a:b], x(a), w.top, x(b), w.bottom)
+            for a, b in itertools.pairwise(cuts) if text[a:b].strip(COLON)]  # fmt: skip
 
 
 # Labels printed side by side in a known order: a misread one is named by its neighbours.

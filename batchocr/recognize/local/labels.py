@@ -14,7 +14,8 @@ import re
 from ...documents import positioned
 
 __all__ = [
-    "COLON", "ENGLISH", "LABELS", "english_label", "english_length", "fragment", "label_text",
+    "COLON", "ENGLISH", "ENGLISH_OF", "LABELS", "english_label", "english_length", "fragment",
+    "label_text", "without_own_english",
 ]  # fmt: skip
 
 LABELS = tuple(sorted(positioned.KNOWN_LABELS, key=len, reverse=True))
@@ -37,15 +38,54 @@ def label_text(text: str) -> str:
     return text
 
 
-_LABEL_TEXTS = (
-    "NAME OF PASSENGER", "ID.NO.", "ENDORSEMENTS/RESTRICTIONS", "CARRIER", "FLIGHT", "CLASS",
-    "DATE", "TIME", "FARE BASIS", "NOT VALID BEFORE", "NOT VALID AFTER", "ALLOW", "FARE",
-    "CAAC DEVELOPMENT FUND", "FUEL SURCHARGE", "OTHER TAXES", "TOTAL", "E-TICKET NO.", "CK.",
-    "INFORMATION", "INSURANCE", "AGENT CODE", "ISSUED BY", "DATE OF ISSUE", "SERIAL NUMBER",
-    "INVOICE NO.", "DOMESTIC/INTERNATIONAL", "BUYER", "TAX ID", "FROM", "TO",
-    "ITINERARY/RECEIPT OF E-TICKET FOR AIR TRANSPORT",
-)  # fmt: skip
+# Each label's English half, as the bilingual forms print it.
+ENGLISH_OF = {
+    "旅客姓名": "NAME OF PASSENGER", "有效身份证件号码": "ID.NO.",
+    "签注": "ENDORSEMENTS/RESTRICTIONS", "承运人": "CARRIER", "航班号": "FLIGHT",
+    "座位等级": "CLASS", "日期": "DATE", "时间": "TIME", "客票级别/客票类别": "FARE BASIS",
+    "客票生效日期": "NOT VALID BEFORE", "有效截止日期": "NOT VALID AFTER", "免费行李": "ALLOW",
+    "票价": "FARE", "民航发展基金": "CAAC DEVELOPMENT FUND", "燃油附加费": "FUEL SURCHARGE",
+    "其他税费": "OTHER TAXES", "合计": "TOTAL", "电子客票号码": "E-TICKET NO.", "验证码": "CK.",
+    "提示信息": "INFORMATION", "保险费": "INSURANCE", "销售单位代号": "AGENT CODE",
+    "销售网点代号": "AGENT CODE", "填开单位": "ISSUED BY", "填开日期": "DATE OF ISSUE",
+    "开票日期": "DATE OF ISSUE", "印刷序号": "SERIAL NUMBER", "发票号码": "INVOICE NO.",
+    "国内国际标识": "DOMESTIC/INTERNATIONAL", "购买方名称": "BUYER", "增值税税率": "VAT RATE",
+    "增值税税额": "VAT", "统一社会信用代码/纳税人识别号": "TAX ID", "自": "FROM", "至": "TO",
+}  # fmt: skip
+_LABEL_TEXTS = (*dict.fromkeys(ENGLISH_OF.values()),
+                "ITINERARY/RECEIPT OF E-TICKET FOR AIR TRANSPORT")  # fmt: skip
 ENGLISH = tuple(e.replace(" ", "") for e in _LABEL_TEXTS)
+
+
+def without_own_english(label: str, value: str) -> str:
+    """``value`` without the end of its label's English half read at its start (``TME1540``
+    for 时间, ``CODE NKG855`` for 销售单位代号, ``To 哈尔滨`` for 至): the longest run of
+    Latin words at the start that reads as the end of that English, one slip in four forgiven.
+
+    >>> without_own_english("时间", "TME1540"), without_own_english("销售单位代号", "CODE NKG855")
+    ('1540', 'NKG855')
+    >>> without_own_english("客票级别/客票类别", "BASIS L2"), without_own_english("票价", "CNY 30.00")
+    ('L2', 'CNY 30.00')
+    """
+    english = ENGLISH_OF.get(label, "").replace(" ", "").upper()
+    m = re.match(r"[A-Za-z][A-Za-z.\-/]*(?:\s+[A-Za-z][A-Za-z.\-/]*)*", value)
+    if not english or m is None:
+        return value
+    upper = value.upper()
+    exact = [k for k in range(len(english), 2, -1) if upper.startswith(english[-k:])]
+    if exact:  # BASISY: the label's end, then the value with no space
+        return value[exact[0] :].lstrip(" :：")
+    best, cut = 0.0, 0
+    ends = [w.end() for w in re.finditer(r"[A-Za-z.\-/]+", m[0])]
+    for end in ends:
+        head = value[:end].replace(" ", "").upper()
+        if len(head) < 2:
+            continue
+        ratio = max(difflib.SequenceMatcher(None, head, english[-n:]).ratio()
+                    for n in range(max(1, len(head) - 1), len(head) + 2))  # a letter dropped or added
+        if len(head) >= 3 and ratio >= 0.75 and ratio >= best:
+            best, cut = max(ratio, best), end
+    return value[cut:].lstrip(" :：") if cut else value
 
 
 def english_length(run: str) -> int:

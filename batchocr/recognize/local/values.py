@@ -15,7 +15,7 @@ from ...models import NameValue
 from ...outputs.fields import normalize
 from . import repair, table
 from .extract import CLEAN, Cleaner
-from .labels import LABELS, english_label
+from .labels import LABELS, english_label, without_own_english
 
 __all__ = ["clean", "keep_checked"]
 
@@ -48,6 +48,7 @@ _HEADS = frozenset(label[:3] for label in positioned.KNOWN_LABELS if len(label) 
 
 def clean(name: str, value: str) -> str | None:
     """The value in its field's form, or None; a field with no cleaner keeps its text."""
+    value = without_own_english(name, value)
     if name in positioned.STATIONS:
         return _station(value)
     if name in _FREE:
