@@ -161,3 +161,109 @@ def test_two_flights_that_run_together_are_not_joined() -> None:
     assert {k: v for k, v in got.items() if not k[0].isdigit()} == {
         k: v for k, v in CLEAN.items() if not k[0].isdigit()
     }
+
+
+def paper(shift: float = 0.0, *, swap: dict[str, str] | None = None) -> list[Box]:
+    """A two-flight paper itinerary: one 自 line, then 至 lines; each flight printed on its
+    departure city's line. ``shift`` moves the data pass down (a misregistered printer)."""
+    form = [
+        ("承运人", 350, 320), ("航班号", 480, 320), ("座位等级", 600, 320), ("日期", 760, 320),
+        ("时间", 880, 320), ("客票级别/客票类别", 990, 320), ("免费行李", 1500, 320),
+        ("自", 40, 370), ("至", 40, 420), ("至", 40, 470), ("至", 40, 520),
+    ]  # fmt: skip
+    data = [
+        ("广州", 90, 370), ("上航", 356, 370), ("FM8443", 482, 370), ("Y", 640, 370),
+        ("23JAN24", 760, 370), ("1540", 883, 370), ("Y", 1060, 370), ("20K", 1527, 370),
+        ("哈尔滨", 90, 420), ("上航", 356, 420), ("FM736", 482, 420), ("L", 640, 420),
+        ("24JAN24", 760, 420), ("2035", 883, 420), ("L2", 1060, 420), ("20K", 1527, 420),
+        ("济南", 90, 470), ("VOID", 90, 520),
+    ]  # fmt: skip
+    swap = swap or {}
+    return [line(swap.get(t, t), x, y) for t, x, y in form] + [
+        line(swap.get(t, t), x, y + shift) for t, x, y in data
+    ]
+
+
+PAPER = {
+    "0.from": "广州", "0.to": "哈尔滨", "0.carrier": "上航", "0.flight_no": "FM8443",
+    "0.seat_class": "Y", "0.date": "2024-01-23", "0.time": "15:40", "0.fare_basis": "Y",
+    "0.baggage": "20K",
+    "1.from": "哈尔滨", "1.to": "济南", "1.carrier": "上航", "1.flight_no": "FM736",
+    "1.seat_class": "L", "1.date": "2024-01-24", "1.time": "20:35", "1.fare_basis": "L2",
+    "1.baggage": "20K",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("shift", [0.0, 0.4 * H])
+def test_a_paper_table_reads_each_flight_on_its_departure_line(shift: float) -> None:
+    """自, 至, 至, 至: flight k leaves from the k-th station for the next, its values on the
+    k-th city's line (also when the data pass is printed off the form's lines)."""
+    assert fields(paper(shift)) == PAPER
+
+
+def test_two_cells_read_as_one_line_are_parted() -> None:
+    """``23JAN24 1540`` read as one box across the 日期 and 时间 columns is two cells; a wide
+    gap OCR marks with an ideographic space parts a city from the carrier after it."""
+    boxes = [b for b in paper() if b.text not in ("23JAN24", "1540", "广州", "上航")]
+    wide = Box("广州\u3000上航", 0.99, ((90, 370), (416, 370), (416, 370 + H), (90, 370 + H)))
+    boxes += [line("23JAN24 1540", 760, 370), wide, line("上航", 356, 420)]
+    assert fields(boxes) == PAPER
+
+
+def row(y: float, *texts: str) -> list[Box]:
+    """OCR boxes side by side on one line, a glyph's width apart."""
+    out, x = [], 70.0
+    for text in texts:
+        out.append(line(text, x, y))
+        x = out[-1].quad[1][0] + H
+    return out
+
+
+def slip(*, drop: tuple[str, ...] = ()) -> list[Box]:
+    """A one-column slip: each flight a block of labels with their values beside them,
+    bilingual labels whose English halves OCR runs into the values."""
+    rows = [
+        ("旅客姓名 NAMEOF PASSENGR于洋平有效身份证件号码 IDNo.330106********1125",),
+        ("自 FROM 广州", "至 To 哈尔滨", "承运人 CARIER 上航", "航班号 FLGHT FM8443"),
+        ("座位等级 CLASS Y", "日期 DATE 2024年01月23日", "时间 TME 1540"),
+        ("客票级别/类别 FARE BASISY客票生效日期 NOT VALID BEFORE",),
+        ("免费行李 ALLOW 20K",),
+        ("自 FROM 哈尔滨", "至 TO 济南", "承运人 CARRIER 上航", "航班号 FLIGHT FM736"),
+        ("座位等级 CLASS L", "日期 DATE 2024年01月24日", "时间 TIME 2035"),
+        ("客票级别/类别 FARE BASIS L2",), ("免费行李 ALLOW 20K",),
+    ]  # fmt: skip
+    return [b for i, texts in enumerate(rows)
+            for b in row(300 + 60 * i, *(t for t in texts if t not in drop))]  # fmt: skip
+
+
+def test_a_slip_reads_its_flights_block_by_block() -> None:
+    """No header row: each flight's labels have their values beside them, a block opened by
+    its 自 line; the English halves (misread: TME, FLGHT, BASISY) are not values."""
+    want = {"passenger_name": "于洋平", "passenger_id_no": "330106********1125", **PAPER}
+    del want["0.date"], want["1.date"]
+    want |= {"0.date": "2024-01-23", "1.date": "2024-01-24"}
+    assert fields(slip()) == want
+
+
+def test_a_slip_without_a_block_s_station_line_guesses_no_row() -> None:
+    """A 自 line unread: each label's n-th printing goes to the n-th flight, and only the
+    labels printed once a flight are kept (the stations are left out, not shifted)."""
+    got = fields(slip(drop=("自 FROM 哈尔滨",)))
+    assert got["1.flight_no"] == "FM736" and got["0.flight_no"] == "FM8443"
+    assert "1.from" not in got and all(got[k] == v for k, v in PAPER.items() if k in got)
+
+
+def test_a_page_read_in_full_reads_what_the_template_only_named() -> None:
+    """Boxes the paper template's geometry named without reading them (its 至 TO labels) hold
+    this page's cities: once the page turns out not to be that template they are read."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    from batchocr.recognize.local.recognizer import recognize
+    from synth.variety import generate_family
+
+    sample = generate_family(1600002, "paper-beside-unruled", "clean")
+    buf = io.BytesIO()
+    sample.image.save(buf, "PNG")
+    got, _ = normalize(recognize(buf.getvalue()))
+    want, _ = normalize(sample.truth["data"])
+    assert [(s["from"], s["to"]) for s in got["segments"]] == [("厦门", "长沙")]
+    assert got["segments"] == want["segments"]

@@ -114,6 +114,9 @@ def words(chars: Iterable[Char]) -> list[Word]:
         text, x0, top, _, bottom = ch
         if text in "\r\n" or not text:
             continue
+        if text == "\u3000":  # OCR's mark of a wide gap: two cells read as one line
+            flush()
+            continue
         if text.isspace():
             space = bool(cur)
             continue
@@ -254,6 +257,11 @@ def _flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) -
     # second header's centre, or its own left edge if that is further left (a narrow column).
     first_col = min(heads[0].cx - (heads[1].cx - heads[0].cx) / 2, heads[0].x0 - heads[0].height / 2
                     ) if len(heads) > 1 else float("inf")  # fmt: skip
+    keys = "".join(m.key for m in marks)
+    if "至至" in keys and "至自" not in keys:  # one 自 line, then 至 lines: a paper itinerary
+        chain = _chain(ws, heads, marks, first_col, blanks)
+        if chain is not None:
+            return chain
     out: list[NameValue] = []
     row = -1
     start: Word | None = None
@@ -280,6 +288,70 @@ def _flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) -
             _add(out, "至", _right_of(mark, ws, first_col), row)
         out += values
         start, floor = None, mark.bottom
+    return out
+
+
+def _chain(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], first_col: float,
+           blanks: list[Blank]) -> list[NameValue] | None:  # fmt: skip
+    """The paper itinerary's table: one 自 line, then 至 lines; flight k printed on one line,
+    from the k-th station to the next. Each line of values goes to the station whose city
+    (printed by the same pass, so shifted with it) is nearest; a line near none is left out.
+    None when the values do not stand on the cities' lines (they sit between: an e-invoice
+    whose 自 lines went unread)."""
+    if not heads:
+        return []
+    h = max(m.height for m in marks)
+    floor, bottom = max(hd.bottom for hd in heads), marks[-1].bottom + h / 2
+    band = sorted((w for w in ws if floor <= w.cy <= bottom and w.x0 >= first_col - 1
+                   and not is_label(w)), key=lambda w: w.cy)  # fmt: skip
+    lines: list[list[Word]] = []
+    for w in band:
+        if lines and _same_line(w, lines[-1][0]):
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    places = [_first_right(m, ws, first_col) or m for m in marks]  # each city, or its mark
+    out: list[NameValue] = []
+    for k, m in enumerate(marks):
+        _add(out, "自", _right_of(m, ws, first_col), k)
+        if k:
+            _add(out, "至", _right_of(m, ws, first_col), k - 1)
+    taken: set[int] = set()
+    nearest = []
+    for line in lines:
+        cy = sum(w.cy for w in line) / len(line)
+        near = [(abs(p.cy - cy), k) for k, p in enumerate(places)]
+        nearest.append(min(near))
+    if lines and sorted(d for d, _ in nearest)[len(lines) // 2] > 0.35 * h:
+        return None
+    for line, (dist, k) in zip(lines, nearest, strict=True):
+        if dist > h or k in taken or k == len(marks) - 1:
+            continue  # between two stations, or the last one (no flight leaves from it)
+        taken.add(k)
+        band_y = (min(w.top for w in line), max(w.bottom for w in line))
+        out += _segment(ws, heads, first_col, band_y, k, blanks)[0]
+    return [d for d in out if d["Row"] in taken]
+
+
+def _first_right(mark: Word, ws: Sequence[Word], stop_x: float) -> Word | None:
+    line = sorted((w for w in ws if w.x0 >= mark.x1 - 0.5 and w.cx <= stop_x
+                   and _same_line(w, mark) and w is not mark), key=_x)  # fmt: skip
+    return line[0] if line and not is_label(line[0]) else None
+
+
+def _cells(w: Word, heads: Sequence[Word]) -> list[Word]:
+    """A word that spans the centres of two headers (a scan reads two cells as one line,
+    ``2024-08-31 12:30``), cut at its spaces, each piece placed by its share of the text."""
+    spanned = sum(w.x0 <= h.cx <= w.x1 for h in heads)
+    if spanned < 2 or " " not in w.text.strip():
+        return [w]
+    out: list[Word] = []
+    pitch, start = (w.x1 - w.x0) / len(w.text), 0
+    for piece in w.text.split(" "):
+        if piece:
+            x0 = w.x0 + start * pitch
+            out.append(Word(piece, x0, w.top, x0 + len(piece) * pitch, w.bottom))
+        start += len(piece) + 1
     return out
 
 
@@ -336,8 +408,8 @@ def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
     """The values between a segment's 自 and 至 lines, each under its nearest header, and
     whether some cell held two lines (two flights ran together: those cells are left out);
     the cells left empty on the line the others were read on go to ``blanks``."""
-    band = [w for w in ws if band_y[0] <= w.cy <= band_y[1]
-            and w.x0 >= first_col - 1 and not is_label(w)]  # fmt: skip
+    band = [part for w in ws if band_y[0] <= w.cy <= band_y[1]
+            and w.x0 >= first_col - 1 and not is_label(w) for part in _cells(w, heads)]  # fmt: skip
     cols: dict[str, list[Word]] = {}
     for w in band:
         head = min(heads, key=lambda h: abs(h.cx - w.cx))

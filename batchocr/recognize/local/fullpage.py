@@ -50,6 +50,11 @@ def _chars(text: str, x0: float, top: float, x1: float, bottom: float) -> list[C
     """A line's characters spread over its box by their typical widths."""
     weights = [_weight(c) for c in text]
     pitch = (x1 - x0) / max(sum(weights), 1e-6)
+    if "\u3000" in text:  # OCR's mark of a wide gap: the text either side at its own width
+        glyphs = sum(w for c, w in zip(text, weights, strict=True) if c != "\u3000")
+        pitch = min(pitch, bottom - top)
+        gap = (x1 - x0 - glyphs * pitch) / text.count("\u3000") / pitch
+        weights = [gap if c == "\u3000" else w for c, w in zip(text, weights, strict=True)]
     out: list[Char] = []
     x = x0
     for ch, w in zip(text, weights, strict=True):
@@ -83,7 +88,7 @@ def upright_words(boxes: Sequence[Box], tilt: float | None = None) -> list[Word]
     cos, sin = math.cos(-tilt), math.sin(-tilt)
     out: list[Word] = []
     for b in sorted(boxes, key=lambda b: (b.quad[0][1], b.quad[0][0])):
-        text = _marked(b.text.strip())
+        text = "\u3000".join(_marked(part.strip()) for part in b.text.strip().split("\u3000"))
         if not text:
             continue
         xs = [x * cos - y * sin for x, y in b.quad]

@@ -64,8 +64,8 @@ def without_own_english(label: str, value: str) -> str:
 
     >>> without_own_english("时间", "TME1540"), without_own_english("销售单位代号", "CODE NKG855")
     ('1540', 'NKG855')
-    >>> without_own_english("客票级别/客票类别", "BASIS L2"), without_own_english("票价", "CNY 30.00")
-    ('L2', 'CNY 30.00')
+    >>> without_own_english("客票级别/客票类别", "BASIS L2"), without_own_english("票价", "CNY 3")
+    ('L2', 'CNY 3')
     """
     english = ENGLISH_OF.get(label, "").replace(" ", "").upper()
     m = re.match(r"[A-Za-z][A-Za-z.\-/]*(?:\s+[A-Za-z][A-Za-z.\-/]*)*", value)
@@ -81,8 +81,8 @@ def without_own_english(label: str, value: str) -> str:
         head = value[:end].replace(" ", "").upper()
         if len(head) < 2:
             continue
-        ratio = max(difflib.SequenceMatcher(None, head, english[-n:]).ratio()
-                    for n in range(max(1, len(head) - 1), len(head) + 2))  # a letter dropped or added
+        ratio = max(difflib.SequenceMatcher(None, head, english[-n:]).ratio()  # a letter
+                    for n in range(max(1, len(head) - 1), len(head) + 2))  # dropped or added
         if len(head) >= 3 and ratio >= 0.75 and ratio >= best:
             best, cut = max(ratio, best), end
     return value[cut:].lstrip(" :：") if cut else value

@@ -74,6 +74,9 @@ class Page:
     height: int
     boxes: tuple[Box, ...]
     sideways: bool = False  # its lines stand upright: turned a quarter, nothing was read
+    # The boxes whose text ``known`` gave (a template's label, not what the page prints there):
+    # worth reading for real when the page turns out not to be that template.
+    assumed: frozenset[int] = frozenset()
 
 
 _engine: Any = None
@@ -140,9 +143,27 @@ def read_page(image: Image.Image, known: Known | None = None) -> Page:
     rest = [i for i in range(len(quads)) if i not in found]
     for i, (text, score) in zip(rest, read([quads[i] for i in rest]), strict=True):
         found[i] = Box(text, score, quads[i])
-    boxes = (found[i] for i in range(len(quads)))
+    given = set(found) - set(rest)
+    kept = [(i, found[i]) for i in range(len(quads))
+            if found[i].text and found[i].score >= TEXT_SCORE]  # fmt: skip
+    assumed = frozenset(k for k, (i, _) in enumerate(kept) if i in given)
+    return Page(page.width, page.height, tuple(b for _, b in kept), assumed=assumed)
+
+
+def read_assumed(image: Image.Image, page: Page) -> Page:
+    """``page`` with the boxes ``known`` gave recognized as they are (the ones that read as
+    nothing dropped): for a page read in full, the template's guesses are no reading."""
+    import numpy as np
+
+    if not page.assumed:
+        return page
+    order = sorted(page.assumed)
+    texts = _read(np.asarray(fit(image)), [page.boxes[i].quad for i in order])
+    boxes = list(page.boxes)
+    for i, (text, score) in zip(order, texts, strict=True):
+        boxes[i] = Box(text, score, boxes[i].quad)
     kept = tuple(b for b in boxes if b.text and b.score >= TEXT_SCORE)
-    return Page(page.width, page.height, kept)
+    return Page(page.width, page.height, kept, page.sideways)
 
 
 def sideways(quads: Sequence[Quad]) -> bool:

@@ -94,7 +94,9 @@ def _read_upright(picture: Image.Image) -> tuple[Reading, ocr.Page]:
     reading = read(page.boxes)
     if not reading.fits:
         # Not a form we know the drawing of (another issuer, another printer): the template's
-        # positions would read the wrong places, so the page is read in full, by its labels.
+        # positions would read the wrong places, so the page is read in full, by its labels
+        # (and what the template's geometry named without reading is read after all).
+        page = ocr.read_assumed(picture, page)
         full = read_full(page.boxes)
         if full.blanks:  # the empty flight cells, read as they are
             again = read_full((*page.boxes, *ocr.read_quads(picture, full.blanks)))
