@@ -11,10 +11,11 @@
     read        PDF, OFD or XML bytes → their pages, lazily
     pdf  ofd  xbrl   the three e-invoice file readers
     positioned  positioned text of an e-invoice page → the Name/Value list
+    words  flights   its words and labels; its flight table (three ways of printing one)
     qr          the e-invoice's QR code
 """
 
 __all__ = [
-    "encode", "manifest", "naming", "ofd", "pages", "pdf", "positioned", "prepare", "qr",
-    "read", "sources", "xbrl",
+    "encode", "flights", "manifest", "naming", "ofd", "pages", "pdf", "positioned", "prepare",
+    "qr", "read", "sources", "words", "xbrl",
 ]  # fmt: skip

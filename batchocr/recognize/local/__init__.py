@@ -13,9 +13,10 @@ imported on first use only.
     register  geometry  layout  printed  printed_boxes   which form, and where on it
     extract  table  repair  checks   boxes → Name/Value list, cleaned and cross-checked
     fullpage  labels  values   the checked fallback: a page read in full, by its labels
+    inks        a page printed in two inks parted into one image per ink
 """
 
 __all__ = [
-    "checks", "extract", "fullpage", "geometry", "labels", "layout", "ocr", "pool", "printed",
-    "printed_boxes", "recognizer", "register", "repair", "table", "values",
+    "checks", "extract", "fullpage", "geometry", "inks", "labels", "layout", "ocr", "pool",
+    "printed", "printed_boxes", "recognizer", "register", "repair", "table", "values",
 ]  # fmt: skip

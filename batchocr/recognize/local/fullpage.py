@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from ...documents import positioned
-from ...documents.positioned import Char, Word
+from ...documents.words import Char, Word
 from ...models import NameValue
 from .checks import check, consistent
 from .geometry import skew
@@ -34,7 +34,7 @@ from .labels import COLON, LABELS, english_label, english_length, fragment, labe
 from .ocr import Box, Quad
 from .values import clean, keep_checked
 
-__all__ = ["FullReading", "keep_checked", "mend_rows", "read_full", "upright_words"]
+__all__ = ["FullReading", "aligned", "keep_checked", "mend_rows", "read_full", "upright_words"]
 
 _NARROW = 0.55  # a Latin letter or digit is about this many CJK glyphs wide
 _SPACE = 0.35
@@ -258,3 +258,33 @@ def _on_page(x0: float, top: float, x1: float, bottom: float, tilt: float) -> Qu
                             for x, y in ((x0, top), (x1, top), (x1, bottom), (x0, bottom))))
 
 
+
+
+def aligned(form: Sequence[Box], data: Sequence[Box]) -> tuple[Box, ...]:
+    """The boxes of a page's two inks as one page, the data pass moved back onto the form's
+    lines: a misregistered printer shifts every value alike, and each 自/至 mark of the form
+    stands on the line of the city the data pass printed beside it.
+
+    >>> form = [Box("自", 1, ((10, 100), (30, 100), (30, 120), (10, 120)))] * 2
+    >>> data = [Box("广州", 1, ((40, 88), (80, 88), (80, 108), (40, 108)))]
+    >>> aligned(form, data)[-1].quad[0]
+    (40, 100.0)
+    """
+    offsets: list[float] = []
+    for mark in (b for b in form if b.text.strip() in positioned.STATIONS):
+        x1, top, bottom = mark.quad[1][0], mark.quad[0][1], mark.quad[2][1]
+        h, cy = bottom - top, (top + bottom) / 2
+        beside = [b for b in data if x1 - h <= b.quad[0][0] <= x1 + 6 * h
+                  and abs(_cy(b) - cy) <= 1.5 * h]  # fmt: skip
+        if beside:
+            offsets.append(cy - _cy(min(beside, key=lambda b: b.quad[0][0])))
+    if len(offsets) < 2:
+        return (*form, *data)
+    dy = sorted(offsets)[len(offsets) // 2]
+    moved = [Box(b.text, b.score, cast(Quad, tuple((x, y + dy) for x, y in b.quad)))
+             for b in data]  # fmt: skip
+    return (*form, *moved)
+
+
+def _cy(b: Box) -> float:
+    return (b.quad[0][1] + b.quad[2][1]) / 2

@@ -30,11 +30,13 @@ from collections.abc import Callable
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ...documents.positioned import KNOWN_LABELS
 from ...models import NameValue, Reply
 from ...records import BackendName
-from . import ocr, printed
+from . import inks, ocr, printed
 from .extract import Reading, read
-from .fullpage import read_full
+from .fullpage import FullReading, aligned, read_full
+from .labels import label_text
 from .pool import CRASHED, PagePool, PageResult, describe_exception
 
 __all__ = ["CRASHED", "NOT_RECOGNIZED", "LocalBackend", "recognize", "release_memory", "warm_up"]
@@ -42,6 +44,7 @@ __all__ = ["CRASHED", "NOT_RECOGNIZED", "LocalBackend", "recognize", "release_me
 NOT_RECOGNIZED = 252604
 WEAK = 8  # entries: a page that reads as fewer is tried turned (an itinerary prints 20+)
 STRONG = 16  # entries: a turned page that reads as this many is not tried the other way
+PARTED_BELOW = 20  # entries: a page read in full as fewer is read an ink at a time, if it can be
 TRIM_ABOVE = 360 << 20  # bytes resident after a page above which freed memory is returned
 
 Recognize = Callable[[bytes], list[NameValue]]
@@ -94,21 +97,46 @@ def _read_upright(picture: Image.Image) -> tuple[Reading, ocr.Page]:
     reading = read(page.boxes)
     if not reading.fits:
         # Not a form we know the drawing of (another issuer, another printer): the template's
-        # positions would read the wrong places, so the page is read in full, by its labels
-        # (and what the template's geometry named without reading is read after all).
-        page = ocr.read_assumed(picture, page)
-        full = read_full(page.boxes)
-        if full.blanks:  # the empty flight cells, read as they are
-            again = read_full((*page.boxes, *ocr.read_quads(picture, full.blanks)))
-            if len(again.data) > len(full.data):
-                full = again
-        return Reading(full.data), page
+        # positions would read the wrong places, so the page is read in full, by its labels.
+        return Reading(_read_in_full(picture, page).data), page
     if reading.doubtful or reading.blanks:
         boxes = ocr.reread(picture, page, reading.doubtful).boxes
         second = read((*boxes, *ocr.read_quads(picture, reading.blanks)))
         if len(second.data) >= len(reading.data):
             reading = second
     return reading, page
+
+
+def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
+    """The page read by its labels: what the template's geometry named without reading is
+    read after all; a page that reads as little and is printed in two inks is read again
+    one ink at a time (values printed over labels garble both)."""
+    import numpy as np
+
+    page = ocr.read_assumed(picture, page)
+    full = _with_blanks(picture, page.boxes)
+    if len(full.data) < PARTED_BELOW and (layers := inks.separate(np.asarray(picture))):
+        form, data = sorted((ocr.read_page(Image.fromarray(layer)).boxes for layer in layers),
+                            key=_labels, reverse=True)  # fmt: skip
+        parted = _with_blanks(picture, aligned(form, data))
+        if len(parted.data) > len(full.data):
+            full = parted
+    return full
+
+
+def _labels(boxes: tuple[ocr.Box, ...]) -> int:
+    """How many of ``boxes`` read as a label: the form's ink has the most."""
+    return sum(label_text(b.text.strip()) in KNOWN_LABELS for b in boxes)
+
+
+def _with_blanks(picture: Image.Image, boxes: tuple[ocr.Box, ...]) -> FullReading:
+    """:func:`read_full` of ``boxes``, and again with its empty flight cells read as they are."""
+    full = read_full(boxes)
+    if full.blanks:
+        again = read_full((*boxes, *ocr.read_quads(picture, full.blanks)))
+        if len(again.data) > len(full.data):
+            full = again
+    return full
 
 
 @functools.cache

@@ -1,0 +1,210 @@
+"""The flight table of positioned text → its rows of Name/Value pairs (pure).
+
+Three ways a table is printed, each told by its marks:
+
+* the e-invoice: 自, 至, 自, 至 — one segment per pair of station lines, its values in the
+  band between them, each under the header whose centre is nearest;
+* the paper itinerary: one 自 line, then 至 lines — flight k printed on the k-th city's line,
+  from that station to the next;
+* a slip: no header row — each flight a block of labels with their values beside them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from ..models import NameValue
+from .words import FLIGHT_HEADERS, STATIONS, Word, add, is_label, left, right_of, same_line
+
+__all__ = ["Blank", "flights"]
+
+Blank = tuple[float, float, float, float]
+
+
+def flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) -> list[NameValue]:
+    slip = _slip_flights(ws)
+    if slip is not None:
+        return slip
+    heads = sorted((labels[k] for k in FLIGHT_HEADERS if k in labels), key=lambda w: w.cx)
+    marks = sorted((w for w in ws if w.key in STATIONS), key=lambda w: w.top)
+    if not marks:
+        return []
+    # The stations' column ends where the first header's column begins: half-way to the
+    # second header's centre, or its own left edge if that is further left (a narrow column).
+    first_col = min(heads[0].cx - (heads[1].cx - heads[0].cx) / 2, heads[0].x0 - heads[0].height / 2
+                    ) if len(heads) > 1 else float("inf")  # fmt: skip
+    keys = "".join(m.key for m in marks)
+    if "至至" in keys and "至自" not in keys:  # one 自 line, then 至 lines: a paper itinerary
+        chain = _chain(ws, heads, marks, first_col, blanks)
+        if chain is not None:
+            return chain
+    out: list[NameValue] = []
+    row = -1
+    start: Word | None = None
+    # Where the next segment starts if its 自 line goes unread (a scan): below the header
+    # line, then below the last segment's 至 line.
+    floor = max((h.bottom for h in heads), default=None)
+    for mark in marks:
+        if mark.key == "自":
+            if start is not None:  # the open segment's 至 line went unread: it ends here
+                top = start.top - start.height / 2
+                out += _segment(ws, heads, first_col, (top, mark.top), row, blanks)[0]
+            row, start = row + 1, mark
+            add(out, "自", right_of(mark, ws, first_col), row)
+            continue
+        if start is not None:
+            top = start.top - start.height / 2
+        elif floor is not None and 0 <= mark.top - floor < 3 * mark.height:
+            top, row = floor, row + 1  # its origin is left out: no mark says where it is
+        else:
+            continue
+        values, merged = _segment(ws, heads, first_col, (top, mark.bottom + mark.height / 2), row,
+                                  blanks)  # fmt: skip
+        if not merged:  # two flights ran together: this 至 may be the second one's
+            add(out, "至", right_of(mark, ws, first_col), row)
+        out += values
+        start, floor = None, mark.bottom
+    return out
+
+
+def _chain(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], first_col: float,
+           blanks: list[Blank]) -> list[NameValue] | None:  # fmt: skip
+    """The paper itinerary's table: one 自 line, then 至 lines; flight k printed on one line,
+    from the k-th station to the next. Each line of values goes to the station whose city
+    (printed by the same pass, so shifted with it) is nearest; a line near none is left out.
+    None when the values do not stand on the cities' lines (they sit between: an e-invoice
+    whose 自 lines went unread)."""
+    if not heads:
+        return []
+    h = max(m.height for m in marks)
+    floor, bottom = max(hd.bottom for hd in heads), marks[-1].bottom + h / 2
+    band = sorted((w for w in ws if floor <= w.cy <= bottom and w.x0 >= first_col - 1
+                   and not is_label(w)), key=lambda w: w.cy)  # fmt: skip
+    lines: list[list[Word]] = []
+    for w in band:
+        if lines and same_line(w, lines[-1][0]):
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    places = [_first_right(m, ws, first_col) or m for m in marks]  # each city, or its mark
+    out: list[NameValue] = []
+    for k, m in enumerate(marks):
+        add(out, "自", right_of(m, ws, first_col), k)
+        if k:
+            add(out, "至", right_of(m, ws, first_col), k - 1)
+    taken: set[int] = set()
+    nearest = []
+    for line in lines:
+        cy = sum(w.cy for w in line) / len(line)
+        near = [(abs(p.cy - cy), k) for k, p in enumerate(places)]
+        nearest.append(min(near))
+    if lines and sorted(d for d, _ in nearest)[len(lines) // 2] > 0.35 * h:
+        return None
+    for line, (dist, k) in zip(lines, nearest, strict=True):
+        if dist > h or k in taken or k == len(marks) - 1:
+            continue  # between two stations, or the last one (no flight leaves from it)
+        taken.add(k)
+        band_y = (min(w.top for w in line), max(w.bottom for w in line))
+        out += _segment(ws, heads, first_col, band_y, k, blanks)[0]
+    return [d for d in out if d["Row"] in taken]
+
+
+def _first_right(mark: Word, ws: Sequence[Word], stop_x: float) -> Word | None:
+    line = sorted((w for w in ws if w.x0 >= mark.x1 - 0.5 and w.cx <= stop_x
+                   and same_line(w, mark) and w is not mark), key=left)  # fmt: skip
+    return line[0] if line and not is_label(line[0]) else None
+
+
+def _cells(w: Word, heads: Sequence[Word]) -> list[Word]:
+    """A word that spans the centres of two headers (a scan reads two cells as one line,
+    ``2024-08-31 12:30``), cut at its spaces, each piece placed by its share of the text."""
+    spanned = sum(w.x0 <= h.cx <= w.x1 for h in heads)
+    if spanned < 2 or " " not in w.text.strip():
+        return [w]
+    out: list[Word] = []
+    pitch, start = (w.x1 - w.x0) / len(w.text), 0
+    for piece in w.text.split(" "):
+        if piece:
+            x0 = w.x0 + start * pitch
+            out.append(Word(piece, x0, w.top, x0 + len(piece) * pitch, w.bottom))
+        start += len(piece) + 1
+    return out
+
+
+def _slip_flights(ws: Sequence[Word]) -> list[NameValue] | None:
+    """The flights of a slip (a receipt printed in one column): no header row, each flight a
+    block of labels with their values beside them, opened by its 自 line; None when the
+    flight labels are not printed that way.
+
+    A block is told by the 自 line above it; without one for every block, the n-th label of
+    a name belongs to the n-th flight, for the names printed as often as there are flights
+    (the others are left out: a block whose label went unread would shift them).
+    """
+    cells = [(w, _next_to(w, ws)) for w in ws if w.key in FLIGHT_HEADERS]
+    filled = sum(1 for _, v in cells if v)
+    if filled < 3 or filled * 2 < len(cells):
+        return None
+    starts = sorted((w for w in ws if w.key == "自"), key=lambda w: w.top)
+    count: dict[str, int] = {}
+    for w, _ in cells:
+        count[w.key] = count.get(w.key, 0) + 1
+    flights = max(count.values())
+    out: list[NameValue] = []
+    if len(starts) == flights:
+        for w, value in cells:
+            add(out, w.key, value, _block(w, starts))
+        for mark in (w for w in ws if w.key in STATIONS):
+            add(out, mark.key, right_of(mark, ws), _block(mark, starts))
+        return out
+    seen: dict[str, int] = {}
+    for w, value in sorted(cells, key=lambda c: (c[0].top, c[0].x0)):
+        row = seen[w.key] = seen.get(w.key, -1) + 1
+        if count[w.key] == flights:
+            add(out, w.key, value, row)
+    return out
+
+
+def _next_to(label: Word, ws: Sequence[Word]) -> str:
+    """What is printed right after ``label`` on its line, up to the next label."""
+    line = sorted((w for w in ws if w.x0 >= label.x1 - 0.5 and same_line(w, label)
+                   and w is not label), key=left)  # fmt: skip
+    if not line or is_label(line[0]) or line[0].x0 - label.x1 > 8 * label.height:
+        return ""
+    return right_of(label, ws)
+
+
+def _block(w: Word, starts: Sequence[Word]) -> int:
+    """The flight whose 自 line is the last one at or above ``w``."""
+    return max(0, sum(1 for s in starts if s.cy <= w.cy + w.height / 2) - 1)
+
+
+def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
+             band_y: tuple[float, float], row: int,
+             blanks: list[Blank]) -> tuple[list[NameValue], bool]:  # fmt: skip
+    """The values between a segment's 自 and 至 lines, each under its nearest header, and
+    whether some cell held two lines (two flights ran together: those cells are left out);
+    the cells left empty on the line the others were read on go to ``blanks``."""
+    band = [part for w in ws if band_y[0] <= w.cy <= band_y[1]
+            and w.x0 >= first_col - 1 and not is_label(w) for part in _cells(w, heads)]  # fmt: skip
+    cols: dict[str, list[Word]] = {}
+    for w in band:
+        head = min(heads, key=lambda h: abs(h.cx - w.cx))
+        cols.setdefault(head.key, []).append(w)
+    out: list[NameValue] = []
+    merged = False
+    for h in heads:
+        cell = sorted(cols.get(h.key, []), key=left)
+        if all(same_line(w, cell[0]) for w in cell):
+            add(out, h.key, " ".join(w.text for w in cell), row)
+        else:
+            merged = True
+    if band:
+        top, bottom = min(w.top for w in band), max(w.bottom for w in band)
+        mids = [(a.cx + b.cx) / 2 for a, b in itertools.pairwise(heads)]
+        for i, h in enumerate(heads):
+            if h.key not in cols:
+                x0 = mids[i - 1] if i else max(first_col, h.x0 - h.height)
+                x1 = mids[i] if i < len(mids) else h.x1 + h.height
+                blanks.append((x0, top, x1, bottom))
+    return out, merged

@@ -1,0 +1,128 @@
+"""Positioned text as words, and the itinerary labels they are read against (pure).
+
+The bottom of the readers of positioned text (:mod:`.positioned`, :mod:`.flights`): a PDF's or
+an OFD's characters, or a scan's OCR lines cut into characters, grouped into :class:`Word` s;
+the labels the two itinerary documents print, and how a value is found right of its label.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..models import Extent, NameValue
+
+COLON_LABELS = frozenset({
+    "开票状态", "开具状态", "国内国际标识", "发票号码", "开票日期", "电子客票号码", "验证码",
+    "提示信息", "保险费", "销售网点代号", "填开单位", "填开日期", "购买方名称",
+    "统一社会信用代码/纳税人识别号", "统一社会信用代码", "纳税人识别号",
+    # the paper itinerary's (a scan read in full comes here too)
+    "印刷序号", "销售单位代号",
+})  # fmt: skip
+CELL_LABELS = ("旅客姓名", "有效身份证件号码", "签注")
+AMOUNT_LABELS = (
+    "票价", "燃油附加费", "增值税税率", "增值税税额", "民航发展基金", "其他税费", "合计",
+)  # fmt: skip
+FLIGHT_HEADERS = ("承运人", "航班号", "座位等级", "日期", "时间", "客票级别/客票类别",
+                  "客票生效日期", "有效截止日期", "免费行李")  # fmt: skip
+STATIONS = ("自", "至")
+# Label texts printed by some issuers for the same field: the key is the canonical one.
+ALIASES = {"客票级别/类别": "客票级别/客票类别", "有效期截止日期": "有效截止日期",
+           "国内国际标签": "国内国际标识"}  # fmt: skip
+KNOWN_LABELS = COLON_LABELS | set(CELL_LABELS) | set(AMOUNT_LABELS) | set(FLIGHT_HEADERS)
+COLONS = ":："
+_GAP = 0.6  # a horizontal gap wider than this many char heights starts a new word
+
+Char = tuple[str, float, float, float, float]  # text, x0, top, x1, bottom
+
+
+@dataclass(frozen=True, slots=True)
+class Word(Extent):
+    """Text that belongs together on one line, with its box."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def key(self) -> str:
+        """The text as a label: no spaces, no trailing colon, the canonical label text."""
+        key = re.sub(r"\s+", "", self.text).rstrip(COLONS)
+        return ALIASES.get(key, key)
+
+
+def words(chars: Iterable[Char]) -> list[Word]:
+    """Group characters (in content order) into words: a wide gap or a jump to another
+    line ends a word, and so does a colon (a label ends at its colon). Line breaks in the
+    character stream are ignored: extractors insert them wherever a text object ends, which
+    can be mid-word (a font subset changes); the geometry decides."""
+    out: list[Word] = []
+    cur: list[Char] = []
+    space = False
+
+    def flush() -> None:
+        if cur:
+            text = "".join(c[0] for c in cur).strip()
+            if text:
+                out.append(Word(text, min(c[1] for c in cur), min(c[2] for c in cur),
+                                max(c[3] for c in cur), max(c[4] for c in cur)))  # fmt: skip
+            cur.clear()
+
+    for ch in chars:
+        text, x0, top, _, bottom = ch
+        if text in "\r\n" or not text:
+            continue
+        if text == "\u3000":  # OCR's mark of a wide gap: two cells read as one line
+            flush()
+            continue
+        if text.isspace():
+            space = bool(cur)
+            continue
+        if cur and _apart(cur[-1], ch):
+            flush()
+        if space and cur:
+            cur.append((" ", x0, top, x0, bottom))
+        space = False
+        cur.append(ch)
+        if text == "：" or (text == ":" and not (len(cur) > 1 and cur[-2][0].isdigit())):
+            flush()  # a label ends at its colon; 18:15 is a time
+    flush()
+    return out
+
+
+def _apart(prev: Char, ch: Char) -> bool:
+    h = max(prev[4] - prev[2], ch[4] - ch[2], 1.0)
+    jump = abs((prev[2] + prev[4]) / 2 - (ch[2] + ch[4]) / 2) > h / 2
+    return jump or ch[1] - prev[3] > _GAP * h or ch[3] < prev[1]
+
+
+def same_line(a: Word, b: Word) -> bool:
+    return abs(a.cy - b.cy) < max(a.height, b.height) / 2
+
+
+def add(data: list[NameValue], name: str, value: str, row: int = -1) -> None:
+    if value:
+        data.append({"Name": name, "Value": value, "Row": row})
+
+
+def is_label(w: Word) -> bool:
+    return w.key in KNOWN_LABELS or w.key in STATIONS or w.text[-1] in COLONS
+
+
+def right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf")) -> str:
+    # A scan's box can reach past the next label's left edge: the centre decides.
+    line = sorted((w for w in ws if w.x0 >= label.x1 - 0.5 and w.cx <= stop_x
+                   and same_line(w, label) and w is not label), key=lambda w: w.x0)  # fmt: skip
+    taken: list[str] = []
+    for w in line:
+        if is_label(w):
+            break
+        taken.append(w.text)
+    return " ".join(taken)
+
+
+def left(w: Word) -> float:
+    return w.x0

@@ -1,0 +1,69 @@
+"""A page printed in two inks, parted into one image per ink (pure, numpy).
+
+Pre-printed forms carry their labels in one ink and the issuer's printer adds the values in
+another, in a second pass that may land off the form's lines, over the labels. OCR reads a
+value printed over a label as one garbled line. Where the two inks differ in colour (a blue
+form filled in black, a green one in dark red) each ink is lifted onto a page of its own,
+and each page reads cleanly. Inks are told apart by hue; black and grey are one ink with no
+hue (grey labels under black values are not parted: lightness alone does not tell a grey
+label from the soft edge of a black glyph).
+
+>>> import numpy as np
+>>> page = np.full((40, 80, 3), 255, np.uint8)
+>>> page[5:15, 5:30] = (30, 50, 150)  # a blue label
+>>> page[20:30, 40:70] = (20, 20, 24)  # a black value
+>>> [int((layer < 128).any(axis=2).sum()) for layer in separate(page) or []]
+[250, 300]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["separate"]
+
+INK = 200  # luminance below this is ink (the paper and a light scan's background are above)
+HUED = 40  # chroma (opponent-colour units) from which an ink pixel has a hue
+GREY = 20  # chroma below which it has none (black, grey)
+BINS = 36  # hue histogram bins (10° each)
+APART = 6  # two inks' hues are at least this many bins apart (60°)
+SHARE = 0.1  # the lesser ink holds at least this share of the ink
+REACH = 45.0  # a pixel within this many degrees of an ink's hue is that ink's
+
+
+def separate(pixels: Any) -> list[Any] | None:
+    """Two RGB arrays, one per ink, each on white; None when the page has one ink (or two
+    that only lightness tells apart)."""
+    px = pixels.astype(np.float32)
+    r, g, b = px[..., 0], px[..., 1], px[..., 2]
+    a, yb = r - g, (r + g) / 2 - b  # red-green, yellow-blue
+    chroma = np.hypot(a, yb)
+    hue = np.degrees(np.arctan2(yb, a)) % 360
+    ink = 0.299 * r + 0.587 * g + 0.114 * b < INK
+    hued, grey = ink & (chroma >= HUED), ink & (chroma < GREY)
+    total = int(hued.sum() + grey.sum())
+    if total == 0:
+        return None
+    hist, _ = np.histogram(hue[hued], bins=BINS, range=(0, 360))
+    first = int(np.argmax(hist))
+    far = [i for i in range(BINS) if min(abs(i - first), BINS - abs(i - first)) >= APART]
+    second = max(far, key=lambda i: hist[i])
+    masks = [_near(hue, chroma, first)]
+    if hist[second] >= SHARE * total:
+        masks.append(_near(hue, chroma, second))
+    elif grey.sum() >= SHARE * total:
+        masks.append(ink & (chroma < GREY))
+    else:
+        return None
+    if min(int((m & ink).sum()) for m in masks) < SHARE * total:
+        return None
+    return [np.where(m[..., None], pixels, 255).astype(np.uint8) for m in masks]
+
+
+def _near(hue: Any, chroma: Any, peak: int) -> Any:
+    """The pixels with a hue near the ink whose hue bin is ``peak`` (its soft edges too)."""
+    centre = (peak + 0.5) * 360 / BINS
+    gap = np.abs((hue - centre + 180) % 360 - 180)
+    return (chroma >= GREY / 2) & (gap <= REACH)
