@@ -19,7 +19,7 @@ are found by their text, and each value by its relation to its label —
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..models import NameValue
@@ -117,7 +117,8 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
         heads = [w for w in heads if w not in row]
         # Under the row: centred below the labels' (an OCR box is taller than its glyphs,
         # so a value's box may overlap its label's), within three lines.
-        mid, h = max(w.cy for w in row), max(w.height for w in row)
+        # (the median label: one box OCR drew twice as tall must not push the window down)
+        mid, h = _median(w.cy for w in row), _median(w.height for w in row)
         values = [w for w in ws if mid + 0.6 * h <= w.cy <= mid + 3 * h and not is_label(w)
                   and w.x1 > row[0].x0 - h]  # fmt: skip
         if values:  # the first line under the labels: a scan's taller boxes reach the next one
@@ -146,3 +147,8 @@ def _beside(label: Word, ws: Sequence[Word], stop_x: float) -> str:
 
 def _overlap(w: Word, lo: float, hi: float) -> float:
     return min(w.x1, hi) - max(w.x0, lo)
+
+
+def _median(values: Iterable[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]

@@ -117,7 +117,7 @@ def _totals(ticket: dict[str, str]) -> None:
     for n in names:
         rest = sum(v for m, v in values.items() if m not in (n, total_name))
         want = parts if n == total_name else values[total_name] - rest
-        if want >= 0 and one_off(ticket[n], f"{want:.2f}"):
+        if want >= 0 and (one_off(ticket[n], f"{want:.2f}") or _sign_read(ticket[n], want)):
             fixes.append((n, f"{want:.2f}"))
     if einvoice:  # net amounts have cents: the VAT equation decides, not round numbers
         fixes = [(n, want) for n, want in fixes if _vat_holds({**ticket, n: want}) is not False]
@@ -130,6 +130,15 @@ def _totals(ticket: dict[str, str]) -> None:
         ]
     if len(fixes) == 1:
         ticket[fixes[0][0]] = fixes[0][1]
+
+
+def _sign_read(read: str, want: Decimal | int) -> bool:
+    """The amount read with its currency sign taken for a digit (``¥0.00`` read ``20.00``).
+
+    >>> _sign_read("20.00", Decimal("0.00")), _sign_read("120.00", Decimal("20.00"))
+    (True, True)
+    """
+    return len(read) > 4 and read[1:] == f"{want:.2f}"
 
 
 def _vat_holds(ticket: dict[str, str]) -> bool | None:

@@ -48,9 +48,15 @@ def free_text(text: str) -> str | None:
 
 
 def person(text: str) -> str | None:
-    """A passenger name: Chinese characters (with ·), or LATIN/NAME."""
+    """A passenger name: two to five Chinese characters (more only with ·, a transliterated
+    name), or LATIN/NAME; a longer run is a label or a line read where the name belongs.
+
+    >>> person("欧阳明辉"), person("阿依古丽·买买提"), person("存效身价证行可码")
+    ('欧阳明辉', '阿依古丽·买买提', None)
+    """
     t = repair.squeeze(text).strip(_LOOSE_ENDS)
-    return t if re.fullmatch(r"[\u4e00-\u9fff·]{2,8}|[A-Z]+/[A-Z]+", t) else None
+    cjk = r"[\u4e00-\u9fff]{2,5}|[\u4e00-\u9fff]+(?:·[\u4e00-\u9fff]+)+"
+    return t if re.fullmatch(cjk + r"|[A-Z]+/[A-Z]+", t) else None
 
 
 def insurance(text: str) -> str | None:

@@ -68,6 +68,9 @@ def without_own_english(label: str, value: str) -> str:
     ('L2', 'CNY 3')
     """
     english = ENGLISH_OF.get(label, "").replace(" ", "").upper()
+    stray = re.match(r"[^A-Za-z\s]\s?([A-Za-z]{4,})", value)  # 日RICTIONS: a stray glyph first
+    if english and stray and english.endswith(stray[1].upper()):
+        return value[stray.end() :].lstrip(" :：")
     m = re.match(r"[A-Za-z][A-Za-z.\-/]*(?:\s+[A-Za-z][A-Za-z.\-/]*)*", value)
     if not english or m is None:
         return value

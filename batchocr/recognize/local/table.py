@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from . import repair
 from .geometry import Rect
-from .layout import Column, Layout
+from .layout import CARRIERS, Column, Layout
 
 Cleaner = Callable[[str], str | None]
 CJK = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -27,9 +27,16 @@ VOID = "VOID"
 
 
 def carrier(text: str) -> str | None:
-    """A carrier's short Chinese name."""
+    """A carrier's short Chinese name; a known one with a stray glyph beside it is that one.
+
+    >>> carrier("朴厦航"), carrier("厦航"), carrier("幸福航")
+    ('厦航', '厦航', '幸福航')
+    """
     t = repair.squeeze(text)
-    return t if CJK.fullmatch(t) and len(t) <= 4 else None
+    if not CJK.fullmatch(t) or len(t) > 4:
+        return None
+    inside = [name for name in CARRIERS if name in t and len(t) == len(name) + 1]
+    return inside[0] if t not in CARRIERS and len(inside) == 1 else t
 
 
 def flight_no(text: str) -> str | None:

@@ -73,7 +73,9 @@ _ORGANIZATION_END = r"(公司|旅行社|[部处社所站店行厂会局院馆校
 
 def _like_label(value: str) -> bool:
     """A label (or most of one: ``承人``, ``汉承运人``) read where a value belongs."""
-    v = value.replace(" ", "")
+    v = re.sub(r"[\W_]", "", value)  # 保验费、 is 保险费
+    if re.match(r"航段\d", v):  # a slip's segment heading (航段 1 SEGMENT 1)
+        return True
     return any(difflib.SequenceMatcher(None, v, label).ratio() >= 0.6 for label in LABELS)
 
 
@@ -117,8 +119,12 @@ def _station(text: str) -> str | None:
 
     >>> _station("武汉WUH"), _station("北京首都 PEK"), _station("上海"), _station("青岛TAO 液航")
     ('武汉 WUH', '北京首都 PEK', '上海', None)
+    >>> _station("厦门至长沙"), _station("上海每承运人厦航")
+    (None, None)
     """
     t = text.replace(" ", "").rstrip(".,:;'`")
+    if re.search("[自至]", t[1:]) or _before_label(t) != t:
+        return None  # the next station or the next cell's label run into this one
     m = re.fullmatch(r"([\u4e00-\u9fff]{2,8})([A-Za-z]{3})?", t)
     if m is None:
         return None
