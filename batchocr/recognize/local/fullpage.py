@@ -30,7 +30,15 @@ from ...documents.words import Char, Word
 from ...models import NameValue
 from .checks import check, consistent
 from .geometry import skew
-from .labels import COLON, LABELS, english_label, english_length, fragment, label_text
+from .labels import (
+    COLON,
+    LABELS,
+    english_label,
+    english_length,
+    fragment,
+    label_head,
+    label_text,
+)
 from .ocr import Box, Quad
 from .values import clean, keep_checked
 
@@ -146,6 +154,10 @@ def _label_first(w: Word) -> list[Word]:
     text = w.text.replace(" ", "")
     spans: list[tuple[int, int]] = []
     i = 0
+    if not any(text.startswith(lb) for lb in LABELS):
+        head, n = label_head(text)
+        if head:  # 电子客号码7314…: the label misread, its value run into it
+            text = head + text[n:]
     while i < len(text):
         label = next((lb for lb in LABELS if text.startswith(lb, i)
                       and (i == 0 or len(lb) >= 4)), None)  # fmt: skip

@@ -15,7 +15,7 @@ from ...documents import positioned
 
 __all__ = [
     "COLON", "ENGLISH", "ENGLISH_OF", "LABELS", "english_label", "english_length", "fragment",
-    "label_text", "without_own_english",
+    "label_head", "label_text", "without_own_english",
 ]  # fmt: skip
 
 LABELS = tuple(sorted(positioned.KNOWN_LABELS, key=len, reverse=True))
@@ -55,6 +55,29 @@ ENGLISH_OF = {
 _LABEL_TEXTS = (*dict.fromkeys(ENGLISH_OF.values()),
                 "ITINERARY/RECEIPT OF E-TICKET FOR AIR TRANSPORT")  # fmt: skip
 ENGLISH = tuple(e.replace(" ", "") for e in _LABEL_TEXTS)
+
+
+def label_head(text: str) -> tuple[str, int]:
+    """The label a line starts with, misread by a slip in four, and how many characters of
+    the line it takes (``电子客号码7314…`` starts with 电子客票号码, in five); ("", 0) if none.
+
+    >>> label_head("电子客号码7314260282978"), label_head("销网点代号HGH6"), label_head("杭州恒信")
+    (('电子客票号码', 5), ('销售网点代号', 5), ('', 0))
+    """
+    best: tuple[float, str, int] = (0.0, "", 0)
+    if len(text) < 5 or not re.match(r"[\u4e00-\u9fff]{3}", text):
+        return "", 0
+    for label in LABELS:
+        if len(label) < 4 or "/" in label:
+            continue
+        for n in (len(label) - 1, len(label), len(label) + 1):
+            if n >= len(text):
+                continue
+            ratio = difflib.SequenceMatcher(None, text[:n], label).ratio()
+            slips = round((1 - ratio) * max(n, len(label)))
+            if slips <= len(label) // 4 and ratio > best[0]:
+                best = (ratio, label, n)
+    return best[1], best[2]
 
 
 def without_own_english(label: str, value: str) -> str:
