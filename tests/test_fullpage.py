@@ -287,3 +287,13 @@ def test_values_printed_over_labels_are_read_one_ink_at_a_time() -> None:
     assert [k for k in keys if got[k] is not None and got[k] != want[k]] == []
     assert sum(got[k] == want[k] for k in keys) >= len(keys) - 3
     assert got["passenger_name"] == "彭飞" and got["total"] == "1210.00"
+
+
+def test_a_blank_beside_its_label_takes_nothing_from_the_line_below() -> None:
+    """On a form whose labels have their values beside them, a label with nothing beside it
+    is blank: the line under it holds the next labels' values, not its own."""
+    boxes = [*row(300, "电子客票号码 8765628244933", "验证码 3003", "提示信息", "保险费 XXX"),
+             *row(360, "销售单位代号 DLC118", "填开单位 大连瑞丰国际旅行社有限公司")]  # fmt: skip
+    got = fields(boxes)
+    assert "prompt_info" not in got and got["issued_by"] == "大连瑞丰国际旅行社有限公司"
+    assert got["e_ticket_no"] == "8765628244933" and got["check_code"] == "3003"

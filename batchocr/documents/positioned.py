@@ -111,7 +111,7 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
     column reaching to the next label; a label alone with nothing under it, what is beside."""
     heads = [w for w in labels.values()
              if w.text[-1] not in COLONS and w.key not in FLIGHT_HEADERS]  # fmt: skip
-    out: list[NameValue] = []
+    found: list[tuple[str, str, str]] = []  # label, beside, under
     while heads:
         row = sorted((w for w in heads if same_line(w, heads[0])), key=left)
         heads = [w for w in heads if w not in row]
@@ -131,9 +131,14 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
             if _overlap(v, row[best].x0, edges[best]) > 0:
                 cols.setdefault(row[best].key, []).append(v)
         for label, edge in zip(row, edges, strict=True):
-            beside = _beside(label, ws, edge)
             under = " ".join(w.text for w in sorted(cols.get(label.key, []), key=left))
-            add(out, label.key, beside or under)
+            found.append((label.key, _beside(label, ws, edge), under))
+    # A form whose labels mostly have their values beside them prints a blank as a blank:
+    # what is under such a label is the next line's value.
+    beside_form = sum(bool(b) for _, b, _ in found) > 0.6 * len(found)
+    out: list[NameValue] = []
+    for key, beside, under in found:
+        add(out, key, beside or ("" if beside_form else under))
     return out
 
 

@@ -80,13 +80,20 @@ def _marked(text: str) -> str:
 
     >>> _marked("自 成都"), _marked("至海口 HAK"), _marked("自 FRO广州"), _marked("至 TO")
     ('自：成都', '至：海口 HAK', '自：广州', '至：')
+    >>> _marked("自 FROM 厦门 川航")
+    '自：厦门\u3000川航'
+
     >>> _marked("自愿退票"), _marked("至")
     ('自愿退票', '至')
     """
-    m = re.fullmatch(_STATION_LINE, text)
+    m = re.match(_STATION_LINE, text)
     if m is None or text in ("自", "至") or (m[2] or "")[:2] in ("愿退", "行车"):
         return text
-    return f"{m[1]}：{m[2] or ''}"
+    rest = text[m.end() :]
+    if rest and not rest[0].isspace():
+        return text  # not a city and a cell: a word that starts with 自 or 至
+    # The next cell read on the same line (厦门 川航) is parted from the city as by a wide gap.
+    return f"{m[1]}：{m[2] or ''}" + (f"\u3000{rest.strip()}" if rest.strip() else "")
 
 
 def upright_words(boxes: Sequence[Box], tilt: float | None = None) -> list[Word]:

@@ -12,13 +12,15 @@ import difflib
 import re
 
 from ...documents import positioned
+from ...documents.words import ALIASES
 
 __all__ = [
     "COLON", "ENGLISH", "ENGLISH_OF", "LABELS", "english_label", "english_length", "fragment",
     "label_head", "label_text", "without_own_english",
 ]  # fmt: skip
 
-LABELS = tuple(sorted(positioned.KNOWN_LABELS, key=len, reverse=True))
+# Every label text a form prints, the variants too (客票级别/类别): longest first.
+LABELS = tuple(sorted(positioned.KNOWN_LABELS | set(ALIASES), key=len, reverse=True))
 COLON = "：:"
 
 
