@@ -297,3 +297,19 @@ def test_a_blank_beside_its_label_takes_nothing_from_the_line_below() -> None:
     got = fields(boxes)
     assert "prompt_info" not in got and got["issued_by"] == "大连瑞丰国际旅行社有限公司"
     assert got["e_ticket_no"] == "8765628244933" and got["check_code"] == "3003"
+
+
+def test_a_value_read_in_full_carries_the_recognizer_s_doubt() -> None:
+    """The words a value was read from give it their least score as its Confidence (so a
+    reviewer sees low_confidence); a value the totals repaired carries none."""
+    boxes = page(swap={"曹萍": "曹萍"})
+    boxes = [Box(b.text, 0.62, b.quad) if b.text == "曹萍" else b for b in boxes]
+    data = read_full(boxes).data
+    name = next(d for d in data if d["Name"] == "旅客姓名")
+    assert name["Confidence"] == 0.62
+    _, warnings = normalize(data)
+    assert [w.field for w in warnings if w.code == "low_confidence"] == ["passenger_name"]
+    from batchocr.recognize.local.fullpage import _entry
+
+    sure = {(-1, "合计"): ("1290.00", 0.71)}
+    assert _entry("合计", "1240.00", -1, sure) == {"Name": "合计", "Value": "1240.00", "Row": -1}

@@ -127,7 +127,7 @@ def _cells(w: Word, heads: Sequence[Word]) -> list[Word]:
     for piece in w.text.split(" "):
         if piece:
             x0 = w.x0 + start * pitch
-            out.append(Word(piece, x0, w.top, x0 + len(piece) * pitch, w.bottom))
+            out.append(Word(piece, x0, w.top, x0 + len(piece) * pitch, w.bottom, w.score))
         start += len(piece) + 1
     return out
 
@@ -165,12 +165,12 @@ def _slip_flights(ws: Sequence[Word]) -> list[NameValue] | None:
     return out
 
 
-def _next_to(label: Word, ws: Sequence[Word]) -> str:
+def _next_to(label: Word, ws: Sequence[Word]) -> list[Word]:
     """What is printed right after ``label`` on its line, up to the next label."""
     line = sorted((w for w in ws if w.x0 >= label.x1 - 0.5 and same_line(w, label)
                    and w is not label), key=left)  # fmt: skip
     if not line or is_label(line[0]) or line[0].x0 - label.x1 > 8 * label.height:
-        return ""
+        return []
     return right_of(label, ws)
 
 
@@ -196,7 +196,7 @@ def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
     for h in heads:
         cell = sorted(cols.get(h.key, []), key=left)
         if all(same_line(w, cell[0]) for w in cell):
-            add(out, h.key, " ".join(w.text for w in cell), row)
+            add(out, h.key, cell, row)
         else:
             merged = True
     if band:

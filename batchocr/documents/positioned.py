@@ -111,7 +111,7 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
     column reaching to the next label; a label alone with nothing under it, what is beside."""
     heads = [w for w in labels.values()
              if w.text[-1] not in COLONS and w.key not in FLIGHT_HEADERS]  # fmt: skip
-    found: list[tuple[str, str, str]] = []  # label, beside, under
+    found: list[tuple[str, list[Word], list[Word]]] = []  # label, beside, under
     while heads:
         row = sorted((w for w in heads if same_line(w, heads[0])), key=left)
         heads = [w for w in heads if w not in row]
@@ -131,23 +131,23 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
             if _overlap(v, row[best].x0, edges[best]) > 0:
                 cols.setdefault(row[best].key, []).append(v)
         for label, edge in zip(row, edges, strict=True):
-            under = " ".join(w.text for w in sorted(cols.get(label.key, []), key=left))
+            under = sorted(cols.get(label.key, []), key=left)
             found.append((label.key, _beside(label, ws, edge), under))
     # A form whose labels mostly have their values beside them prints a blank as a blank:
     # what is under such a label is the next line's value.
     beside_form = sum(bool(b) for _, b, _ in found) > 0.6 * len(found)
     out: list[NameValue] = []
     for key, beside, under in found:
-        add(out, key, beside or ("" if beside_form else under))
+        add(out, key, beside or ([] if beside_form else under))
     return out
 
 
-def _beside(label: Word, ws: Sequence[Word], stop_x: float) -> str:
+def _beside(label: Word, ws: Sequence[Word], stop_x: float) -> list[Word]:
     """The value printed after a label on its line, before the next label (labels left of
     their values); nothing when a label comes first (a row of labels over their values)."""
     line = [w for w in ws if label.x1 - 0.5 <= w.x0 and w.cx <= stop_x
             and same_line(w, label) and w is not label]  # fmt: skip
-    return right_of(label, ws, stop_x) if line and not any(is_label(w) for w in line) else ""
+    return right_of(label, ws, stop_x) if line and not any(is_label(w) for w in line) else []
 
 
 def _overlap(w: Word, lo: float, hi: float) -> float:

@@ -46,6 +46,7 @@ class Word(Extent):
     top: float
     x1: float
     bottom: float
+    score: float = 1.0  # the recognizer's, for a scan's words; a file's text is sure
 
     @property
     def key(self) -> str:
@@ -103,25 +104,33 @@ def same_line(a: Word, b: Word) -> bool:
     return abs(a.cy - b.cy) < max(a.height, b.height) / 2
 
 
-def add(data: list[NameValue], name: str, value: str, row: int = -1) -> None:
-    if value:
-        data.append({"Name": name, "Value": value, "Row": row})
+def add(data: list[NameValue], name: str, value: Sequence[Word], row: int = -1) -> None:
+    """The entry of the words ``value`` (joined by spaces), if any, with the least sure
+    word's recognizer score as its Confidence when there is one (a scan's, not a file's)."""
+    text = " ".join(w.text for w in value)
+    if not text:
+        return
+    entry: NameValue = {"Name": name, "Value": text, "Row": row}
+    score = min(w.score for w in value)
+    if score < 1.0:
+        entry["Confidence"] = round(score, 3)
+    data.append(entry)
 
 
 def is_label(w: Word) -> bool:
     return w.key in KNOWN_LABELS or w.key in STATIONS or w.text[-1] in COLONS
 
 
-def right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf")) -> str:
+def right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf")) -> list[Word]:
     # A scan's box can reach past the next label's left edge: the centre decides.
     line = sorted((w for w in ws if w.x0 >= label.x1 - 0.5 and w.cx <= stop_x
                    and same_line(w, label) and w is not label), key=lambda w: w.x0)  # fmt: skip
-    taken: list[str] = []
+    taken: list[Word] = []
     for w in line:
         if is_label(w):
             break
-        taken.append(w.text)
-    return " ".join(taken)
+        taken.append(w)
+    return taken
 
 
 def left(w: Word) -> float:

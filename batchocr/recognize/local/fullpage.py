@@ -22,7 +22,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 from ...documents import positioned
@@ -109,13 +109,12 @@ def upright_words(boxes: Sequence[Box], tilt: float | None = None) -> list[Word]
         xs = [x * cos - y * sin for x, y in b.quad]
         ys = [x * sin + y * cos for x, y in b.quad]
         chars = _without_english(_chars(text, min(xs), min(ys), max(xs), max(ys)))
-        for w in positioned.words(chars):
+        for w in (replace(w, score=b.score) for w in positioned.words(chars)):
             if not any(c.isalnum() for c in w.text) or english_label(w.text):
                 continue  # a speck or a rule read as 「 or |; a label's English half
             for part in _label_first(w):
                 mended = label_text(part.text)
-                out.append(part if mended == part.text else
-                           Word(mended, part.x0, part.top, part.x1, part.bottom))  # fmt: skip
+                out.append(part if mended == part.text else replace(part, text=mended))
     return out
 
 
@@ -183,7 +182,7 @@ def _label_first(w: Word) -> list[Word]:
     def x(i: int) -> float:
         return w.x0 + (w.x1 - w.x0) * sum(map(_weight, text[:i])) / total
 
-    return [Word(text[a:b], x(a), w.top, x(b), w.bottom)
+    return [Word(text[a:b], x(a), w.top, x(b), w.bottom, w.score)
             for a, b in itertools.pairwise(cuts) if text[a:b].strip(COLON)]  # fmt: skip
 
 
@@ -237,7 +236,7 @@ def _mend_row(ws: list[Word], row: Sequence[str]) -> list[Word]:
                 out[id(w)] = []
         elif len(names) == len(between):
             for name, w in zip(names, between, strict=True):
-                out[id(w)] = [Word(name, w.x0, w.top, w.x1, w.bottom)]
+                out[id(w)] = [replace(w, text=name)]
     return [m for w in ws for m in out[id(w)]]
 
 
@@ -257,17 +256,31 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     reading = positioned.interpret(without_english_lines(mend_rows(upright_words(boxes, tilt))))
     ticket: dict[str, str] = {}
     flights: dict[int, dict[str, str]] = {}
+    sure: dict[tuple[int, str], tuple[str, float]] = {}  # (row, name) → (value read, score)
     for d in reading.data:
         value = clean(d["Name"], d["Value"])
         if value is not None:
             row = int(d.get("Row", -1))
             (ticket if row < 0 else flights.setdefault(row, {}))[d["Name"]] = value
+            if "Confidence" in d:
+                sure[row, d["Name"]] = (value, d["Confidence"])
     ticket, rows = check(ticket, [flights[r] for r in sorted(flights)])
-    data: list[NameValue] = [{"Name": k, "Value": v, "Row": -1} for k, v in ticket.items()]
+    data = [_entry(k, v, -1, sure) for k, v in ticket.items()]
     for row, flight in zip(sorted(flights), rows, strict=True):  # a row read empty keeps its place
-        data += [{"Name": k, "Value": v, "Row": row} for k, v in consistent(flight).items()]
+        data += [_entry(k, v, row, sure) for k, v in consistent(flight).items()]
     blanks = tuple(_on_page(*b, tilt) for b in reading.blanks)
     return FullReading(keep_checked(data), blanks)
+
+
+def _entry(name: str, value: str, row: int,
+           sure: dict[tuple[int, str], tuple[str, float]]) -> NameValue:  # fmt: skip
+    """The entry, with the recognizer's score of what it was read from (for a reviewer's
+    low_confidence), unless the document's checks changed the value: then they vouch for it."""
+    entry: NameValue = {"Name": name, "Value": value, "Row": row}
+    read, score = sure.get((row, name), (value, 1.0))
+    if read == value and score < 1.0:
+        entry["Confidence"] = score
+    return entry
 
 
 def _on_page(x0: float, top: float, x1: float, bottom: float, tilt: float) -> Quad:
