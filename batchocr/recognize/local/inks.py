@@ -4,9 +4,9 @@ Pre-printed forms carry their labels in one ink and the issuer's printer adds th
 another, in a second pass that may land off the form's lines, over the labels. OCR reads a
 value printed over a label as one garbled line. Where the two inks differ in colour (a blue
 form filled in black, a green one in dark red) each ink is lifted onto a page of its own,
-and each page reads cleanly. Inks are told apart by hue; black and grey are one ink with no
-hue (grey labels under black values are not parted: lightness alone does not tell a grey
-label from the soft edge of a black glyph).
+and each page reads cleanly. Inks are told apart by hue; black and grey, which have none, by
+lightness: the black ink with its soft edges (they are grey too), and the grey that lies away
+from any black.
 
 >>> import numpy as np
 >>> page = np.full((40, 80, 3), 255, np.uint8)
@@ -14,6 +14,11 @@ label from the soft edge of a black glyph).
 >>> page[20:30, 40:70] = (20, 20, 24)  # a black value
 >>> [int((layer < 128).any(axis=2).sum()) for layer in separate(page) or []]
 [250, 300]
+>>> page[5:15, 5:30] = (105, 105, 105)  # the label in grey: black and grey, parted
+>>> [int((layer < 200).any(axis=2).sum()) for layer in separate(page) or []]
+[300, 250]
+>>> separate(np.where(page == 105, 20, page).astype(np.uint8)) is None  # one ink
+True
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ BINS = 36  # hue histogram bins (10° each)
 APART = 6  # two inks' hues are at least this many bins apart (60°)
 SHARE = 0.1  # the lesser ink holds at least this share of the ink
 REACH = 45.0  # a pixel within this many degrees of an ink's hue is that ink's
+BLACK = 70  # luminance below this is black ink; grey ink (a form's labels) is lighter
+EDGE = 2  # px: a black glyph's soft edge reaches this far
 
 
 def separate(pixels: Any) -> list[Any] | None:
@@ -41,7 +48,8 @@ def separate(pixels: Any) -> list[Any] | None:
     a, yb = r - g, (r + g) / 2 - b  # red-green, yellow-blue
     chroma = np.hypot(a, yb)
     hue = np.degrees(np.arctan2(yb, a)) % 360
-    ink = 0.299 * r + 0.587 * g + 0.114 * b < INK
+    lum = 0.299 * r + 0.587 * g + 0.114 * b
+    ink = lum < INK
     hued, grey = ink & (chroma >= HUED), ink & (chroma < GREY)
     total = int(hued.sum() + grey.sum())
     if total == 0:
@@ -50,16 +58,42 @@ def separate(pixels: Any) -> list[Any] | None:
     first = int(np.argmax(hist))
     far = [i for i in range(BINS) if min(abs(i - first), BINS - abs(i - first)) >= APART]
     second = max(far, key=lambda i: hist[i])
+    if hist[first] < SHARE * total:  # no hued ink worth the name: black over grey, maybe
+        return _by_lightness(pixels, lum, grey)
     masks = [_near(hue, chroma, first)]
     if hist[second] >= SHARE * total:
         masks.append(_near(hue, chroma, second))
     elif grey.sum() >= SHARE * total:
         masks.append(ink & (chroma < GREY))
     else:
-        return None
+        return _by_lightness(pixels, lum, grey)
     if min(int((m & ink).sum()) for m in masks) < SHARE * total:
         return None
     return [np.where(m[..., None], pixels, 255).astype(np.uint8) for m in masks]
+
+
+def _by_lightness(pixels: Any, lum: Any, grey: Any) -> list[Any] | None:
+    """Black over grey: the black ink and what surrounds it (its soft edges are grey too),
+    and the grey away from any black; None unless each holds a share of the ink."""
+    dark = grey & (lum < BLACK)
+    near = _grown(dark, EDGE)
+    form = grey & (lum >= BLACK) & ~near
+    data = grey & near
+    if min(int(form.sum()), int(dark.sum())) < SHARE * int(grey.sum()):
+        return None
+    return [np.where(m[..., None], pixels, 255).astype(np.uint8) for m in (data, form)]
+
+
+def _grown(mask: Any, reach: int) -> Any:
+    """``mask`` grown by ``reach`` pixels every way (a square neighbourhood)."""
+    out = mask.copy()
+    h, w = mask.shape
+    for dy in range(-reach, reach + 1):
+        for dx in range(-reach, reach + 1):
+            out[max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] |= mask[
+                max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)
+            ]
+    return out
 
 
 def _near(hue: Any, chroma: Any, peak: int) -> Any:
