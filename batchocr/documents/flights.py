@@ -99,7 +99,7 @@ def _chain(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], fir
         cy = sum(w.cy for w in line) / len(line)
         near = [(abs(p.cy - cy), k) for k, p in enumerate(places)]
         nearest.append(min(near))
-    if lines and sorted(d for d, _ in nearest)[len(lines) // 2] > 0.35 * h:
+    if lines and sorted(d for d, _ in nearest)[(len(lines) - 1) // 2] > 0.35 * h:
         return None
     for line, (dist, k) in zip(lines, nearest, strict=True):
         if dist > h or k in taken or k == len(marks) - 1:

@@ -71,8 +71,10 @@ def _chars(text: str, x0: float, top: float, x1: float, bottom: float) -> list[C
     return out
 
 
-# 自/至, the English FROM/TO (however much of it was read), a city, its airport code.
-_STATION_LINE = r"([自至])\s*(?:[A-Za-z]{1,4})?\s*([\u4e00-\u9fff]{2,6}(?:\s*[A-Za-z]{3})?)?"
+# 自/至, the English FROM/TO (however much of it was read, a speck after it), a city, its
+# airport code.
+_STATION_LINE = (r"([自至])\s*(?:[A-Za-z]{1,4})?[\s•·.,:：、]*"
+                 r"([\u4e00-\u9fff]{2,6}(?:\s*[A-Za-z]{3})?)?")  # fmt: skip
 
 
 def _marked(text: str) -> str:
@@ -80,8 +82,8 @@ def _marked(text: str) -> str:
 
     >>> _marked("自 成都"), _marked("至海口 HAK"), _marked("自 FRO广州"), _marked("至 TO")
     ('自：成都', '至：海口 HAK', '自：广州', '至：')
-    >>> _marked("自 FROM 厦门 川航")
-    '自：厦门\u3000川航'
+    >>> _marked("自 FROM 厦门 川航"), _marked("至 TO•北京")
+    ('自：厦门\u3000川航', '至：北京')
 
     >>> _marked("自愿退票"), _marked("至")
     ('自愿退票', '至')
