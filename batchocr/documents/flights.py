@@ -12,6 +12,7 @@ Three ways a table is printed, each told by its marks:
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 
 from ..models import NameValue
@@ -116,19 +117,31 @@ def _first_right(mark: Word, ws: Sequence[Word], stop_x: float) -> Word | None:
     return line[0] if line and not is_label(line[0]) else None
 
 
+# Where two cells read as one line part: a space, or a time run into the letters after it
+# (``19:10B2``: the time, then the fare basis).
+_CELL_BREAK = re.compile(r" +|(?<=\d:\d\d)(?=[A-Za-z])")
+
+
 def _cells(w: Word, heads: Sequence[Word]) -> list[Word]:
     """A word that spans the centres of two headers (a scan reads two cells as one line,
-    ``2024-08-31 12:30``), cut at its spaces, each piece placed by its share of the text."""
+    ``2024-08-31 12:30``, ``19:10B2``), cut where cells part, each piece placed by its share
+    of the text.
+
+    >>> heads = [Word(h, x, 0, x + 20, 10) for h, x in (("时间", 0), ("客票级别/客票类别", 40))]
+    >>> [(p.text, p.x0) for p in _cells(Word("19:10B2", 0, 20, 70, 30), heads)]
+    [('19:10', 0.0), ('B2', 50.0)]
+    """
     spanned = sum(w.x0 <= h.cx <= w.x1 for h in heads)
-    if spanned < 2 or " " not in w.text.strip():
+    if spanned < 2 or not _CELL_BREAK.search(w.text.strip()):
         return [w]
     out: list[Word] = []
     pitch, start = (w.x1 - w.x0) / len(w.text), 0
-    for piece in w.text.split(" "):
+    for m in _CELL_BREAK.finditer(w.text + " "):
+        piece = w.text[start : m.start()]
         if piece:
             x0 = w.x0 + start * pitch
             out.append(Word(piece, x0, w.top, x0 + len(piece) * pitch, w.bottom, w.score))
-        start += len(piece) + 1
+        start = m.end()
     return out
 
 
