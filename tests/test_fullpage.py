@@ -240,8 +240,6 @@ def test_a_slip_reads_its_flights_block_by_block() -> None:
     """No header row: each flight's labels have their values beside them, a block opened by
     its 自 line; the English halves (misread: TME, FLGHT, BASISY) are not values."""
     want = {"passenger_name": "于洋平", "passenger_id_no": "330106********1125", **PAPER}
-    del want["0.date"], want["1.date"]
-    want |= {"0.date": "2024-01-23", "1.date": "2024-01-24"}
     assert fields(slip()) == want
 
 
