@@ -24,6 +24,9 @@ Blank = tuple[float, float, float, float]
 
 
 def flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) -> list[NameValue]:
+    """The flight table's entries, a ``Row`` per flight, read the way the page prints it (see
+    the module docstring); the cells where a value belongs but none was read go to
+    ``blanks``."""
     slip = _slip_flights(ws)
     if slip is not None:
         return slip
@@ -88,7 +91,7 @@ def _chain(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], fir
             lines[-1].append(w)
         else:
             lines.append([w])
-    places = [_first_right(m, ws, first_col) or m for m in marks]  # each city, or its mark
+    places = [next(iter(right_of(m, ws, first_col)), m) for m in marks]  # each city, or its mark
     out: list[NameValue] = []
     for k, m in enumerate(marks):
         add(out, "自", right_of(m, ws, first_col), k)
@@ -109,12 +112,6 @@ def _chain(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], fir
         band_y = (min(w.top for w in line), max(w.bottom for w in line))
         out += _segment(ws, heads, first_col, band_y, k, blanks)[0]
     return [d for d in out if d["Row"] in taken]
-
-
-def _first_right(mark: Word, ws: Sequence[Word], stop_x: float) -> Word | None:
-    line = sorted((w for w in ws if w.x0 >= mark.x1 - 0.5 and w.cx <= stop_x
-                   and same_line(w, mark) and w is not mark), key=left)  # fmt: skip
-    return line[0] if line and not is_label(line[0]) else None
 
 
 # Where two cells read as one line part: a space, or a time run into the letters after it

@@ -1,12 +1,16 @@
 """The local engine's entry points: :func:`recognize` and :class:`LocalBackend`.
 
 ``recognize(image_bytes)`` is what ``batchocr serve`` calls for each request:
-decode (Pillow, EXIF orientation applied), OCR (the form's own printed labels
-found by geometry and not recognized: :mod:`batchocr.recognize.local.printed`), extract;
-then a second look:
+decode (Pillow, EXIF orientation applied, shrunk to the reading size once), OCR (the
+form's own printed labels found by geometry and not recognized:
+:mod:`batchocr.recognize.local.printed`), extract; then a second look:
 boxes that sat where a value belongs but did not read as one are read again
 stretched, and flight-table cells where a value belongs but nothing was
-detected are recognized as they are.
+detected are recognized as they are. A page that fits neither known drawing is read
+in full (:mod:`.fullpage`): what the template only named is read after all, and a page
+that reads as little and is printed in two inks is read one ink at a time (:mod:`.inks`).
+Pages whose lines stand upright are turned a quarter; pages that read as little and
+as poorly as upside-down text, half a turn.
 
 ``LocalBackend`` speaks the engine's backend protocol: ``send`` runs
 ``recognize`` in the engine's one process pool (:mod:`.pool`, the same as
