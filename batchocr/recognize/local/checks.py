@@ -14,6 +14,9 @@ without VAT, so its 合计 adds 增值税税额, and 增值税税额 = (票价 +
 >>> check({"票价": "1190.00", "民航发展基金": "50.00", "燃油附加费": "0.00",
 ...        "合计金额": "1290.00"}, [])[0]["合计金额"]
 '1240.00'
+>>> sorted(check({"票价": "1160.00", "民航发展基金": "50.00", "其他税费": "1210.00",
+...               "合计": "1210.00"}, [])[0])
+['合计', '民航发展基金', '票价']
 """
 
 from __future__ import annotations
@@ -112,6 +115,11 @@ def _totals(ticket: dict[str, str]) -> None:
     values = {n: Decimal(ticket[n]) for n in names}
     parts = sum(v for n, v in values.items() if n != total_name)
     if parts == values[total_name]:
+        return
+    copies = [n for n in names if n not in (total_name, "票价") and values[n] == values[total_name]]
+    if copies and values["票价"] > 0:  # the total read into another cell: that value is none
+        for n in copies:
+            del ticket[n]
         return
     fixes = []
     for n in names:

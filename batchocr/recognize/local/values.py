@@ -3,6 +3,8 @@ scan runs into it, never a label (pure). What fails is left out, never guessed.
 
 >>> clean("旅客姓名", "承运人"), clean("填开单位", "ISSUEDBY杭州恒信旅行社"), clean("自", "武汉WUH")
 (None, '杭州恒信旅行社', '武汉 WUH')
+>>> clean("签注", "不得签转NDGOR"), clean("签注", "退改签收费8"), clean("提示信息", "贵阳云途公司")
+('不得签转', '退改签收费', None)
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ...outputs.fields import normalize
 from . import repair, table
 from .extract import CLEAN, Cleaner
 from .labels import LABELS, english_label, without_own_english
+from .layout import CARRIERS
 
 __all__ = ["clean", "keep_checked"]
 
@@ -57,6 +60,8 @@ def clean(name: str, value: str) -> str | None:
             return None  # a label read where a value belongs
         if name in _ORGANIZATIONS and not re.search(_ORGANIZATION_END, value):
             return None  # the next cell's text, not an agency or a company
+        if name in _NOTES and re.search(r"(公司|旅行社)$", value):
+            return None  # the issuer's name, read from the line below an empty note
     if name == "承运人" and _like_label(value):
         return None
     clean = _CLEAN.get(name)
@@ -67,6 +72,7 @@ _TRAILING_DATE_OR_AMOUNT = r"\s*(?:\d{4}[-年.]\d{1,2}[-月.]\d{1,2}日?|(?:CNY|
 
 
 _ORGANIZATIONS = frozenset({"填开单位", "购买方名称"})
+_NOTES = frozenset({"签注", "提示信息"})
 # How the names of Chinese agencies, companies and offices end.
 _ORGANIZATION_END = r"(公司|旅行社|[部处社所站店行厂会局院馆校园心室队]|\))$"
 
@@ -86,13 +92,13 @@ def _free(text: str) -> str:
 
     >>> _free("ISSUEDBY杭州恒信国际旅行社"), _free("广州鹏程国际旅行社2024年06月27日")
     ('杭州恒信国际旅行社', '广州鹏程国际旅行社')
-    >>> _free("CNY30.00"), _free("Q/不得签转")
-    ('', 'Q/不得签转')
+    >>> _free("CNY30.00"), _free("Q/不得签转"), _free("o长沙瑞丰国际旅行社有限公司")
+    ('', 'Q/不得签转', '长沙瑞丰国际旅行社有限公司')
     """
     m = re.match(r"[A-Za-z./,\-\s]{4,}", text)
     if m and english_label(m[0]):
         text = text[m.end() :]
-    text = re.sub(r"^[A-Z]{1,3}\s*(?=[\u4e00-\u9fff])", "", text)  # what is left of ISSUED BY
+    text = re.sub(r"^[A-Za-z]{1,3}\s*(?=[\u4e00-\u9fff])", "", text)  # what is left of ISSUED BY
     text = re.sub(_TRAILING_DATE_OR_AMOUNT, "", text)
     if not re.search(r"[\u4e00-\u9fff]", text):
         return ""
@@ -119,12 +125,14 @@ def _station(text: str) -> str | None:
 
     >>> _station("武汉WUH"), _station("北京首都 PEK"), _station("上海"), _station("青岛TAO 液航")
     ('武汉 WUH', '北京首都 PEK', '上海', None)
-    >>> _station("厦门至长沙"), _station("上海每承运人厦航")
-    (None, None)
+    >>> _station("厦门至长沙"), _station("上海每承运人厦航"), _station("长沙上航")
+    (None, None, None)
     """
     t = text.replace(" ", "").rstrip(".,:;'`")
     if re.search("[自至]", t[1:]) or _before_label(t) != t:
         return None  # the next station or the next cell's label run into this one
+    if len(t) >= 4 and any(t.endswith(name) for name in CARRIERS):
+        return None  # the carrier's cell run into the city's (长沙上航)
     m = re.fullmatch(r"([\u4e00-\u9fff]{2,8})([A-Za-z]{3})?", t)
     if m is None:
         return None
