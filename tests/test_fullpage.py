@@ -151,6 +151,19 @@ def test_a_turned_page_is_read_upright(turn: int) -> None:
     assert got["segments"] == want["segments"]
 
 
+@pytest.mark.parametrize("turn", [90, 270])
+def test_a_sideways_page_is_turned_the_right_way_first(turn: int) -> None:
+    """A page whose lines stand upright is not read before it is turned: a few of its
+    longest lines read both ways up tell which quarter turn sets it upright."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    from batchocr.recognize.local import ocr
+    from synth import generate
+
+    page = ocr.read_page(generate(1400001, "einvoice", "light").image.rotate(turn, expand=True))
+    assert page.sideways and page.boxes == ()
+    assert page.upright == 360 - turn
+
+
 def test_two_flights_that_run_together_are_not_joined() -> None:
     """With the 至 line of one segment and the 自 line of the next unread, one band holds two
     flights' values: each cell then holds two lines and is left out, never joined, and so is

@@ -87,12 +87,12 @@ def recognize(image: bytes) -> list[NameValue]:
 
 
 def _read(picture: Image.Image) -> Reading:
-    """The page as it comes; turned a quarter when its lines stand upright (both ways are
-    tried: the one that reads more wins), or half a turn when it reads as almost nothing
-    and its lines read as poorly as text upside down does."""
+    """The page as it comes; turned a quarter when its lines stand upright (the way its
+    probe lines read best first, the other if that reads as little), or half a turn when it
+    reads as almost nothing and its lines read as poorly as text upside down does."""
     reading, page = _read_upright(picture)
     upside_down = len(reading.data) < WEAK and _median_score(page) < UPSIDE_DOWN
-    turns = (90, 270) if page.sideways else (180,) if upside_down else ()
+    turns = (page.upright, 360 - page.upright) if page.sideways else (180,) if upside_down else ()
     for turn in turns:
         other, _ = _read_upright(picture.rotate(turn, expand=True))
         if len(other.data) > len(reading.data):
@@ -110,6 +110,8 @@ def _median_score(page: ocr.Page) -> float:
 
 def _read_upright(picture: Image.Image) -> tuple[Reading, ocr.Page]:
     page = ocr.read_page(picture, printed.known)
+    if page.sideways:  # nothing was read: the caller turns it
+        return Reading([]), page
     reading = read(page.boxes)
     if not reading.fits:
         # Not a form we know the drawing of (another issuer, another printer): the template's
@@ -131,7 +133,8 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
 
     page = ocr.read_assumed(picture, page)
     full = _with_blanks(picture, page.boxes)
-    if len(full.data) < PARTED_BELOW and (layers := inks.separate(np.asarray(picture))):
+    weak = len(full.data) < PARTED_BELOW and _median_score(page) >= UPSIDE_DOWN  # (else: turn it)
+    if weak and (layers := inks.separate(np.asarray(picture))):
         form, data = sorted((ocr.read_page(Image.fromarray(layer)).boxes for layer in layers),
                             key=_labels, reverse=True)  # fmt: skip
         parted = _with_blanks(picture, aligned(form, data))
