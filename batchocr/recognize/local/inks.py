@@ -26,9 +26,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
 __all__ = ["separate"]
 
+PAPER = 245  # luminance from which a pixel is paper (a glyph's softest edge is below)
 INK = 200  # luminance below this is ink (the paper and a light scan's background are above)
 HUED = 40  # chroma (opponent-colour units) from which an ink pixel has a hue
 GREY = 20  # chroma below which it has none (black, grey)
@@ -42,14 +44,20 @@ EDGE = 2  # px: a black glyph's soft edge reaches this far
 
 def separate(pixels: Any) -> list[Any] | None:
     """Two RGB arrays, one per ink, each on white; None when the page has one ink (or two
-    that only lightness tells apart)."""
-    px = pixels.astype(np.float32)
-    r, g, b = px[..., 0], px[..., 1], px[..., 2]
-    a, yb = r - g, (r + g) / 2 - b  # red-green, yellow-blue
+    that only lightness tells apart).
+
+    Only the pixels darker than the paper are measured (a page is mostly paper: this keeps
+    the memory a page needs here to a few copies of its grey image).
+    """
+    flat = pixels.reshape(-1, 3)
+    lum = np.asarray(Image.fromarray(pixels).convert("L")).ravel()  # ITU-R 601 luminance
+    cand = np.flatnonzero(lum < PAPER)
+    rgb = flat[cand].astype(np.float32)
+    a = rgb[:, 0] - rgb[:, 1]  # red-green
+    yb = (rgb[:, 0] + rgb[:, 1]) / 2 - rgb[:, 2]  # yellow-blue
     chroma = np.hypot(a, yb)
     hue = np.degrees(np.arctan2(yb, a)) % 360
-    lum = 0.299 * r + 0.587 * g + 0.114 * b
-    ink = lum < INK
+    ink = lum[cand] < INK
     hued, grey = ink & (chroma >= HUED), ink & (chroma < GREY)
     total = int(hued.sum() + grey.sum())
     if total == 0:
@@ -59,29 +67,37 @@ def separate(pixels: Any) -> list[Any] | None:
     far = [i for i in range(BINS) if min(abs(i - first), BINS - abs(i - first)) >= APART]
     second = max(far, key=lambda i: hist[i])
     if hist[first] < SHARE * total:  # no hued ink worth the name: black over grey, maybe
-        return _by_lightness(pixels, lum, grey)
+        return _by_lightness(pixels, cand, lum[cand], grey)
     masks = [_near(hue, chroma, first)]
     if hist[second] >= SHARE * total:
         masks.append(_near(hue, chroma, second))
     elif grey.sum() >= SHARE * total:
-        masks.append(ink & (chroma < GREY))
+        masks.append(grey)
     else:
-        return _by_lightness(pixels, lum, grey)
+        return _by_lightness(pixels, cand, lum[cand], grey)
     if min(int((m & ink).sum()) for m in masks) < SHARE * total:
         return None
-    return [np.where(m[..., None], pixels, 255).astype(np.uint8) for m in masks]
+    return [_layer(pixels, cand[m]) for m in masks]
 
 
-def _by_lightness(pixels: Any, lum: Any, grey: Any) -> list[Any] | None:
+def _by_lightness(pixels: Any, cand: Any, lum: Any, grey: Any) -> list[Any] | None:
     """Black over grey: the black ink and what surrounds it (its soft edges are grey too),
     and the grey away from any black; None unless each holds a share of the ink."""
     dark = grey & (lum < BLACK)
-    near = _grown(dark, EDGE)
-    form = grey & (lum >= BLACK) & ~near
-    data = grey & near
+    marked = np.zeros(pixels.shape[0] * pixels.shape[1], dtype=bool)
+    marked[cand[dark]] = True
+    near = _grown(marked.reshape(pixels.shape[:2]), EDGE).ravel()[cand]
+    form, data = grey & (lum >= BLACK) & ~near, grey & near
     if min(int(form.sum()), int(dark.sum())) < SHARE * int(grey.sum()):
         return None
-    return [np.where(m[..., None], pixels, 255).astype(np.uint8) for m in (data, form)]
+    return [_layer(pixels, cand[m]) for m in (data, form)]
+
+
+def _layer(pixels: Any, where: Any) -> Any:
+    """White, with the pixels at the flat indices ``where`` as they are on the page."""
+    out = np.full_like(pixels, 255)
+    out.reshape(-1, 3)[where] = pixels.reshape(-1, 3)[where]
+    return out
 
 
 def _grown(mask: Any, reach: int) -> Any:
