@@ -39,6 +39,7 @@ from PIL import Image
 MAX_SIDE = 2000  # at 1600 px a masked ID line was sometimes missed
 DET_SIDE = 960  # detection runs on a smaller copy: boxes, not glyphs, are needed there...
 DET_KEEP = 1100  # ...unless the page is this small already (at 960 a ~1000-px page lost fields)
+DET_AREA = 700_000  # px at most in the detection pass (921k px: a 490 MB process peak)
 BOX_THRESH = 0.3  # RapidOCR's 0.5 drops lone class letters (``F``, ``Y``) on phone photos
 TEXT_SCORE = 0.3  # keep weak readings: the extractor's checks decide what to trust
 REC_MIN_WIDTH = 96  # RapidOCR pads every line to 320 px: a lone "F" cost as much as a name...
@@ -247,6 +248,7 @@ def detect(pixels: Any) -> list[Any]:
     eng = engine()
     h, w = pixels.shape[:2]
     scale = 1.0 if max(h, w) <= DET_KEEP else DET_SIDE / max(h, w)
+    scale = min(scale, math.sqrt(DET_AREA / (h * w)))  # the pass's memory grows with its area
     small = (
         pixels
         if scale == 1.0
