@@ -292,8 +292,6 @@ def _on_page(x0: float, top: float, x1: float, bottom: float, tilt: float) -> Qu
                             for x, y in ((x0, top), (x1, top), (x1, bottom), (x0, bottom))))
 
 
-
-
 def aligned(form: Sequence[Box], data: Sequence[Box]) -> tuple[Box, ...]:
     """The boxes of a page's two inks as one page, the data pass moved back onto the form's
     lines: a misregistered printer shifts every value alike, and each 自/至 mark of the form
