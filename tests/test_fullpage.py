@@ -315,8 +315,7 @@ def test_a_blank_beside_its_label_takes_nothing_from_the_line_below() -> None:
 def test_a_value_read_in_full_carries_the_recognizer_s_doubt() -> None:
     """The words a value was read from give it their least score as its Confidence (so a
     reviewer sees low_confidence); a value the totals repaired carries none."""
-    boxes = page(swap={"曹萍": "曹萍"})
-    boxes = [Box(b.text, 0.62, b.quad) if b.text == "曹萍" else b for b in boxes]
+    boxes = [Box(b.text, 0.62, b.quad) if b.text == "曹萍" else b for b in page()]
     data = read_full(boxes).data
     name = next(d for d in data if d["Name"] == "旅客姓名")
     assert name["Confidence"] == 0.62

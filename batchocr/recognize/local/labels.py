@@ -1,5 +1,5 @@
 """The labels of the itinerary forms, as printed and as read: the Chinese labels the readers
-know (one misread character in four forgiven) and the English halves of bilingual labels, which
+know (one misread character in three forgiven) and the English halves of bilingual labels, which
 are never values (pure).
 
 >>> label_text("旅客娃名"), english_label("VAMEOFPASSENGEF"), english_label("YOW")
@@ -21,13 +21,14 @@ __all__ = [
 
 # Every label text a form prints, the variants too (客票级别/类别): longest first.
 LABELS = tuple(sorted(positioned.KNOWN_LABELS | set(ALIASES), key=len, reverse=True))
+_PRINTED = frozenset(LABELS)
 COLON = "：:"
 
 
 def label_text(text: str) -> str:
-    """A word that reads like a known label (one slip per four characters) becomes it."""
+    """A word that reads like a known label (see :func:`_near`) becomes it."""
     key = text.rstrip(COLON).replace(" ", "")
-    if len(key) < 2 or key in positioned.KNOWN_LABELS:
+    if len(key) < 2 or key in _PRINTED:
         return text
     best = difflib.get_close_matches(key, LABELS, n=1, cutoff=0.0)
     if not best:

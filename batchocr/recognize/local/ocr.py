@@ -143,10 +143,10 @@ def read_page(image: Image.Image, known: Known | None = None) -> Page:
         return _read(pixels, regions)
 
     found = dict(known(quads, read)) if known is not None else {}
-    rest = [i for i in range(len(quads)) if i not in found]
+    given = set(found)  # told by ``known``, not recognized here
+    rest = [i for i in range(len(quads)) if i not in given]
     for i, (text, score) in zip(rest, read([quads[i] for i in rest]), strict=True):
         found[i] = Box(text, score, quads[i])
-    given = set(found) - set(rest)
     kept = [(i, found[i]) for i in range(len(quads))
             if found[i].text and found[i].score >= TEXT_SCORE]  # fmt: skip
     assumed = frozenset(k for k, (i, _) in enumerate(kept) if i in given)
