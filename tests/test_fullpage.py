@@ -164,13 +164,15 @@ def test_a_sideways_page_is_turned_the_right_way_first(turn: int) -> None:
     assert page.upright == 360 - turn
 
 
-def test_two_flights_that_run_together_are_not_joined() -> None:
-    """With the 至 line of one segment and the 自 line of the next unread, one band holds two
-    flights' values: each cell then holds two lines and is left out, never joined, and so is
-    the 至 (it may be the second flight's)."""
+def test_two_flights_that_run_together_are_read_by_their_lines() -> None:
+    """With the 至 line of one segment and the 自 line of the next unread (the city with
+    them), one band between the marks holds two flights' values: each flight is read on its
+    own line, under the headers, and the stations that went unread are left out, never taken
+    from the other flight (青岛 is no origin of the second, 兰州 no destination of the first)."""
     got = fields(page(drop=("至：武汉 WUH", "自：武汉 WUH")))
     flights = {k: v for k, v in got.items() if k[0].isdigit()}
-    assert flights == {"0.from": "青岛 TAO"}
+    assert flights == {k: v for k, v in CLEAN.items()
+                       if k[0].isdigit() and k not in ("0.to", "1.from")}  # fmt: skip
     assert {k: v for k, v in got.items() if not k[0].isdigit()} == {
         k: v for k, v in CLEAN.items() if not k[0].isdigit()
     }
@@ -212,6 +214,20 @@ def test_a_paper_table_reads_each_flight_on_its_departure_line(shift: float) -> 
     """自, 至, 至, 至: flight k leaves from the k-th station for the next, its values on the
     k-th city's line (also when the data pass is printed off the form's lines)."""
     assert fields(paper(shift)) == PAPER
+
+
+def test_a_table_whose_marks_went_unread_is_read_by_its_header_row() -> None:
+    """A photo's small 自/至 marks unread: the lines with a flight number under 航班号 are the
+    flights, each from the city on its line to the next city down."""
+    unmarked = [b for b in paper() if b.text not in ("自", "至")]
+    assert fields(unmarked) == PAPER
+
+
+def test_an_unmarked_table_takes_no_station_past_another_flight() -> None:
+    """With the marks and the middle city unread, 济南 is not the first flight's destination
+    (the second flight's line lies between): both stations are left out, the rest read."""
+    unmarked = [b for b in paper() if b.text not in ("自", "至", "哈尔滨")]
+    assert fields(unmarked) == {k: v for k, v in PAPER.items() if k not in ("0.to", "1.from")}
 
 
 def test_two_cells_read_as_one_line_are_parted() -> None:

@@ -7,6 +7,9 @@ Three ways a table is printed, each told by its marks:
 * the paper itinerary: one 自 line, then 至 lines — flight k printed on the k-th city's line,
   from that station to the next;
 * a slip: no header row — each flight a block of labels with their values beside them.
+
+A table whose marks went unread (a photo's small print) is read by its header row alone
+(:func:`_unmarked`).
 """
 
 from __future__ import annotations
@@ -32,12 +35,26 @@ def flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) ->
         return slip
     heads = sorted((labels[k] for k in FLIGHT_HEADERS if k in labels), key=lambda w: w.cx)
     marks = sorted((w for w in ws if w.key in STATIONS), key=lambda w: w.top)
-    if not marks:
-        return []
     # The stations' column ends where the first header's column begins: half-way to the
     # second header's centre, or its own left edge if that is further left (a narrow column).
     first_col = min(heads[0].cx - (heads[1].cx - heads[0].cx) / 2, heads[0].x0 - heads[0].height / 2
                     ) if len(heads) > 1 else float("inf")  # fmt: skip
+    empty: list[Blank] = []
+    out = _marked(ws, heads, marks, first_col, empty)
+    if len(heads) >= _HEADER_ROW and not any(d["Name"] == "航班号" for d in out):
+        unread: list[Blank] = []  # no flight read by the marks: they may have gone unread
+        by_headers = _unmarked(ws, heads, first_col, unread)
+        if len(by_headers) > len(out):
+            out, empty = by_headers, unread
+    blanks += empty
+    return out
+
+
+def _marked(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], first_col: float,
+            blanks: list[Blank]) -> list[NameValue]:  # fmt: skip
+    """The table read by its 自/至 marks (the e-invoice's pairs, the paper itinerary's chain)."""
+    if not marks:
+        return []
     keys = "".join(m.key for m in marks)
     if "至至" in keys and "至自" not in keys:  # one 自 line, then 至 lines: a paper itinerary
         chain = _chain(ws, heads, marks, first_col, blanks)
@@ -112,6 +129,53 @@ def _chain(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], fir
         band_y = (min(w.top for w in line), max(w.bottom for w in line))
         out += _segment(ws, heads, first_col, band_y, k, blanks)[0]
     return [d for d in out if d["Row"] in taken]
+
+
+_HEADER_ROW = 3  # flight headers read: enough to read a table by its columns alone
+# A station as printed: a city (an airport's name) and maybe its code, or the mark of a
+# segment not flown.
+_CITY = re.compile(r"[\u4e00-\u9fff]{2,8}(?:\s*[A-Za-z]{3})?")
+_FLIGHT_NO = re.compile(r"[A-Z0-9]{2}\d{3,4}[A-Z]?")
+
+
+def _unmarked(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
+              blanks: list[Blank]) -> list[NameValue]:  # fmt: skip
+    """A table whose 自/至 marks went unread, by its header row: the lines under it with a
+    flight number under 航班号 are flights; the cities in the stations' column are their
+    stations — on a flight's own line its origin (the paper itinerary: the destination is
+    the next city down), else the cities just above and below it (the e-invoice's pairs).
+    The table ends at the first label under it."""
+    floor = max(h.bottom for h in heads)
+    number = next((h for h in heads if h.key == "航班号"), None)
+    if number is None:
+        return []
+    below = [w for w in ws if w.cy > floor and is_label(w) and w.key not in STATIONS]
+    ceiling = min((w.top for w in below), default=float("inf"))
+    inside = [w for w in ws if floor < w.cy < ceiling and not is_label(w)]
+    cities = sorted((w for w in inside if w.x1 <= first_col + w.height
+                     and _CITY.fullmatch(w.text.strip())), key=lambda w: w.cy)  # fmt: skip
+    flights = sorted((w for w in inside if w.x0 >= first_col - 1 and _FLIGHT_NO.fullmatch(w.text)
+                      and min(heads, key=lambda h: abs(h.cx - w.cx)) is number),
+                     key=lambda w: w.cy)  # fmt: skip
+    out: list[NameValue] = []
+    for row, flight in enumerate(flights):
+        on_line = [c for c in cities if same_line(c, flight)]
+        above = on_line[:1] or [c for c in cities if c.cy < flight.cy  # not another's origin
+                                and not any(same_line(c, f) for f in flights)][-1:]
+        below = [c for c in cities if c.cy > flight.cy and not same_line(c, flight)][:1]
+        for mark, city in (("自", above), ("至", below)):
+            # a city with another flight's line between it and this one is that flight's:
+            # the station nearer this one went unread
+            if city and not any(_between(f, city[0], flight) for f in flights):
+                add(out, mark, city, row)
+        out += _segment(ws, heads, first_col, (flight.top, flight.bottom), row, blanks)[0]
+    return out
+
+
+def _between(w: Word, a: Word, b: Word) -> bool:
+    """Whether ``w`` stands on a line strictly between ``a``'s and ``b``'s."""
+    lo, hi = sorted((a.cy, b.cy))
+    return lo < w.cy < hi and not same_line(w, a) and not same_line(w, b)
 
 
 # Where two cells read as one line part: a space, or a time run into the letters after it
