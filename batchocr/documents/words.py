@@ -33,6 +33,7 @@ ALIASES = {"客票级别/类别": "客票级别/客票类别", "有效期截止�
 KNOWN_LABELS = COLON_LABELS | set(CELL_LABELS) | set(AMOUNT_LABELS) | set(FLIGHT_HEADERS)
 COLONS = ":："
 _GAP = 0.6  # a horizontal gap wider than this many char heights starts a new word
+_CELL_GAP = 3.0  # and one wider than this many, the next cell
 
 Char = tuple[str, float, float, float, float]  # text, x0, top, x1, bottom
 
@@ -122,12 +123,17 @@ def is_label(w: Word) -> bool:
 
 
 def right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf")) -> list[Word]:
-    # A scan's box can reach past the next label's left edge: the centre decides.
-    line = sorted((w for w in ws if w.x0 >= label.x1 - 0.5 and w.cx <= stop_x
-                   and same_line(w, label) and w is not label), key=lambda w: w.x0)  # fmt: skip
+    """The words after ``label`` on its line up to the next label or, on a scan, a gap that
+    parts two cells (a value's words stand closer than :data:`_CELL_GAP` glyphs)."""
+    # A scan's box can reach past the next label's left edge, and a label's box take in its
+    # English half up to the value: the centre decides, a little overlap is allowed.
+    line = sorted((w for w in ws if w.x0 >= label.x1 - label.height / 2
+                   and label.x1 < w.cx <= stop_x and same_line(w, label) and w is not label),
+                  key=lambda w: w.x0)  # fmt: skip
     taken: list[Word] = []
     for w in line:
-        if is_label(w):
+        gap = w.x0 - taken[-1].x1 if taken else 0.0
+        if is_label(w) or gap > _CELL_GAP * max(w.height, label.height):
             break
         taken.append(w)
     return taken

@@ -43,7 +43,7 @@ from .parse import (
     time_of_day,
 )
 
-__all__ = ["LOW_CONFIDENCE", "SEGMENT_KEYS", "TICKET_KEYS", "normalize", "ticket_key"]
+__all__ = ["LOW_CONFIDENCE", "SEGMENT_KEYS", "TICKET_KEYS", "field_of", "normalize", "ticket_key"]
 
 # Below this the offline engine's read is doubtful enough to check on the scan. Measured
 # with the real OCR: on samples/ (259 values, all correct) clean and light pages never
@@ -110,6 +110,11 @@ _ALIASES: dict[str, str] = {
     for key, names in table.items()
     for name in names
 }
+
+
+def field_of(name: str) -> str | None:
+    """The fields.md key a printed Name fills (``销售网点代号`` → ``agent_code``), if any."""
+    return _ALIASES.get(_name_key(name))
 
 
 def _table(keys: Sequence[str], special: Mapping[str, Parser]) -> dict[str, Parser]:

@@ -13,10 +13,11 @@ imported on first use only.
     register  geometry  layout  printed  printed_boxes   which form, and where on it
     extract  table  repair  checks   boxes → Name/Value list, cleaned and cross-checked
     fullpage  labels  values   the checked fallback: a page read in full, by its labels
+    misread     labels misread past a slip, named by the form of the value beside them
     inks        a page printed in two inks parted into one image per ink
 """
 
 __all__ = [
-    "checks", "extract", "fullpage", "geometry", "inks", "labels", "layout", "ocr", "pool",
-    "printed", "printed_boxes", "recognizer", "register", "repair", "table", "values",
+    "checks", "extract", "fullpage", "geometry", "inks", "labels", "layout", "misread", "ocr",
+    "pool", "printed", "printed_boxes", "recognizer", "register", "repair", "table", "values",
 ]  # fmt: skip

@@ -39,6 +39,7 @@ from .labels import (
     label_head,
     label_text,
 )
+from .misread import named_by_value
 from .ocr import Box, Quad
 from .values import clean, keep_checked
 
@@ -255,7 +256,8 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     """The Name/Value pairs of a page read in full: each value cleaned by its field's form
     (left out when it has none), then mended where the document's own checks pin it down."""
     tilt = skew(boxes)
-    reading = positioned.interpret(without_english_lines(mend_rows(upright_words(boxes, tilt))))
+    named = named_by_value(mend_rows(upright_words(boxes, tilt)))
+    reading = positioned.interpret(without_english_lines(named))
     ticket: dict[str, str] = {}
     flights: dict[int, dict[str, str]] = {}
     sure: dict[tuple[int, str], tuple[str, float]] = {}  # (row, name) → (value read, score)

@@ -45,7 +45,7 @@ _CLEAN: dict[str, Cleaner] = {
 }  # fmt: skip
 
 
-_FREE = frozenset({"旅客姓名", "签注", "提示信息", "填开单位", "购买方名称"})
+FREE = frozenset({"旅客姓名", "签注", "提示信息", "填开单位", "购买方名称"})
 _HEADS = frozenset(label[:3] for label in positioned.KNOWN_LABELS if len(label) >= 3)
 
 
@@ -54,7 +54,7 @@ def clean(name: str, value: str) -> str | None:
     value = without_own_english(name, value)
     if name in positioned.STATIONS:
         return _station(value)
-    if name in _FREE:
+    if name in FREE:
         value = _free(value)
         if not value or _like_label(value):
             return None  # a label read where a value belongs

@@ -1,0 +1,95 @@
+"""Labels misread past a slip, named by the value printed with them (pure).
+
+A phone photo shrinks a form's small labels until OCR keeps half their characters
+(``电子多号码``, ``发账号``, ``效件``); read by their text alone they are no label, and their
+values are lost. Such a word is named for a label when together they leave one reading:
+the word keeps at least two of the label's characters in order (a quarter of the label,
+and most of the word), the label is read nowhere else on the page, and the value beside or
+under the word has that field's own form (13 digits, an ID number, an amount). Labels of
+the same field count as one; two fields that fit (``开日``: 开票日期 or 填开日期, both
+dates) leave the word as it is. Free text (names, agencies) has no form to check a
+label by: those labels are never named this way.
+
+>>> from batchocr.documents.words import Word
+>>> page = [Word("电子多号码", 0, 0, 50, 10), Word("7316547279557", 60, 0, 150, 10)]
+>>> [w.text for w in named_by_value(page)]
+['电子客票号码', '7316547279557']
+>>> two = [Word("开日", 0, 0, 20, 10), Word("2024-06-27", 30, 0, 90, 10)]
+>>> [w.text for w in named_by_value(two)]
+['开日', '2024-06-27']
+>>> [w.text for w in named_by_value([Word("信代税人号91370182MA3C4Y5H6F", 0, 0, 250, 10)])]
+['统一社会信用代码/纳税人识别号', '91370182MA3C4Y5H6F']
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ...documents import positioned
+from ...documents.words import Word, is_label, same_line
+from ...outputs.fields import field_of
+from .labels import LABELS
+from .values import FREE, clean
+
+__all__ = ["named_by_value"]
+
+# The labels a value's form can vouch for: not free text, not the flight table's headers
+# (a row of them is mended by its neighbours), not the stations' marks.
+_CHECKABLE = tuple(lb for lb in LABELS if lb not in FREE and lb not in positioned.FLIGHT_HEADERS
+                   and lb not in positioned.STATIONS and field_of(lb))  # fmt: skip
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_GLUED = re.compile(r"([\u4e00-\u9fff/]+)[:：]?([0-9A-Za-z*¥].*)")
+
+
+def named_by_value(ws: Sequence[Word]) -> list[Word]:
+    """``ws`` with each misread label that its value pins down named (see the module)."""
+    present = {field_of(w.key) for w in ws if is_label(w)}
+    out = [[w] for w in ws]
+    for i, w in enumerate(ws):
+        if is_label(w):
+            continue
+        glued = _GLUED.fullmatch(w.key)  # 信代税人号91370182…: the value run into it
+        head = glued[1] if glued else w.key
+        if not 2 <= len(head) <= 16 or len(_CJK.findall(head)) < 2:
+            continue
+        value = glued[2] if glued else _value_of(w, ws)
+        if value is None:
+            continue
+        fits: dict[str | None, str] = {}  # field → its longest label that fits
+        for lb in _CHECKABLE:
+            if field_of(lb) not in present and _kept(head, lb) and clean(lb, value) is not None:
+                fits.setdefault(field_of(lb), lb)
+        if len(fits) != 1:
+            continue
+        (label,) = fits.values()
+        present.add(field_of(label))
+        if glued:  # parted where the value starts, by its share of the characters
+            cut = w.x0 + (w.x1 - w.x0) * len(head) / len(w.key)
+            out[i] = [replace(w, text=label, x1=cut), replace(w, text=value, x0=cut)]
+        else:
+            out[i] = [replace(w, text=label)]
+    return [w for words in out for w in words]
+
+
+def _kept(key: str, label: str) -> bool:
+    """Whether ``key`` is ``label`` with characters lost or misread: two of the label's
+    characters or more, in order, a quarter of the label and most of the word."""
+    kept = sum(b.size for b in difflib.SequenceMatcher(None, key, label).get_matching_blocks())
+    return kept >= 2 and 4 * kept >= len(label) and 2 * kept > len(key)
+
+
+def _value_of(label: Word, ws: Sequence[Word]) -> str | None:
+    """The word printed right after ``label`` on its line, else the first one under it."""
+    h = label.height  # a scan's box may take in the label's English half, up to the value
+    beside = [w for w in ws if w.x0 >= label.x1 - h and w.cx > label.x1 and same_line(w, label)]
+    first = min(beside, key=lambda w: w.x0, default=None)
+    if first is not None and first.x0 - label.x1 < 8 * h:
+        return None if is_label(first) else first.text
+    under = [w for w in ws if label.bottom <= w.top + 0.3 * w.height
+             and w.cy - label.cy < 3 * label.height and not same_line(w, label)
+             and w.x0 < label.x1 and w.x1 > label.x0]  # fmt: skip
+    first = min(under, key=lambda w: w.top, default=None)
+    return None if first is None or is_label(first) else first.text
