@@ -21,9 +21,11 @@ without VAT, so its 合计 adds 增值税税额, and 增值税税额 = (票价 +
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from decimal import Decimal
 
-from .layout import CARRIERS
+from .airlines import AIRLINE_CODES, AIRLINES, CARRIERS
 
 _CODE_TWINS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8",
                "2": "Z", "Z": "2", "4": "A", "A": "4", "6": "G", "G": "6"}  # fmt: skip
@@ -40,7 +42,38 @@ def check(ticket: dict[str, str], flights: list[Flight]) -> tuple[dict[str, str]
     ticket = dict(ticket)
     _ticket_prefix(ticket, flights)
     _totals(ticket)
+    _dates(ticket, flights)
     return ticket, flights
+
+
+def _dates(ticket: dict[str, str], flights: list[Flight]) -> None:
+    """Leave out the dates a year or more from the others: a ticket is issued, invoiced and
+    flown within months (``2021-11-28`` is a misread ``2024``). A date is kept when most of
+    the page's dates are within a year of it; two that disagree are both dropped.
+
+    >>> t, f = {"填开日期": "2021-11-28"}, [{"日期": "2024-12-02"}, {"日期": "2024-12-09"}]
+    >>> _dates(t, f); t, f
+    ({}, [{'日期': '2024-12-02'}, {'日期': '2024-12-09'}])
+    """
+    found = [(d, name, _day(d[name])) for d in (ticket, *flights) for name in _DATE_NAMES
+             if name in d]  # fmt: skip
+    days = [(d, name, day) for d, name, day in found if day is not None]
+    for d, name, day in days:
+        near = sum(abs((other - day).days) <= _YEAR for _, _, other in days)
+        if 2 * near <= len(days):
+            d.pop(name, None)
+
+
+_DATE_NAMES = ("填开日期", "开票日期", "日期", "客票生效日期", "有效截止日期")
+_YEAR = 366
+
+
+def _day(text: str) -> date | None:
+    m = re.fullmatch(r"(\d{4})(?:-|年)(\d{2})(?:-|月)(\d{2})日?", text)
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3])) if m else None
+    except ValueError:
+        return None
 
 
 def consistent(f: Flight) -> Flight:
@@ -59,6 +92,13 @@ def consistent(f: Flight) -> Flight:
     known, no = CARRIERS.get(f.get("承运人", "")), f.get("航班号")
     if known and no and no[:2] != known[0]:
         del f["承运人"], f["航班号"]
+    if f.get("承运人", next(iter(AIRLINES))) not in AIRLINES:
+        del f["承运人"]  # no airline's name: a misread one (发航 for 厦航)
+    if no and no[:2] not in AIRLINE_CODES:
+        f.pop("航班号", None)  # no airline's code: a misread one (NP8358 for MF8358)
+    origin, destination = f.get("自", ""), f.get("至", "")
+    if destination and len(origin) > len(destination) and origin.endswith(destination):
+        del f["自"]  # the destination run into the origin's cell (武汉南宁)
     return f
 
 

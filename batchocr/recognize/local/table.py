@@ -18,8 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from . import repair
+from .airlines import CARRIERS
 from .geometry import Rect
-from .layout import CARRIERS, Column, Layout
+from .layout import Column, Layout
 
 Cleaner = Callable[[str], str | None]
 CJK = re.compile(r"[\u4e00-\u9fff]{2,}")

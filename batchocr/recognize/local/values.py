@@ -16,9 +16,9 @@ from ...documents import positioned
 from ...models import NameValue
 from ...outputs.fields import normalize
 from . import repair, table
+from .airlines import CARRIERS
 from .extract import CLEAN, Cleaner
 from .labels import LABELS, english_label, without_own_english
-from .layout import CARRIERS
 
 __all__ = ["clean", "keep_checked"]
 
