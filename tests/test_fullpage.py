@@ -92,6 +92,25 @@ def test_misread_labels_are_named_by_their_text_or_their_neighbours() -> None:
     assert fields(page(swap=swap)) == CLEAN
 
 
+def test_an_english_half_beside_a_header_is_no_value() -> None:
+    """``TME`` (TIME) read as its own box beside 时间, with a 自 line boxed tall enough that
+    the segment's band reaches the header line: it is no second line in the 时间 cell, which
+    would leave the time and the destination out as two flights run together."""
+    tme = Box("TME", 0.99, ((945, 320), (985, 320), (985, 350), (945, 350)))
+    tall = Box("自：青岛 TAO", 0.99, ((60, 352), (246, 352), (246, 418), (60, 418)))
+    assert fields([*page(drop=("自：青岛 TAO",)), tall, tme]) == CLEAN
+
+
+def test_labels_a_photo_shrank_are_named_by_their_values_form() -> None:
+    """``电子多号码`` beside 13 digits is 电子客票号码 and ``发账号`` beside 20 digits is
+    发票号码 (two of the label's characters kept, and only that field takes such a value);
+    ``姓`` beside a name is nothing (a name has no form to vouch for its label)."""
+    swap = {"电子客票号码：7318090086139": "电子多号码 7318090086139",
+            "发票号码：25625432897358475196": "发账号 25625432897358475196",
+            "旅客姓名": "姓"}  # fmt: skip
+    assert fields(page(swap=swap)) == without("passenger_name")
+
+
 def test_an_unread_station_line_shifts_no_flight() -> None:
     """Without its 自 line the first segment still starts under the header (its origin left
     out); without a 至 line a segment ends at the next 自: no value lands in another row."""

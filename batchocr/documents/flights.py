@@ -259,8 +259,10 @@ def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
     """The values between a segment's 自 and 至 lines, each under its nearest header, and
     whether some cell held two lines (two flights ran together: those cells are left out);
     the cells left empty on the line the others were read on go to ``blanks``."""
-    band = [part for w in ws if band_y[0] <= w.cy <= band_y[1]
-            and w.x0 >= first_col - 1 and not is_label(w) for part in _cells(w, heads)]  # fmt: skip
+    # (nothing on the header line: an English half beside a header, ``TME``, is no value)
+    band = [part for w in ws if band_y[0] <= w.cy <= band_y[1] and w.x0 >= first_col - 1
+            and not is_label(w) and not any(same_line(w, h) for h in heads)
+            for part in _cells(w, heads)]  # fmt: skip
     cols: dict[str, list[Word]] = {}
     for w in band:
         head = min(heads, key=lambda h: abs(h.cx - w.cx))
