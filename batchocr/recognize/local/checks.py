@@ -4,7 +4,8 @@ An itinerary says several things twice: the total is the sum of its parts
 (insurance is sold apart), the ticket number starts with the first carrier's
 accounting code, and each flight number starts with its carrier's code. A
 value that disagrees is repaired only when exactly one character of it is
-off and the other side fixes it; otherwise both are kept as read.
+off and the other side fixes it (for the total, only when every part was read: with one
+unread, the sum cannot tell which is off); otherwise both are kept as read.
 
 The sum depends on the document (einvoice.md): the paper itinerary's 合计 is
 票价 + 民航发展基金 + 燃油附加费 + 其他税费; the e-invoice prints 票价 and 燃油附加费
@@ -12,7 +13,7 @@ without VAT, so its 合计 adds 增值税税额, and 增值税税额 = (票价 +
 (to a cent) is a second equation that must hold for a repair to be taken.
 
 >>> check({"票价": "1190.00", "民航发展基金": "50.00", "燃油附加费": "0.00",
-...        "合计金额": "1290.00"}, [])[0]["合计金额"]
+...        "其他税费": "0.00", "合计金额": "1290.00"}, [])[0]["合计金额"]
 '1240.00'
 >>> sorted(check({"票价": "1160.00", "民航发展基金": "50.00", "其他税费": "1210.00",
 ...               "合计": "1210.00"}, [])[0])
@@ -148,23 +149,25 @@ def _ticket_prefix(ticket: dict[str, str], flights: list[Flight]) -> None:
 def _totals(ticket: dict[str, str]) -> None:
     einvoice = "增值税税额" in ticket
     total_name = "合计金额" if "合计金额" in ticket else "合计"
-    names = [n for n in (*(_EINVOICE_PARTS if einvoice else _PAPER_PARTS), total_name)
-             if n in ticket]  # fmt: skip
-    if total_name not in names or len(names) < 4 or "票价" not in names:
+    parts = _EINVOICE_PARTS if einvoice else _PAPER_PARTS
+    names = [n for n in (*parts, total_name) if n in ticket]
+    if total_name not in names or "票价" not in names:
         return
     values = {n: Decimal(ticket[n]) for n in names}
-    parts = sum(v for n, v in values.items() if n != total_name)
-    if parts == values[total_name]:
-        return
     copies = [n for n in names if n not in (total_name, "票价") and values[n] == values[total_name]]
     if copies and values["票价"] > 0:  # the total read into another cell: that value is none
         for n in copies:
             del ticket[n]
         return
+    if len(names) < len(parts) + 1:
+        return  # a part unread: the others cannot tell which value is off (1380 for 1480)
+    total = sum(v for n, v in values.items() if n != total_name)
+    if total == values[total_name]:
+        return
     fixes = []
     for n in names:
         rest = sum(v for m, v in values.items() if m not in (n, total_name))
-        want = parts if n == total_name else values[total_name] - rest
+        want = total if n == total_name else values[total_name] - rest
         if want >= 0 and (one_off(ticket[n], f"{want:.2f}") or _sign_read(ticket[n], want)):
             fixes.append((n, f"{want:.2f}"))
     if einvoice:  # net amounts have cents: the VAT equation decides, not round numbers

@@ -101,12 +101,17 @@ def label_head(text: str) -> tuple[str, int]:
 def without_own_english(label: str, value: str) -> str:
     """``value`` without the end of its label's English half read at its start (``TME1540``
     for 时间, ``CODE NKG855`` for 销售单位代号, ``To 哈尔滨`` for 至): the longest run of
-    Latin words at the start that reads as the end of that English, one slip in four forgiven.
+    Latin words at the start that reads as the end of that English, one slip in four forgiven;
+    else the longest that reads as a stretch of it (a box that cut the English in two).
 
     >>> without_own_english("时间", "TME1540"), without_own_english("销售单位代号", "CODE NKG855")
     ('1540', 'NKG855')
     >>> without_own_english("客票级别/客票类别", "BASIS L2"), without_own_english("票价", "CNY 3")
     ('L2', 'CNY 3')
+    >>> without_own_english("民航发展基金", "CACDEVELOP CNY 100.00")
+    'CNY 100.00'
+    >>> without_own_english("国内国际标识", "TIC/INT 国内"), without_own_english("保险费", "XXX")
+    ('国内', 'XXX')
     """
     english = ENGLISH_OF.get(label, "").replace(" ", "").upper()
     stray = re.match(r"[^A-Za-z\s]\s?([A-Za-z]{4,})", value)  # 日RICTIONS: a stray glyph first
@@ -129,7 +134,24 @@ def without_own_english(label: str, value: str) -> str:
                     for n in range(max(1, len(head) - 1), len(head) + 2))  # dropped or added
         if len(head) >= 3 and ratio >= 0.75 and ratio >= best:
             best, cut = max(ratio, best), end
+    if not cut:  # the English read from its middle (CACDEVELOP, TIC/INT): the longest such run
+        heads = [end for k, end in enumerate(ends) if end < len(value.rstrip()) and
+                 _inside(value[:end].replace(" ", "").upper(), english, fuzzy=k == 0)]  # fmt: skip
+        cut = max(heads, default=0)
     return value[cut:].lstrip(" :：") if cut else value
+
+
+def _inside(head: str, english: str, *, fuzzy: bool) -> bool:
+    """Whether ``head`` (three letters or more) is a stretch of ``english``; with ``fuzzy``
+    (one word), a slip in five forgiven."""
+    if len(head) < 3:
+        return False
+    if head in english:
+        return True
+    return fuzzy and len(head) >= 5 and any(
+        difflib.SequenceMatcher(None, head, english[i : i + n]).ratio() >= 0.8
+        for n in (len(head) - 1, len(head), len(head) + 1) for i in range(len(english) - n + 1)
+    )
 
 
 def english_length(run: str) -> int:

@@ -65,7 +65,31 @@ def clean(name: str, value: str) -> str | None:
     if name == "承运人" and _like_label(value):
         return None
     clean = _CLEAN.get(name)
-    return value if clean is None else clean(value)
+    if clean is None:
+        return value
+    found = clean(value)
+    return found if found is not None or name not in _STRICT else _without_specks(value, clean)
+
+
+# Fields whose form no speck can complete: amounts, long numbers, dates (a lone ``1`` dropped
+# from ``1 9:15`` or ``2 0K`` would leave another time, another allowance).
+_STRICT = frozenset({*positioned.AMOUNT_LABELS, "保险费", "有效身份证件号码", "电子客票号码",
+                     "发票号码", "印刷序号", "填开日期", "开票日期"})  # fmt: skip
+
+
+def _without_specks(value: str, clean: Cleaner) -> str | None:
+    """The value cleaned without a lone character at either end that keeps it from its form
+    (``1 610113******9275``, ``CNY 0.00 O``: a speck or a stroke of the form read beside it).
+
+    >>> _without_specks("CNY 0.00 O", CLEAN["票价"]), _without_specks("CNY 0 O", CLEAN["票价"])
+    ('0.00', None)
+    """
+    words = value.split()
+    while len(words) > 1 and (len(words[0]) == 1 or len(words[-1]) == 1):
+        words = words[1:] if len(words[0]) == 1 else words[:-1]
+        if (found := clean(" ".join(words))) is not None:
+            return found
+    return None
 
 
 _TRAILING_DATE_OR_AMOUNT = r"\s*(?:\d{4}[-年.]\d{1,2}[-月.]\d{1,2}日?|(?:CNY|¥)?\s?[\d,]+\.\d{2})$"
