@@ -108,7 +108,7 @@ def without_own_english(label: str, value: str) -> str:
     ('1540', 'NKG855')
     >>> without_own_english("客票级别/客票类别", "BASIS L2"), without_own_english("票价", "CNY 3")
     ('L2', 'CNY 3')
-    >>> without_own_english("民航发展基金", "CACDEVELOP CNY 100.00")
+    >>> without_own_english("民航发展基金", "CACDEVELOP FUNO CNY 100.00")
     'CNY 100.00'
     >>> without_own_english("国内国际标识", "TIC/INT 国内"), without_own_english("保险费", "XXX")
     ('国内', 'XXX')
@@ -135,22 +135,24 @@ def without_own_english(label: str, value: str) -> str:
         if len(head) >= 3 and ratio >= 0.75 and ratio >= best:
             best, cut = max(ratio, best), end
     if not cut:  # the English read from its middle (CACDEVELOP, TIC/INT): the longest such run
-        heads = [end for k, end in enumerate(ends) if end < len(value.rstrip()) and
-                 _inside(value[:end].replace(" ", "").upper(), english, fuzzy=k == 0)]  # fmt: skip
-        cut = max(heads, default=0)
+        spans = [w.span() for w in re.finditer(r"[A-Za-z.\-/]+", m[0])]
+        for start, end in spans:  # word by word: ``CACDEVELOP FUNO`` is two stretches of it
+            if end >= len(value.rstrip()) or not _inside(value[start:end].upper(), english):
+                break
+            cut = end
     return value[cut:].lstrip(" :：") if cut else value
 
 
-def _inside(head: str, english: str, *, fuzzy: bool) -> bool:
-    """Whether ``head`` (three letters or more) is a stretch of ``english``; with ``fuzzy``
-    (one word), a slip in five forgiven."""
-    if len(head) < 3:
+def _inside(word: str, english: str) -> bool:
+    """Whether ``word`` (three letters or more) is a stretch of ``english``, one slip in four
+    forgiven from four letters on (``FUNO`` of FUND)."""
+    if len(word) < 3:
         return False
-    if head in english:
+    if word in english:
         return True
-    return fuzzy and len(head) >= 5 and any(
-        difflib.SequenceMatcher(None, head, english[i : i + n]).ratio() >= 0.8
-        for n in (len(head) - 1, len(head), len(head) + 1) for i in range(len(english) - n + 1)
+    return len(word) >= 4 and any(
+        difflib.SequenceMatcher(None, word, english[i : i + n]).ratio() >= 0.75
+        for n in (len(word) - 1, len(word), len(word) + 1) for i in range(len(english) - n + 1)
     )
 
 
