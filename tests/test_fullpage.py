@@ -249,6 +249,17 @@ def test_an_unmarked_table_takes_no_station_past_another_flight() -> None:
     assert fields(unmarked) == {k: v for k, v in PAPER.items() if k not in ("0.to", "1.from")}
 
 
+def test_a_city_and_its_carrier_read_as_one_word_are_parted() -> None:
+    """``广州上航`` (the carrier's cell read into the city's, running past the stations'
+    column) is the origin 广州 and the carrier 上航; ``FM8443 Y`` ends under 座位等级: two
+    cells, the flight number and the class."""
+    boxes = [b for b in paper() if b.quad[0][1] != 370 or b.text in ("自", "23JAN24", "1540",
+                                                                     "Y", "20K")]  # fmt: skip
+    boxes = [b for b in boxes if not (b.text == "Y" and b.quad[0][0] < 700)]
+    boxes += [line("广州上航", 280, 370), line("FM8443 Y", 482, 370)]
+    assert fields(boxes) == PAPER
+
+
 def test_two_cells_read_as_one_line_are_parted() -> None:
     """``23JAN24 1540`` read as one box across the 日期 and 时间 columns is two cells; a wide
     gap OCR marks with an ideographic space parts a city from the carrier after it."""

@@ -72,7 +72,7 @@ def _marked(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], fi
                 top = start.top - start.height / 2
                 out += _segment(ws, heads, first_col, (top, mark.top), row, blanks)[0]
             row, start = row + 1, mark
-            add(out, "自", right_of(mark, ws, first_col), row)
+            add(out, "自", _city(mark, ws, first_col), row)
             continue
         if start is not None:
             top = start.top - start.height / 2
@@ -83,7 +83,7 @@ def _marked(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], fi
         values, merged = _segment(ws, heads, first_col, (top, mark.bottom + mark.height / 2), row,
                                   blanks)  # fmt: skip
         if not merged:  # two flights ran together: this 至 may be the second one's
-            add(out, "至", right_of(mark, ws, first_col), row)
+            add(out, "至", _city(mark, ws, first_col), row)
         out += values
         start, floor = None, mark.bottom
     return out
@@ -108,12 +108,12 @@ def _chain(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], fir
             lines[-1].append(w)
         else:
             lines.append([w])
-    places = [next(iter(right_of(m, ws, first_col)), m) for m in marks]  # each city, or its mark
+    places = [next(iter(_city(m, ws, first_col)), m) for m in marks]  # each city, or its mark
     out: list[NameValue] = []
     for k, m in enumerate(marks):
-        add(out, "自", right_of(m, ws, first_col), k)
+        add(out, "自", _city(m, ws, first_col), k)
         if k:
-            add(out, "至", right_of(m, ws, first_col), k - 1)
+            add(out, "至", _city(m, ws, first_col), k - 1)
     taken: set[int] = set()
     nearest = []
     for line in lines:
@@ -129,6 +129,15 @@ def _chain(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], fir
         band_y = (min(w.top for w in line), max(w.bottom for w in line))
         out += _segment(ws, heads, first_col, band_y, k, blanks)[0]
     return [d for d in out if d["Row"] in taken]
+
+
+def _city(mark: Word, ws: Sequence[Word], first_col: float) -> list[Word]:
+    """The city right of a 自/至 mark: its words up to the first header's column, or the one
+    word that starts before that column and runs into it (the carrier's cell read into the
+    city's, ``深圳川航``: the reader of values parts them)."""
+    found = right_of(mark, ws, first_col)
+    line = found or right_of(mark, ws)
+    return found or (line[:1] if line and line[0].x0 < first_col else [])
 
 
 _HEADER_ROW = 3  # flight headers read: enough to read a table by its columns alone
@@ -184,16 +193,17 @@ _CELL_BREAK = re.compile(r" +|(?<=\d:\d\d)(?=[A-Za-z])")
 
 
 def _cells(w: Word, heads: Sequence[Word]) -> list[Word]:
-    """A word that spans the centres of two headers (a scan reads two cells as one line,
-    ``2024-08-31 12:30``, ``19:10B2``), cut where cells part, each piece placed by its share
-    of the text.
+    """A word that holds two cells (a scan reads two cells as one line: ``2024-08-31 12:30``,
+    ``19:10B2``, ``3U7631 Y``), cut where cells part when its pieces, each placed by its
+    share of the text, stand under different headers.
 
     >>> heads = [Word(h, x, 0, x + 20, 10) for h, x in (("时间", 0), ("客票级别/客票类别", 40))]
     >>> [(p.text, p.x0) for p in _cells(Word("19:10B2", 0, 20, 70, 30), heads)]
     [('19:10', 0.0), ('B2', 50.0)]
+    >>> [p.text for p in _cells(Word("3U7631 Y", 0, 20, 40, 30), heads)]
+    ['3U7631', 'Y']
     """
-    spanned = sum(w.x0 <= h.cx <= w.x1 for h in heads)
-    if spanned < 2 or not _CELL_BREAK.search(w.text.strip()):
+    if len(heads) < 2 or not _CELL_BREAK.search(w.text.strip()):
         return [w]
     out: list[Word] = []
     pitch, start = (w.x1 - w.x0) / len(w.text), 0
@@ -203,7 +213,8 @@ def _cells(w: Word, heads: Sequence[Word]) -> list[Word]:
             x0 = w.x0 + start * pitch
             out.append(Word(piece, x0, w.top, x0 + len(piece) * pitch, w.bottom, w.score))
         start = m.end()
-    return out
+    under = {min(heads, key=lambda h: abs(h.cx - p.cx)).key for p in out}
+    return out if len(under) > 1 else [w]
 
 
 def _slip_flights(ws: Sequence[Word]) -> list[NameValue] | None:

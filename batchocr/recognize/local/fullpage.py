@@ -41,7 +41,7 @@ from .labels import (
 )
 from .misread import named_by_value
 from .ocr import Box, Quad
-from .values import clean, keep_checked
+from .values import clean, keep_checked, parted_carrier
 
 __all__ = ["FullReading", "aligned", "keep_checked", "mend_rows", "read_full", "upright_words"]
 
@@ -262,9 +262,12 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     flights: dict[int, dict[str, str]] = {}
     sure: dict[tuple[int, str], tuple[str, float]] = {}  # (row, name) → (value read, score)
     for d in reading.data:
+        row = int(d.get("Row", -1))
+        if d["Name"] == "自" and row >= 0 and (parted := parted_carrier(d["Value"])):
+            flights.setdefault(row, {}).setdefault("承运人", parted[1])  # its column's reading wins
+            sure.setdefault((row, "承运人"), (parted[1], d.get("Confidence", 1.0)))
         value = clean(d["Name"], d["Value"])
         if value is not None:
-            row = int(d.get("Row", -1))
             (ticket if row < 0 else flights.setdefault(row, {}))[d["Name"]] = value
             if "Confidence" in d:
                 sure[row, d["Name"]] = (value, d["Confidence"])

@@ -16,11 +16,11 @@ from ...documents import positioned
 from ...models import NameValue
 from ...outputs.fields import normalize
 from . import repair, table
-from .airlines import CARRIERS
+from .airlines import AIRLINES, CARRIERS
 from .extract import CLEAN, Cleaner
 from .labels import LABELS, english_label, without_own_english
 
-__all__ = ["clean", "keep_checked"]
+__all__ = ["FREE", "clean", "keep_checked", "parted_carrier"]
 
 
 def _any_date(text: str) -> str | None:
@@ -150,17 +150,34 @@ def _station(text: str) -> str | None:
     >>> _station("武汉WUH"), _station("北京首都 PEK"), _station("上海"), _station("青岛TAO 液航")
     ('武汉 WUH', '北京首都 PEK', '上海', None)
     >>> _station("厦门至长沙"), _station("上海每承运人厦航"), _station("长沙上航")
-    (None, None, None)
+    (None, None, '长沙')
     """
     t = text.replace(" ", "").rstrip(".,:;'`")
     if re.search("[自至]", t[1:]) or _before_label(t) != t:
         return None  # the next station or the next cell's label run into this one
-    if len(t) >= 4 and any(t.endswith(name) for name in CARRIERS):
-        return None  # the carrier's cell run into the city's (长沙上航)
+    parted = parted_carrier(t)
+    if parted is not None:
+        t = parted[0]  # the carrier's cell run into the city's (长沙上航)
+    elif len(t) >= 4 and any(t.endswith(name) for name in CARRIERS):
+        return None  # a carrier named like a city (成都, 首都): which is which is unclear
     m = re.fullmatch(r"([\u4e00-\u9fff]{2,8})([A-Za-z]{3})?", t)
     if m is None:
         return None
     return f"{m[1]} {m[2].upper()}" if m[2] else m[1]
+
+
+def parted_carrier(text: str) -> tuple[str, str] | None:
+    """``深圳川航`` → (``深圳``, ``川航``): a city with its carrier's cell read into it (a
+    carrier whose short name ends in 航; no city's does).
+
+    >>> parted_carrier("深圳川航"), parted_carrier("深圳"), parted_carrier("北京首都")
+    (('深圳', '川航'), None, None)
+    """
+    t = text.replace(" ", "")
+    for name in AIRLINES:
+        if name.endswith("航") and t.endswith(name) and len(t) - len(name) >= 2:
+            return t[: -len(name)], name
+    return None
 
 
 def keep_checked(data: list[NameValue]) -> list[NameValue]:
