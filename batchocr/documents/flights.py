@@ -164,7 +164,7 @@ def _unmarked(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
     cities = sorted((w for w in inside if w.x1 <= first_col + w.height
                      and _CITY.fullmatch(w.text.strip())), key=lambda w: w.cy)  # fmt: skip
     flights = sorted((w for w in inside if w.x0 >= first_col - 1 and _FLIGHT_NO.fullmatch(w.text)
-                      and min(heads, key=lambda h: abs(h.cx - w.cx)) is number),
+                      and _column(w, heads) is number),
                      key=lambda w: w.cy)  # fmt: skip
     out: list[NameValue] = []
     for row, flight in enumerate(flights):
@@ -185,6 +185,24 @@ def _between(w: Word, a: Word, b: Word) -> bool:
     """Whether ``w`` stands on a line strictly between ``a``'s and ``b``'s."""
     lo, hi = sorted((a.cy, b.cy))
     return lo < w.cy < hi and not same_line(w, a) and not same_line(w, b)
+
+
+def _column(w: Word, heads: Sequence[Word]) -> Word:
+    """The header ``w`` stands under (``heads`` left to right): columns part half-way across
+    the gap between two headers, so a value printed flush left under a wide header (the fare
+    basis under 客票级别/客票类别) is not taken for the narrow one before it.
+
+    >>> heads = [Word("时间", 1006, 0, 1048, 10), Word("客票级别/类别", 1133, 0, 1330, 10)]
+    >>> _column(Word("Y1", 1108, 20, 1142, 30), heads).text
+    '客票级别/类别'
+    """
+    bounds = [(a.x1 + b.x0) / 2 for a, b in itertools.pairwise(heads)]
+    return heads[sum(w.cx > x for x in bounds)]
+
+
+def _nearest(w: Word, heads: Sequence[Word]) -> Word:
+    """The header whose centre is nearest ``w``'s."""
+    return min(heads, key=lambda h: abs(h.cx - w.cx))
 
 
 # Where two cells read as one line part: a space, or a time run into the letters after it
@@ -213,7 +231,7 @@ def _cells(w: Word, heads: Sequence[Word]) -> list[Word]:
             x0 = w.x0 + start * pitch
             out.append(Word(piece, x0, w.top, x0 + len(piece) * pitch, w.bottom, w.score))
         start = m.end()
-    under = {min(heads, key=lambda h: abs(h.cx - p.cx)).key for p in out}
+    under = {_nearest(p, heads).key for p in out}
     return out if len(under) > 1 else [w]
 
 
@@ -271,13 +289,17 @@ def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
     whether some cell held two lines (two flights ran together: those cells are left out);
     the cells left empty on the line the others were read on go to ``blanks``."""
     # (nothing on the header line: an English half beside a header, ``TME``, is no value)
-    band = [part for w in ws if band_y[0] <= w.cy <= band_y[1] and w.x0 >= first_col - 1
-            and not is_label(w) and not any(same_line(w, h) for h in heads)
-            for part in _cells(w, heads)]  # fmt: skip
+    words = [w for w in ws if band_y[0] <= w.cy <= band_y[1] and w.x0 >= first_col - 1
+             and not is_label(w) and not any(same_line(w, h) for h in heads)]  # fmt: skip
+    band: list[Word] = []
     cols: dict[str, list[Word]] = {}
-    for w in band:
-        head = min(heads, key=lambda h: abs(h.cx - w.cx))
-        cols.setdefault(head.key, []).append(w)
+    for w in words:
+        parts = _cells(w, heads)
+        # (a piece's place is a guess from its share of the text: its nearest header decides)
+        for part in parts:
+            head = _column(part, heads) if len(parts) == 1 else _nearest(part, heads)
+            cols.setdefault(head.key, []).append(part)
+        band += parts
     out: list[NameValue] = []
     merged = False
     for h in heads:
