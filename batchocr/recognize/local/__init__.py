@@ -11,7 +11,8 @@ imported on first use only.
     pool        the one process pool, shared by run and serve; a crash fails one page
     ocr         RapidOCR (detection + recognition), loaded once per process
     register  geometry  layout  printed  printed_boxes   which form, and where on it
-    extract  table  repair  checks  airlines   boxes → Name/Value list, cleaned and checked
+    extract  table  repair  checks   boxes → Name/Value list, cleaned and cross-checked
+    airlines  places   the carriers and the cities an itinerary names (data)
     fullpage  labels  values   the checked fallback: a page read in full, by its labels
     misread     labels misread past a slip, named by the form of the value beside them
     inks        a page printed in two inks parted into one image per ink
@@ -19,6 +20,6 @@ imported on first use only.
 
 __all__ = [
     "airlines", "checks", "extract", "fullpage", "geometry", "inks", "labels", "layout",
-    "misread", "ocr", "pool", "printed", "printed_boxes", "recognizer", "register", "repair",
-    "table", "values",
+    "misread", "ocr", "places", "pool", "printed", "printed_boxes", "recognizer", "register",
+    "repair", "table", "values",
 ]  # fmt: skip

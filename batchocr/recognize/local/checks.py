@@ -27,6 +27,7 @@ from datetime import date
 from decimal import Decimal
 
 from .airlines import AIRLINE_CODES, AIRLINES, CARRIERS
+from .places import known_city
 
 _CODE_TWINS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8",
                "2": "Z", "Z": "2", "4": "A", "A": "4", "6": "G", "G": "6"}  # fmt: skip
@@ -80,10 +81,17 @@ def _day(text: str) -> date | None:
 def consistent(f: Flight) -> Flight:
     """A flight without the pairs that contradict each other, both left out since either may
     be the misread one: a fare basis that does not start with the booking class, a flight
-    number whose airline code is not the named carrier's.
+    number whose airline code is not the named carrier's; and without what no itinerary
+    prints: a carrier or an airline code no airline has (:mod:`.airlines`), a station that
+    is no city (:mod:`.places`), an origin that ends in the destination (the next cell run
+    into it).
 
     >>> consistent({"座位等级": "Y", "客票级别/客票类别": "BOW", "承运人": "厦航"})
     {'承运人': '厦航'}
+    >>> consistent({"承运人": "发航", "航班号": "NP8358", "自": "武汉南宁", "至": "南宁"})
+    {'至': '南宁'}
+    >>> consistent({"自": "复门", "至": "北京首都 PEK"})
+    {'至': '北京首都 PEK'}
     """
     f = dict(f)
     seat, basis = f.get("座位等级"), f.get("客票级别/客票类别") or f.get("客票级别/类别")
@@ -100,6 +108,9 @@ def consistent(f: Flight) -> Flight:
     origin, destination = f.get("自", ""), f.get("至", "")
     if destination and len(origin) > len(destination) and origin.endswith(destination):
         del f["自"]  # the destination run into the origin's cell (武汉南宁)
+    for mark in ("自", "至"):
+        if mark in f and not known_city(f[mark]):
+            del f[mark]  # no city flown to: a misread one (复门 for 厦门)
     return f
 
 

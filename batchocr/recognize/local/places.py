@@ -1,0 +1,50 @@
+"""The cities an itinerary flies between, as its 自/至 cells print them (data).
+
+Every mainland city with a civil airport, Hong Kong, Macau and Taiwan's, and the foreign
+cities flown to from China most. A station is taken when it starts with one of them (so an
+airport's name after its city, 北京首都 or 上海虹桥, is kept); one that starts with none is
+taken for a misread (``复门`` for 厦门) and left out — a city missing here costs its field,
+never a wrong value.
+
+>>> known_city("北京首都 PEK"), known_city("上海"), known_city("复门")
+(True, True, False)
+"""
+
+from __future__ import annotations
+
+__all__ = ["CITIES", "known_city"]
+
+_MAINLAND = """
+北京 天津 石家庄 秦皇岛 北戴河 邯郸 唐山 张家口 承德 邢台 太原 大同 长治 运城 吕梁 忻州 临汾
+呼和浩特 包头 鄂尔多斯 赤峰 通辽 海拉尔 呼伦贝尔 满洲里 锡林浩特 乌兰浩特 乌海 巴彦淖尔 二连浩特
+阿尔山 阿拉善 额济纳 乌兰察布 扎兰屯 霍林郭勒 沈阳 大连 丹东 锦州 朝阳 鞍山 营口 长海 长春 延吉
+白山 长白山 通化 松原 白城 哈尔滨 齐齐哈尔 牡丹江 佳木斯 黑河 大庆 漠河 鸡西 伊春 抚远 加格达奇
+五大连池 建三江 上海 南京 无锡 苏南 常州 徐州 南通 盐城 连云港 淮安 扬州 泰州 杭州 宁波 温州 义乌
+舟山 台州 衢州 丽水 合肥 黄山 阜阳 安庆 池州 芜湖 宣城 蚌埠 福州 厦门 泉州 晋江 武夷山 龙岩 三明
+南昌 赣州 景德镇 九江 井冈山 宜春 上饶 济南 青岛 烟台 威海 临沂 潍坊 济宁 东营 日照 菏泽 郑州
+洛阳 南阳 信阳 安阳 商丘 武汉 宜昌 襄阳 恩施 十堰 神农架 荆州 长沙 张家界 常德 怀化 衡阳 永州
+邵阳 岳阳 郴州 湘西 广州 深圳 珠海 汕头 揭阳 湛江 梅州 惠州 韶关 佛山 南宁 桂林 北海 柳州 梧州
+百色 河池 玉林 贺州 海口 三亚 琼海 重庆 万州 黔江 巫山 武隆 仙女山 成都 绵阳 宜宾 泸州 南充 达州
+西昌 攀枝花 广元 九寨 九寨沟 康定 稻城 甘孜 阿坝 红原 巴中 乐山 贵阳 遵义 铜仁 兴义 安顺 六盘水
+毕节 黎平 凯里 荔波 昆明 丽江 西双版纳 景洪 大理 德宏 芒市 保山 腾冲 临沧 普洱 迪庆 香格里拉 昭通
+文山 沧源 宁蒗 拉萨 林芝 昌都 阿里 日喀则 西安 榆林 延安 汉中 安康 兰州 敦煌 嘉峪关 庆阳 张掖
+金昌 天水 夏河 甘南 陇南 西宁 格尔木 玉树 德令哈 果洛 花土沟 祁连 银川 固原 中卫 乌鲁木齐 喀什
+伊宁 阿克苏 库尔勒 和田 阿勒泰 克拉玛依 哈密 吐鲁番 塔城 库车 博乐 且末 富蕴 喀纳斯 布尔津
+石河子 若羌 莎车 于田 图木舒克 那拉提 昭苏 新源 香港 澳门 台北 高雄 台中 台南 花莲 金门
+"""
+_ABROAD = """
+东京 大阪 名古屋 福冈 札幌 冲绳 那霸 首尔 釜山 济州 新加坡 曼谷 普吉 清迈 芭提雅 吉隆坡 槟城 亚庇
+雅加达 巴厘岛 登巴萨 马尼拉 宿务 河内 胡志明市 岘港 芽庄 金边 暹粒 万象 仰光 加德满都 科伦坡 马累
+新德里 孟买 迪拜 阿布扎比 多哈 伊斯坦布尔 莫斯科 圣彼得堡 伦敦 巴黎 法兰克福 慕尼黑 阿姆斯特丹
+布鲁塞尔 罗马 米兰 马德里 巴塞罗那 苏黎世 维也纳 赫尔辛基 哥本哈根 斯德哥尔摩 雅典 布拉格 纽约
+洛杉矶 旧金山 西雅图 芝加哥 波士顿 华盛顿 温哥华 多伦多 悉尼 墨尔本 奥克兰 布里斯班 珀斯
+开罗 约翰内斯堡 内罗毕 亚的斯亚贝巴
+"""
+CITIES = frozenset((_MAINLAND + _ABROAD).split())
+
+
+def known_city(station: str) -> bool:
+    """Whether ``station`` (a city, maybe its airport's name and code after it) starts with
+    a city of :data:`CITIES`."""
+    head = station.split()[0] if station.split() else ""
+    return any(head.startswith(city) for city in CITIES)
