@@ -53,13 +53,16 @@ def amount(text: str) -> str | None:
 
     >>> amount("YQ0.00"), amount("¥42.94"), amount("CNY.2650:00"), amount("XXX")
     ('0.00', '42.94', '2650.00', None)
+    >>> amount("YO.00")  # ¥ read as Y, the zero as O
+    '0.00'
     """
     t = squeeze(text).upper()
     t = re.sub(r",(?=\d{3}[.:])", "", t)  # a thousands separator
-    bare = _amount(t)
-    if bare is not None:
-        return bare
-    return _amount(re.sub(r"^(CNY|CN|YQ|RMB|¥|[A-Z]{2,3})[-.,:]?", "", t))
+    for sign in ("", r"(CNY|CN|YQ|RMB|¥|[A-Z]{2,3})[-.,:]?", "Y"):
+        found = _amount(re.sub(f"^{sign}", "", t) if sign else t)
+        if found is not None:
+            return found
+    return None
 
 
 def _amount(t: str) -> str | None:
