@@ -111,6 +111,14 @@ def test_labels_a_photo_shrank_are_named_by_their_values_form() -> None:
     assert fields(page(swap=swap)) == without("passenger_name")
 
 
+def test_a_header_row_a_photo_left_little_of_is_named_in_order() -> None:
+    """``人 号 座位等级 台期 时间 级#票类别 免费行``: each word named by the header it keeps
+    characters of, in the order the table prints them; every flight value lands."""
+    swap = {"承运人": "人", "航班号": "号", "日期": "台期", "客票级别/客票类别": "级#票类别",
+            "免费行李": "免费行"}  # fmt: skip
+    assert fields(page(swap=swap)) == CLEAN
+
+
 def test_an_unread_station_line_shifts_no_flight() -> None:
     """Without its 自 line the first segment still starts under the header (its origin left
     out); without a 至 line a segment ends at the next 自: no value lands in another row."""

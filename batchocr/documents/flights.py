@@ -143,7 +143,7 @@ def _city(mark: Word, ws: Sequence[Word], first_col: float) -> list[Word]:
 _HEADER_ROW = 3  # flight headers read: enough to read a table by its columns alone
 # A station as printed: a city (an airport's name) and maybe its code, or the mark of a
 # segment not flown.
-_CITY = re.compile(r"[\u4e00-\u9fff]{2,8}(?:\s*[A-Za-z]{3})?")
+_CITY = re.compile(r"[\u4e00-\u9fff]{2,8}(?:\s*[A-Za-z]{3,4})?")  # (a code misread: XMIN)
 _FLIGHT_NO = re.compile(r"[A-Z0-9]{2}\d{3,4}[A-Z]?")
 
 
@@ -168,10 +168,10 @@ def _unmarked(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
                      key=lambda w: w.cy)  # fmt: skip
     out: list[NameValue] = []
     for row, flight in enumerate(flights):
-        on_line = [c for c in cities if same_line(c, flight)]
+        on_line = [c for c in cities if _level(c, flight)]
         above = on_line[:1] or [c for c in cities if c.cy < flight.cy  # not another's origin
-                                and not any(same_line(c, f) for f in flights)][-1:]
-        below = [c for c in cities if c.cy > flight.cy and not same_line(c, flight)][:1]
+                                and not any(_level(c, f) for f in flights)][-1:]
+        below = [c for c in cities if c.cy > flight.cy and c not in on_line][:1]
         for mark, city in (("自", above), ("至", below)):
             # a city with another flight's line between it and this one is that flight's:
             # the station nearer this one went unread
@@ -179,6 +179,12 @@ def _unmarked(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
                 add(out, mark, city, row)
         out += _segment(ws, heads, first_col, (flight.top, flight.bottom), row, blanks)[0]
     return out
+
+
+def _level(a: Word, b: Word) -> bool:
+    """Whether two words stand on one printed line: closer than :func:`same_line` asks (a
+    photo packs the e-invoice's station lines half a line from the flight's)."""
+    return abs(a.cy - b.cy) < 0.3 * max(a.height, b.height)
 
 
 def _between(w: Word, a: Word, b: Word) -> bool:

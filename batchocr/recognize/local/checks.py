@@ -84,13 +84,13 @@ def consistent(f: Flight) -> Flight:
     number whose airline code is not the named carrier's; and without what no itinerary
     prints: a carrier or an airline code no airline has (:mod:`.airlines`), a station that
     is no city (:mod:`.places`), an origin that ends in the destination (the next cell run
-    into it).
+    into it), a baggage allowance of kilos that are no multiple of five.
 
     >>> consistent({"座位等级": "Y", "客票级别/客票类别": "BOW", "承运人": "厦航"})
     {'承运人': '厦航'}
     >>> consistent({"承运人": "发航", "航班号": "NP8358", "自": "武汉南宁", "至": "南宁"})
     {'至': '南宁'}
-    >>> consistent({"自": "复门", "至": "北京首都 PEK"})
+    >>> consistent({"自": "复门", "至": "北京首都 PEK", "免费行李": "26K"})
     {'至': '北京首都 PEK'}
     """
     f = dict(f)
@@ -111,6 +111,9 @@ def consistent(f: Flight) -> Flight:
     for mark in ("自", "至"):
         if mark in f and not known_city(f[mark]):
             del f[mark]  # no city flown to: a misread one (复门 for 厦门)
+    kilos = re.fullmatch(r"(\d+)K", f.get("免费行李", ""))
+    if kilos and int(kilos[1]) % 5:
+        del f["免费行李"]  # allowances are whole fives of kilos: 26K is a misread 20K
     return f
 
 

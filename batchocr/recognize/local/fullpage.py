@@ -39,7 +39,7 @@ from .labels import (
     label_head,
     label_text,
 )
-from .misread import named_by_value
+from .misread import named_by_order, named_by_value
 from .ocr import Box, Quad
 from .values import clean, keep_checked, parted_carrier
 
@@ -262,7 +262,7 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     """The Name/Value pairs of a page read in full: each value cleaned by its field's form
     (left out when it has none), then mended where the document's own checks pin it down."""
     tilt = skew(boxes)
-    named = named_by_value(mend_rows(upright_words(boxes, tilt)))
+    named = named_by_value(named_by_order(mend_rows(upright_words(boxes, tilt))))
     reading = positioned.interpret(without_english_lines(named))
     ticket: dict[str, str] = {}
     flights: dict[int, dict[str, str]] = {}

@@ -34,7 +34,7 @@ from ...outputs.fields import field_of
 from .labels import LABELS
 from .values import FREE, clean
 
-__all__ = ["named_by_value"]
+__all__ = ["named_by_order", "named_by_value"]
 
 # The labels a value's form can vouch for: not free text, not the flight table's headers
 # (a row of them is mended by its neighbours), not the stations' marks.
@@ -74,10 +74,68 @@ def named_by_value(ws: Sequence[Word]) -> list[Word]:
     return [w for words in out for w in words]
 
 
+def named_by_order(ws: Sequence[Word]) -> list[Word]:
+    """``ws`` with the flight table's header row named when a photo left little of it
+    (``人 号 位等级 台期 级#票类别``): the line with the most words that share a character
+    with a header, three at least, its words matched to the headers in the order the table
+    prints them (an alignment that keeps the most characters: ``台期`` after 座位等级 is
+    日期, not 客票生效日期), each word that keeps a character of its header named for it.
+
+    >>> row = [Word(t, x, 0, x + 30, 10) for t, x in (("人", 0), ("号", 50), ("位等级", 100),
+    ...        ("台期", 150), ("客生效明", 250))]
+    >>> [w.text for w in named_by_order(row)]
+    ['承运人', '航班号', '座位等级', '日期', '客票生效日期']
+    """
+    heads = positioned.FLIGHT_HEADERS
+    candidates = [w for w in ws if w.key in heads or (not is_label(w) and _CJK.search(w.key)
+                  and any(_common(w.key, h) for h in heads))]  # fmt: skip
+    lines: list[list[Word]] = []
+    for w in sorted(candidates, key=lambda w: w.cy):
+        if lines and same_line(w, lines[-1][0]):
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    longest: list[Word] = max(lines, key=lambda line: len(line), default=[])
+    row = sorted(longest, key=lambda w: w.x0)
+    if len(row) < 3:
+        return list(ws)
+    names = {id(w): name for w, name in zip(row, _aligned([w.key for w in row], heads),
+                                            strict=True) if name}  # fmt: skip
+    return [replace(w, text=names[id(w)]) if id(w) in names else w for w in ws]
+
+
+def _aligned(keys: Sequence[str], heads: Sequence[str]) -> list[str | None]:
+    """Each key's header in an order-keeping alignment that keeps the most characters (a
+    key read exactly counts one more), or None."""
+    n, m = len(keys), len(heads)
+    gain = [[_common(k, h) + (k == h) for h in heads] for k in keys]
+    best = [[0] * (m + 1) for _ in range(n + 1)]  # best[i][j]: keys[i:] against heads[j:]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            take = gain[i][j] + best[i + 1][j + 1] if gain[i][j] else 0
+            best[i][j] = max(take, best[i + 1][j], best[i][j + 1])
+    out: list[str | None] = [None] * n
+    i = j = 0
+    while i < n and j < m:
+        if gain[i][j] and best[i][j] == gain[i][j] + best[i + 1][j + 1]:
+            out[i] = heads[j]
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _common(key: str, label: str) -> int:
+    """How many characters of ``label`` ``key`` keeps, in order."""
+    return sum(b.size for b in difflib.SequenceMatcher(None, key, label).get_matching_blocks())
+
+
 def _kept(key: str, label: str) -> bool:
     """Whether ``key`` is ``label`` with characters lost or misread: two of the label's
     characters or more, in order, a quarter of the label and most of the word."""
-    kept = sum(b.size for b in difflib.SequenceMatcher(None, key, label).get_matching_blocks())
+    kept = _common(key, label)
     return kept >= 2 and 4 * kept >= len(label) and 2 * kept > len(key)
 
 
