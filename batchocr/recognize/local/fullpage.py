@@ -89,12 +89,14 @@ def _marked(text: str) -> str:
 
     >>> _marked("自 成都"), _marked("至海口 HAK"), _marked("自 FRO广州"), _marked("至 TO")
     ('自：成都', '至：海口 HAK', '自：广州', '至：')
-    >>> _marked("自 FROM 厦门 川航"), _marked("至 TO•北京")
-    ('自：厦门\u3000川航', '至：北京')
+    >>> _marked("自 FROM 厦门 川航"), _marked("至 TO•北京"), _marked("月至To三亚")
+    ('自：厦门\u3000川航', '至：北京', '至：三亚')
 
     >>> _marked("自愿退票"), _marked("至")
     ('自愿退票', '至')
     """
+    if re.match(r".[自至]\s*[A-Za-z]{2}", text):  # 月至To三亚: a speck before the mark
+        text = text[1:]
     m = re.match(_STATION_LINE, text)
     if m is None or text in ("自", "至") or (m[2] or "")[:2] in ("愿退", "行车"):
         return text

@@ -30,10 +30,13 @@ VOID = "VOID"
 def carrier(text: str) -> str | None:
     """A carrier's short Chinese name; a known one with a stray glyph beside it is that one.
 
-    >>> carrier("朴厦航"), carrier("厦航"), carrier("幸福航")
-    ('厦航', '厦航', '幸福航')
+    >>> carrier("朴厦航"), carrier("厦航"), carrier("幸福航"), carrier("J川航")
+    ('厦航', '厦航', '幸福航', '川航')
     """
     t = repair.squeeze(text)
+    bare = re.sub(r"^[A-Za-z0-9]|[A-Za-z0-9]$", "", t)
+    if bare in CARRIERS:  # J川航: a speck read as a letter beside a known carrier
+        return bare
     if not CJK.fullmatch(t) or len(t) > 4:
         return None
     inside = [name for name in CARRIERS if name in t and len(t) == len(name) + 1]
