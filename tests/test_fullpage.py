@@ -236,10 +236,12 @@ PAPER = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("shift", [0.0, 0.4 * H])
+@pytest.mark.parametrize("shift", [0.0, 0.4 * H, 0.7 * H, 1.0 * H, -0.7 * H, -1.0 * H])
 def test_a_paper_table_reads_each_flight_on_its_departure_line(shift: float) -> None:
     """自, 至, 至, 至: flight k leaves from the k-th station for the next, its values on the
-    k-th city's line (also when the data pass is printed off the form's lines)."""
+    k-th city's line (also when the data pass is printed off the form's lines, up to a line
+    height either way: past half a line each city stands nearer the next mark, and the
+    first flight was read from the second's line)."""
     assert fields(paper(shift)) == PAPER
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..models import NameValue
 from .words import FLIGHT_HEADERS, STATIONS, Word, add, is_label, left, right_of, same_line
@@ -99,6 +100,8 @@ def _chain(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], fir
     if not heads:
         return []
     h = max(m.height for m in marks)
+    dy = _pass_offset(marks, ws, first_col)  # a misregistered data pass: marks onto its lines
+    marks = [replace(m, top=m.top + dy, bottom=m.bottom + dy) for m in marks]
     floor, bottom = max(hd.bottom for hd in heads), marks[-1].bottom + h / 2
     band = sorted((w for w in ws if floor <= w.cy <= bottom and w.x0 >= first_col - 1
                    and not is_label(w)), key=lambda w: w.cy)  # fmt: skip
@@ -209,6 +212,34 @@ def _column(w: Word, heads: Sequence[Word]) -> Word:
 def _nearest(w: Word, heads: Sequence[Word]) -> Word:
     """The header whose centre is nearest ``w``'s."""
     return min(heads, key=lambda h: abs(h.cx - w.cx))
+
+
+def _pass_offset(marks: Sequence[Word], ws: Sequence[Word], first_col: float) -> float:
+    """How far the data pass is printed below the form (up to a line either way): the offset
+    that sets the most of the stations' column (cities, ``VOID``) level with a 自/至 mark, the
+    smallest of those. Half a line off or more, the nearest mark is the wrong one: counting
+    every mark's city tells a pass shifted down from one shifted up.
+
+    >>> marks = [Word(t, 0, y, 10, y + 10) for t, y in (("自", 0), ("至", 20), ("至", 40))]
+    >>> pass_ = (("广州", 12), ("哈尔滨", 32), ("VOID", 52))
+    >>> cities = [Word(t, 15, y, 40, y + 10) for t, y in pass_]
+    >>> _pass_offset(marks, marks + cities, 50)
+    12.0
+    """
+    h = max(m.height for m in marks)
+    left = min(m.x0 for m in marks)
+    column = [w for w in ws if left <= w.x0 < first_col and not is_label(w)
+              and (_CJK.search(w.text) or w.key == "VOID")]  # fmt: skip
+    offsets = {0.0, *(w.cy - m.cy for w in column for m in marks if abs(w.cy - m.cy) <= 1.2 * h)}
+
+    def level(dy: float) -> tuple[int, float]:
+        matched = sum(any(abs(w.cy - m.cy - dy) < h / 2 for w in column) for m in marks)
+        return matched, -abs(dy)
+
+    return max(offsets, key=level)
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 # Where two cells read as one line part: a space, or a time run into the letters after it
