@@ -34,7 +34,8 @@ def flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) ->
     slip = _slip_flights(ws)
     if slip is not None:
         return slip
-    heads = sorted((labels[k] for k in FLIGHT_HEADERS if k in labels), key=lambda w: w.cx)
+    read = sorted((labels[k] for k in FLIGHT_HEADERS if k in labels), key=lambda w: w.cx)
+    heads = _with_unread(read)
     marks = sorted((w for w in ws if w.key in STATIONS), key=lambda w: w.top)
     # The stations' column ends where the first header's column begins: half-way to the
     # second header's centre, or its own left edge if that is further left (a narrow column).
@@ -42,12 +43,35 @@ def flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) ->
                     ) if len(heads) > 1 else float("inf")  # fmt: skip
     empty: list[Blank] = []
     out = _marked(ws, heads, marks, first_col, empty)
-    if len(heads) >= _HEADER_ROW and not any(d["Name"] == "航班号" for d in out):
+    if len(read) >= _HEADER_ROW and not any(d["Name"] == "航班号" for d in out):
         unread: list[Blank] = []  # no flight read by the marks: they may have gone unread
         by_headers = _unmarked(ws, heads, first_col, unread)
         if len(by_headers) > len(out):
             out, empty = by_headers, unread
     blanks += empty
+    return out
+
+
+def _with_unread(heads: list[Word]) -> list[Word]:
+    """The header row with the headers that went unread between two read ones put back,
+    evenly across the gap (every form prints the nine in one order): their values would
+    otherwise fall into a neighbour's column and spoil it (a time under 日期).
+
+    >>> row = [Word("日期", 0, 0, 20, 10), Word("客票级别/客票类别", 100, 0, 180, 10)]
+    >>> [(h.text, h.x0, h.x1) for h in _with_unread(row)]
+    [('日期', 0, 20), ('时间', 40.0, 80.0), ('客票级别/客票类别', 100, 180)]
+    """
+    order = [FLIGHT_HEADERS.index(h.key) for h in heads]
+    if order != sorted(order):
+        return heads  # not the usual order: nothing to place by it
+    out: list[Word] = heads[:1]
+    for a, b in itertools.pairwise(heads):
+        missing = FLIGHT_HEADERS[FLIGHT_HEADERS.index(a.key) + 1 : FLIGHT_HEADERS.index(b.key)]
+        step = (b.x0 - a.x1) / (len(missing) + 1)
+        for i, name in enumerate(missing, 1):
+            cx = a.x1 + i * step
+            out.append(Word(name, cx - step / 2, a.top, cx + step / 2, a.bottom, 0.0))
+        out.append(b)
     return out
 
 
