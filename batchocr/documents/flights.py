@@ -20,7 +20,17 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..models import NameValue
-from .words import FLIGHT_HEADERS, STATIONS, Word, add, is_label, left, right_of, same_line
+from .words import (
+    FLIGHT_HEADERS,
+    HAN,
+    STATIONS,
+    Word,
+    add,
+    is_label,
+    left,
+    right_of,
+    same_line,
+)
 
 __all__ = ["Blank", "flights"]
 
@@ -41,14 +51,14 @@ def flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) ->
     # second header's centre, or its own left edge if that is further left (a narrow column).
     first_col = min(heads[0].cx - (heads[1].cx - heads[0].cx) / 2, heads[0].x0 - heads[0].height / 2
                     ) if len(heads) > 1 else float("inf")  # fmt: skip
-    empty: list[Blank] = []
-    out = _marked(ws, heads, marks, first_col, empty)
+    cells: list[Blank] = []
+    out = _marked(ws, heads, marks, first_col, cells)
     if len(read) >= _HEADER_ROW and not any(d["Name"] == "航班号" for d in out):
-        unread: list[Blank] = []  # no flight read by the marks: they may have gone unread
-        by_headers = _unmarked(ws, heads, first_col, unread)
+        other: list[Blank] = []  # no flight read by the marks: they may have gone unread
+        by_headers = _unmarked(ws, heads, first_col, other)
         if len(by_headers) > len(out):
-            out, empty = by_headers, unread
-    blanks += empty
+            out, cells = by_headers, other
+    blanks += cells
     return out
 
 
@@ -168,9 +178,9 @@ def _city(mark: Word, ws: Sequence[Word], first_col: float) -> list[Word]:
 
 
 _HEADER_ROW = 3  # flight headers read: enough to read a table by its columns alone
-# A station as printed: a city (an airport's name) and maybe its code, or the mark of a
-# segment not flown.
-_CITY = re.compile(r"[\u4e00-\u9fff]{2,8}(?:\s*[A-Za-z]{3,4})?")  # (a code misread: XMIN)
+# A station as printed: a city (maybe its airport's name) and maybe its code (four letters:
+# a code misread, XMIN; the reader of values refuses it, but the line is a station's).
+_CITY = re.compile(r"[\u4e00-\u9fff]{2,8}(?:\s*[A-Za-z]{3,4})?")
 _FLIGHT_NO = re.compile(r"[A-Z0-9]{2}\d{3,4}[A-Z]?")
 
 
@@ -253,7 +263,7 @@ def _pass_offset(marks: Sequence[Word], ws: Sequence[Word], first_col: float) ->
     h = max(m.height for m in marks)
     left = min(m.x0 for m in marks)
     column = [w for w in ws if left <= w.x0 < first_col and not is_label(w)
-              and (_CJK.search(w.text) or w.key == "VOID")]  # fmt: skip
+              and (HAN.search(w.text) or w.key == "VOID")]  # fmt: skip
     offsets = {0.0, *(w.cy - m.cy for w in column for m in marks if abs(w.cy - m.cy) <= 1.2 * h)}
 
     def level(dy: float) -> tuple[int, float]:
@@ -262,8 +272,6 @@ def _pass_offset(marks: Sequence[Word], ws: Sequence[Word], first_col: float) ->
 
     return max(offsets, key=level)
 
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 # Where two cells read as one line part: a space, or a time run into the letters after it
@@ -346,7 +354,7 @@ def _block(w: Word, starts: Sequence[Word]) -> int:
 def _segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
              band_y: tuple[float, float], row: int,
              blanks: list[Blank]) -> tuple[list[NameValue], bool]:  # fmt: skip
-    """The values between a segment's 自 and 至 lines, each under its nearest header, and
+    """The values between a segment's 自 and 至 lines, each in its header's column, and
     whether some cell held two lines (two flights ran together: those cells are left out);
     the cells left empty on the line the others were read on go to ``blanks``."""
     # (nothing on the header line: an English half beside a header, ``TME``, is no value)

@@ -32,6 +32,7 @@ ALIASES = {"客票级别/类别": "客票级别/客票类别", "有效期截止�
            "国内国际标签": "国内国际标识"}  # fmt: skip
 KNOWN_LABELS = COLON_LABELS | set(CELL_LABELS) | set(AMOUNT_LABELS) | set(FLIGHT_HEADERS)
 COLONS = ":："
+HAN = re.compile(r"[\u4e00-\u9fff]")  # a Chinese character
 _GAP = 0.6  # a horizontal gap wider than this many char heights starts a new word
 _CELL_GAP = 3.0  # and one wider than this many, the next cell
 

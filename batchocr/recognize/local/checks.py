@@ -101,7 +101,7 @@ def consistent(f: Flight) -> Flight:
     known, no = CARRIERS.get(f.get("承运人", "")), f.get("航班号")
     if known and no and no[:2] != known[0]:
         del f["承运人"], f["航班号"]
-    if f.get("承运人", next(iter(AIRLINES))) not in AIRLINES:
+    if "承运人" in f and f["承运人"] not in AIRLINES:
         del f["承运人"]  # no airline's name: a misread one (发航 for 厦航)
     if no and no[:2] not in AIRLINE_CODES:
         f.pop("航班号", None)  # no airline's code: a misread one (NP8358 for MF8358)

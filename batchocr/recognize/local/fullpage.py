@@ -41,15 +41,15 @@ from .labels import (
 )
 from .misread import named_by_order, named_by_value
 from .ocr import Box, Quad
-from .values import clean, keep_checked, parted_carrier
+from .values import FREE, clean, keep_checked, parted_carrier
 
 __all__ = ["FullReading", "aligned", "keep_checked", "mend_rows", "read_full", "upright_words"]
 
 # Free text that no form, check character or sum can check (notes, agencies, companies) is
 # kept only when the recognizer is this sure of it: on tuning pages (80 of each noise level)
-# such values read below 0.9 were 6 wrong and 5 right; above, 8 wrong and 620 right.
+# such values read below 0.9 were 6 wrong and 5 right; above, 8 wrong and 614 right.
 # (A passenger's name is not among them: below 0.9 its reads were 1 wrong, 18 right.)
-UNCHECKED = frozenset({"签注", "提示信息", "填开单位", "购买方名称"})
+UNCHECKED = FREE - {"旅客姓名"}
 UNCHECKED_BELOW = 0.9
 _NARROW = 0.55  # a Latin letter or digit is about this many CJK glyphs wide
 _SPACE = 0.35
@@ -274,9 +274,9 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
         if d["Name"] == "自" and row >= 0 and (parted := parted_carrier(d["Value"])):
             flights.setdefault(row, {}).setdefault("承运人", parted[1])  # its column's reading wins
             sure.setdefault((row, "承运人"), (parted[1], d.get("Confidence", 1.0)))
-        value = clean(d["Name"], d["Value"])
         if d["Name"] in UNCHECKED and d.get("Confidence", 1.0) < UNCHECKED_BELOW:
             continue  # free text has no form to check it by: only its reading vouches for it
+        value = clean(d["Name"], d["Value"])
         if value is not None:
             (ticket if row < 0 else flights.setdefault(row, {}))[d["Name"]] = value
             if "Confidence" in d:

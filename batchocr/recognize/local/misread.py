@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ...documents import positioned
-from ...documents.words import Word, is_label, same_line
+from ...documents.words import HAN, Word, is_label, same_line
 from ...outputs.fields import field_of
 from .labels import LABELS
 from .values import FREE, clean
@@ -40,7 +40,6 @@ __all__ = ["named_by_order", "named_by_value"]
 # (a row of them is mended by its neighbours), not the stations' marks.
 _CHECKABLE = tuple(lb for lb in LABELS if lb not in FREE and lb not in positioned.FLIGHT_HEADERS
                    and lb not in positioned.STATIONS and field_of(lb))  # fmt: skip
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _GLUED = re.compile(r"([\u4e00-\u9fff/]+)[:：]?([0-9A-Za-z*¥].*)")
 
 
@@ -53,7 +52,7 @@ def named_by_value(ws: Sequence[Word]) -> list[Word]:
             continue
         glued = _GLUED.fullmatch(w.key)  # 信代税人号91370182…: the value run into it
         head = glued[1] if glued else w.key
-        if not 2 <= len(head) <= 16 or len(_CJK.findall(head)) < 2:
+        if not 2 <= len(head) <= 16 or len(HAN.findall(head)) < 2:
             continue
         value = glued[2] if glued else _value_of(w, ws)
         if value is None:
@@ -87,7 +86,7 @@ def named_by_order(ws: Sequence[Word]) -> list[Word]:
     ['承运人', '航班号', '座位等级', '日期', '客票生效日期']
     """
     heads = positioned.FLIGHT_HEADERS
-    candidates = [w for w in ws if w.key in heads or (not is_label(w) and _CJK.search(w.key)
+    candidates = [w for w in ws if w.key in heads or (not is_label(w) and HAN.search(w.key)
                   and any(_common(w.key, h) for h in heads))]  # fmt: skip
     lines: list[list[Word]] = []
     for w in sorted(candidates, key=lambda w: w.cy):

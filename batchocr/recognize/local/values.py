@@ -71,8 +71,9 @@ def clean(name: str, value: str) -> str | None:
     return found if found is not None or name not in _STRICT else _without_specks(value, clean)
 
 
-# Fields whose form no speck can complete: amounts, long numbers, dates (a lone ``1`` dropped
-# from ``1 9:15`` or ``2 0K`` would leave another time, another allowance).
+# Fields whose form is strict enough that a lone character dropped from either end cannot
+# turn one value into another (amounts have cents, numbers a length, dates a shape); dropped
+# from ``1 9:15`` or ``2 0K`` it would leave another time, another allowance.
 _STRICT = frozenset({*positioned.AMOUNT_LABELS, "保险费", "有效身份证件号码", "电子客票号码",
                      "发票号码", "印刷序号", "填开日期", "开票日期"})  # fmt: skip
 
