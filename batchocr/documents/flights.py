@@ -173,8 +173,10 @@ def _city(mark: Word, ws: Sequence[Word], first_col: float) -> list[Word]:
     word that starts before that column and runs into it (the carrier's cell read into the
     city's, ``深圳川航``: the reader of values parts them)."""
     found = right_of(mark, ws, first_col)
-    line = found or right_of(mark, ws)
-    return found or (line[:1] if line and line[0].x0 < first_col else [])
+    if found:
+        return found
+    line = right_of(mark, ws)
+    return line[:1] if line and line[0].x0 < first_col else []
 
 
 _HEADER_ROW = 3  # flight headers read: enough to read a table by its columns alone

@@ -59,7 +59,7 @@ def amount(text: str) -> str | None:
     t = squeeze(text).upper()
     t = re.sub(r",(?=\d{3}[.:])", "", t)  # a thousands separator
     for sign in ("", r"(CNY|CN|YQ|RMB|¥|[A-Z]{2,3})[-.,:]?", "Y"):
-        found = _amount(re.sub(f"^{sign}", "", t) if sign else t)
+        found = _amount(re.sub(f"^{sign}", "", t))
         if found is not None:
             return found
     return None
