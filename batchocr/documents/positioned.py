@@ -145,7 +145,7 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
 def _beside(label: Word, ws: Sequence[Word], stop_x: float) -> list[Word]:
     """The value printed after a label on its line, before the next label (labels left of
     their values); nothing when a label comes first (a row of labels over their values)."""
-    line = [w for w in ws if label.x1 - 0.5 <= w.x0 and w.cx <= stop_x
+    line = [w for w in ws if label.x1 - label.height / 2 <= w.x0 and w.cx <= stop_x
             and same_line(w, label) and w is not label]  # fmt: skip
     return right_of(label, ws, stop_x) if line and not any(is_label(w) for w in line) else []
 

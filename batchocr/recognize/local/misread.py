@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ...documents import positioned
-from ...documents.words import HAN, Word, is_label, same_line
+from ...documents.words import HAN, Word, is_label, right_of, same_line
 from ...outputs.fields import field_of
 from .labels import LABELS
 from .values import FREE, clean
@@ -139,12 +139,11 @@ def _kept(key: str, label: str) -> bool:
 
 
 def _value_of(label: Word, ws: Sequence[Word]) -> str | None:
-    """The word printed right after ``label`` on its line, else the first one under it."""
-    h = label.height  # a scan's box may take in the label's English half, up to the value
-    beside = [w for w in ws if w.x0 >= label.x1 - h and w.cx > label.x1 and same_line(w, label)]
-    first = min(beside, key=lambda w: w.x0, default=None)
-    if first is not None and first.x0 - label.x1 < 8 * h:
-        return None if is_label(first) else first.text
+    """The value printed after ``label`` on its line (:func:`right_of`, so the cell ends
+    where a scan's does), else the first word under it."""
+    beside = right_of(label, ws)
+    if beside and beside[0].x0 - label.x1 < 8 * label.height:
+        return " ".join(w.text for w in beside)
     under = [w for w in ws if label.bottom <= w.top + 0.3 * w.height
              and w.cy - label.cy < 3 * label.height and not same_line(w, label)
              and w.x0 < label.x1 and w.x1 > label.x0]  # fmt: skip
