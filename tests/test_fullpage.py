@@ -259,6 +259,36 @@ def test_an_unmarked_table_takes_no_station_past_another_flight() -> None:
     assert fields(unmarked) == {k: v for k, v in PAPER.items() if k not in ("0.to", "1.from")}
 
 
+HEADERS = ("承运人", "航班号", "座位等级", "日期", "时间", "客票级别/客票类别", "免费行李")
+
+
+def test_a_table_whose_headers_and_marks_went_unread_is_read_by_its_cells_forms() -> None:
+    """A phone photo of the e-invoice's faint small print: no header, no 自/至 read. Each
+    line with a flight number then a date or a time is a flight, its cells named by form in
+    the order every form prints them; its stations the cities above and below it."""
+    unmarked = {t: t.split("：")[1] for t in ("自：青岛 TAO", "至：武汉 WUH", "自：武汉 WUH",
+                                             "至：兰州 LHW")}  # fmt: skip
+    assert fields(page(drop=HEADERS, swap=unmarked)) == CLEAN
+
+
+def test_a_paper_table_without_headers_or_marks_reads_each_flight_from_its_line() -> None:
+    """The paper itinerary the same way: each flight from the city on its line to the next
+    city down; a time printed ``1540`` is told from a number by standing after the date."""
+    bare = [b for b in paper() if b.text not in (*HEADERS, "自", "至")]
+    assert fields(bare) == PAPER
+
+
+def test_cells_the_forms_leave_open_are_left_out() -> None:
+    """With no header to place them, one validity date (生效 or 截止?) is left out; the
+    class still reads with the flight's date unread (a lone letter right after the number)."""
+    unmarked = {"自：青岛 TAO": "青岛 TAO", "至：武汉 WUH": "武汉 WUH"}
+    boxes = [b for b in page(drop=(*HEADERS, "2025-12-24"), swap=unmarked)
+             if not 450 < b.quad[0][1] < 550]  # fmt: skip (the second flight)
+    boxes.append(line("2025-12-30", 1250, 390))
+    assert fields(boxes) == {k: v for k, v in CLEAN.items() if not k.startswith("1.")
+                             and k != "0.date"}  # fmt: skip
+
+
 def test_a_city_and_its_carrier_read_as_one_word_are_parted() -> None:
     """``广州上航`` (the carrier's cell read into the city's, running past the stations'
     column) is the origin 广州 and the carrier 上航; ``FM8443 Y`` ends under 座位等级: two
