@@ -126,6 +126,31 @@ def test_an_unread_station_line_shifts_no_flight() -> None:
     assert fields(page(drop=("至：武汉 WUH",))) == without("0.to")
 
 
+def test_a_label_takes_the_value_under_it_when_its_line_goes_on_far_off() -> None:
+    """A label printed over its value (no colon) with another cell's text far along its line
+    (more than eight glyphs off): that text is not its value, the line under it is."""
+    boxes = page(drop=("电子客票号码：7318090086139",))
+    boxes += [line("电子客票号码", 50, 900), line("7318090086139", 50, 940),
+              line("请于起飞前45分钟到达机场", 700, 900)]  # fmt: skip
+    assert fields(boxes) == CLEAN
+
+
+def test_english_halves_misread_past_naming_are_no_values() -> None:
+    """A photo's English halves read as letters the recognizer doubts (``HOKTNO`` under
+    电子客票号码, ``FORMAEON`` under a label itself misread, ``DNG`` a sliver under
+    有效身份证件号码) stand where values are looked for: they are not taken for them."""
+    def doubted(text: str, x: float, y: float, height: float = 20) -> Box:
+        quad = ((x, y), (x + 16 * len(text), y), (x + 16 * len(text), y + height), (x, y + height))
+        return Box(text, 0.5, quad)  # type: ignore[arg-type]
+
+    boxes = page(drop=("电子客票号码：7318090086139",))
+    boxes += [line("电子客票号码", 50, 900), doubted("HOKTNO", 50, 928),
+              line("7318090086139", 50, 950), line("示内区", 500, 900),
+              doubted("FORMAEON", 500, 928), line("请于起飞前45分钟到达机场", 500, 950),
+              doubted("DNG", 400, 230, height=8)]  # fmt: skip
+    assert fields(boxes) == CLEAN
+
+
 def test_a_value_that_is_not_its_field_s_form_is_left_out() -> None:
     """A date, a time or a flight number that does not read as one is missing, never wrong."""
     swap = {"2025-12-24": "2025-13-24", "15:05": "1505:", "MF5260": "M5"}

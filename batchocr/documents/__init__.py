@@ -11,7 +11,7 @@
     read        PDF, OFD or XML bytes → their pages, lazily
     pdf  ofd  xbrl   the three e-invoice file readers
     positioned  positioned text of an e-invoice page → the Name/Value list
-    words  flights   its words and labels; its flight table (three ways of printing one)
+    words  flights   its words and labels; its flight table (a package: the ways of printing one)
     qr          the e-invoice's QR code
 """
 

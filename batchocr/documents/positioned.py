@@ -26,6 +26,7 @@ from ..models import NameValue
 from .flights import Blank, flights
 from .words import (
     AMOUNT_LABELS,
+    BESIDE,
     CELL_LABELS,
     COLONS,
     FLIGHT_HEADERS,
@@ -121,25 +122,47 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
         mid, h = _median(w.cy for w in row), _median(w.height for w in row)
         values = [w for w in ws if mid + 0.6 * h <= w.cy <= mid + 3 * h and not is_label(w)
                   and w.x1 > row[0].x0 - h]  # fmt: skip
-        if values:  # the first line under the labels: a scan's taller boxes reach the next one
-            first = min(values, key=lambda w: w.top)
-            values = [w for w in values if same_line(w, first)]
         edges = [w.x0 for w in row[1:]] + [float("inf")]
-        cols: dict[str, list[Word]] = {}
+        placed: list[tuple[Word, Word]] = []  # a value, its label
         for v in values:
             best = max(range(len(row)), key=lambda i: _overlap(v, row[i].x0, edges[i]))
             if _overlap(v, row[best].x0, edges[best]) > 0:
-                cols.setdefault(row[best].key, []).append(v)
+                placed.append((v, row[best]))
+        if placed:  # the first line under the labels: a scan's taller boxes reach the next one
+            first = min(_anchors(placed, h), key=lambda w: w.top)
+            placed = [(v, lb) for v, lb in placed if same_line(v, first)]
+        cols: dict[str, list[Word]] = {}
+        for v, lb in placed:
+            cols.setdefault(lb.key, []).append(v)
         for label, edge in zip(row, edges, strict=True):
             under = sorted(cols.get(label.key, []), key=left)
             found.append((label.key, _beside(label, ws, edge), under))
     # A form whose labels mostly have their values beside them prints a blank as a blank:
-    # what is under such a label is the next line's value.
+    # what is under such a label is the next line's value. Elsewhere the text far along a
+    # label's line is another cell's (a slip's value stands far off only when its label's
+    # English half, read into the line and dropped, stood between).
     beside_form = sum(bool(b) for _, b, _ in found) > 0.6 * len(found)
     out: list[NameValue] = []
     for key, beside, under in found:
-        add(out, key, beside or ([] if beside_form else under))
+        if beside_form:
+            add(out, key, beside)
+        else:
+            near = beside and beside[0].x0 - labels[key].x1 <= BESIDE * labels[key].height
+            add(out, key, beside if near else under)
     return out
+
+
+_UNDER = 3  # glyphs: a value under its label starts before the label's end and this
+
+
+def _anchors(placed: Sequence[tuple[Word, Word]], h: float) -> list[Word]:
+    """The values under a row of labels that tell where its first line is: of the line's
+    height (a speck or a sliver of English is not), starting under their label or just past
+    it (text further right may be the cell of a label that went unread; a right-aligned
+    total is on the line the others tell); all of them if none is."""
+    tall = _median(v.height for v, _ in placed) * 0.6
+    sized = [v for v, _ in placed if v.height >= tall]
+    return [v for v, lb in placed if v in sized and v.x0 < lb.x1 + _UNDER * h] or sized
 
 
 def _beside(label: Word, ws: Sequence[Word], stop_x: float) -> list[Word]:

@@ -123,9 +123,15 @@ def is_label(w: Word) -> bool:
     return w.key in KNOWN_LABELS or w.key in STATIONS or w.text[-1] in COLONS
 
 
-def right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf")) -> list[Word]:
+BESIDE = 8  # glyphs: a value printed beside its label starts closer than this
+
+
+def right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf"), *,
+             reach: float = float("inf")) -> list[Word]:  # fmt: skip
     """The words after ``label`` on its line up to the next label or, on a scan, a gap that
-    parts two cells (a value's words stand closer than :data:`_CELL_GAP` glyphs)."""
+    parts two cells (a value's words stand closer than :data:`_CELL_GAP` glyphs); nothing
+    when the first starts more than ``reach`` glyphs after the label (:data:`BESIDE`: the
+    text further off on the line is another cell's)."""
     # A scan's box can reach past the next label's left edge, and a label's box take in its
     # English half up to the value: the centre decides, a little overlap is allowed.
     line = sorted((w for w in ws if w.x0 >= label.x1 - label.height / 2
@@ -135,6 +141,8 @@ def right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf")) -> l
     for w in line:
         gap = w.x0 - taken[-1].x1 if taken else 0.0
         if is_label(w) or gap > _CELL_GAP * max(w.height, label.height):
+            break
+        if not taken and w.x0 - label.x1 > reach * label.height:
             break
         taken.append(w)
     return taken

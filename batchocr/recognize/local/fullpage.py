@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from typing import cast
 
 from ...documents import positioned
-from ...documents.words import Char, Word
+from ...documents.words import HAN, Char, Word
 from ...models import NameValue
 from .checks import check, consistent
 from .geometry import skew
@@ -203,14 +203,40 @@ _ROWS = (positioned.FLIGHT_HEADERS, positioned.AMOUNT_LABELS, positioned.CELL_LA
 
 def without_english_lines(ws: list[Word]) -> list[Word]:
     """The page's words without the pieces of English read on the line right under a label
-    (its English half, partly read): they would stand where the label's value is looked for."""
+    (its English half, partly read, or garbled past naming: ``HOKTNO`` for E-TICKET NO.,
+    also under a label itself misread: ``FORMAEON`` under ``示内区``): they would stand
+    where the label's value is looked for."""
     labels = [w for w in ws if w.key in positioned.KNOWN_LABELS]
 
-    def under_a_label(w: Word) -> bool:
-        return any(lb.x0 - lb.height <= w.cx <= lb.x1 + lb.height
-                   and 0 < w.cy - lb.cy < 1.6 * lb.height for lb in labels)  # fmt: skip
+    chinese = [w for w in ws if HAN.search(w.text)]
 
-    return [w for w in ws if not (len(w.text) >= 2 and fragment(w.text) and under_a_label(w))]
+    def under(w: Word, above: list[Word]) -> bool:
+        return any(lb.x0 - lb.height <= w.cx <= lb.x1 + lb.height
+                   and 0 < w.cy - lb.cy < 1.6 * lb.height for lb in above)  # fmt: skip
+
+    def english(w: Word) -> bool:
+        if len(w.text) < 2 or not (fragment(w.text) or _garbled_latin(w)):
+            return False
+        # (under a label misread past naming too, when long: a fare basis of a few letters
+        # stands under its header)
+        return under(w, labels) or (len(w.text) >= 4 and _garbled_latin(w) and under(w, chinese))
+
+    return [w for w in ws if not english(w)]
+
+
+_GARBLED = 0.8  # a line of letters read below this is no value printed in Latin letters
+_LATIN = re.compile(r"[A-Za-z][A-Za-z. \-]+")
+
+
+def _garbled_latin(w: Word) -> bool:
+    """Letters the recognizer doubts, no digit and no ``/`` (a name in Latin letters has one:
+    ``SMITH/JOHN``): an English half misread. (A fare basis of letters alone stands under
+    its header in the flight table, a line further down.)
+
+    >>> [_garbled_latin(Word(t, 0, 0, 60, 14, s)) for t, s in (("HOKTNO", 0.49), ("YB", 0.95))]
+    [True, False]
+    """
+    return w.score < _GARBLED and bool(_LATIN.fullmatch(w.text.strip()))
 
 
 def mend_rows(ws: list[Word]) -> list[Word]:

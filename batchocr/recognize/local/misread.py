@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ...documents import positioned
-from ...documents.words import HAN, Word, is_label, right_of, same_line
+from ...documents.words import BESIDE, HAN, Word, is_label, right_of, same_line
 from ...outputs.fields import field_of
 from .labels import LABELS
 from .values import FREE, clean
@@ -141,8 +141,8 @@ def _kept(key: str, label: str) -> bool:
 def _value_of(label: Word, ws: Sequence[Word]) -> str | None:
     """The value printed after ``label`` on its line (:func:`right_of`, so the cell ends
     where a scan's does), else the first word under it."""
-    beside = right_of(label, ws)
-    if beside and beside[0].x0 - label.x1 < 8 * label.height:
+    beside = right_of(label, ws, reach=BESIDE)
+    if beside:
         return " ".join(w.text for w in beside)
     under = [w for w in ws if label.bottom <= w.top + 0.3 * w.height
              and w.cy - label.cy < 3 * label.height and not same_line(w, label)

@@ -1,0 +1,58 @@
+"""The flights of a slip: a receipt printed in one column, each flight a block of labels
+with their values beside them (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ...models import NameValue
+from ..words import BESIDE, FLIGHT_HEADERS, STATIONS, Word, add, is_label, left, right_of, same_line
+
+__all__ = ["slip_flights"]
+
+
+def slip_flights(ws: Sequence[Word]) -> list[NameValue] | None:
+    """The flights of a slip (a receipt printed in one column): no header row, each flight a
+    block of labels with their values beside them, opened by its 自 line; None when the
+    flight labels are not printed that way.
+
+    A block is told by the 自 line above it; without one for every block, the n-th label of
+    a name belongs to the n-th flight, for the names printed as often as there are flights
+    (the others are left out: a block whose label went unread would shift them).
+    """
+    cells = [(w, _next_to(w, ws)) for w in ws if w.key in FLIGHT_HEADERS]
+    filled = sum(1 for _, v in cells if v)
+    if filled < 3 or filled * 2 < len(cells):
+        return None
+    starts = sorted((w for w in ws if w.key == "自"), key=lambda w: w.top)
+    count: dict[str, int] = {}
+    for w, _ in cells:
+        count[w.key] = count.get(w.key, 0) + 1
+    flights = max(count.values())
+    out: list[NameValue] = []
+    if len(starts) == flights:
+        for w, value in cells:
+            add(out, w.key, value, _block(w, starts))
+        for mark in (w for w in ws if w.key in STATIONS):
+            add(out, mark.key, right_of(mark, ws), _block(mark, starts))
+        return out
+    seen: dict[str, int] = {}
+    for w, value in sorted(cells, key=lambda c: (c[0].top, c[0].x0)):
+        row = seen[w.key] = seen.get(w.key, -1) + 1
+        if count[w.key] == flights:
+            add(out, w.key, value, row)
+    return out
+
+
+def _next_to(label: Word, ws: Sequence[Word]) -> list[Word]:
+    """What is printed right after ``label`` on its line, up to the next label."""
+    line = sorted((w for w in ws if w.x0 >= label.x1 - 0.5 and same_line(w, label)
+                   and w is not label), key=left)  # fmt: skip
+    if not line or is_label(line[0]):
+        return []
+    return right_of(label, ws, reach=BESIDE)
+
+
+def _block(w: Word, starts: Sequence[Word]) -> int:
+    """The flight whose 自 line is the last one at or above ``w``."""
+    return max(0, sum(1 for s in starts if s.cy <= w.cy + w.height / 2) - 1)

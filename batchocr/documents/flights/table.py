@@ -1,0 +1,199 @@
+"""The flight table of positioned text → its rows of Name/Value pairs (pure).
+
+Three ways a table is printed, each told by its marks:
+
+* the e-invoice: 自, 至, 自, 至 — one segment per pair of station lines, its values in the
+  band between them, each under the header whose centre is nearest;
+* the paper itinerary: one 自 line, then 至 lines — flight k printed on the k-th city's line,
+  from that station to the next;
+* a slip: no header row — each flight a block of labels with their values beside them
+  (:mod:`.slip`).
+
+A table whose marks went unread (a photo's small print) is read by its header row alone, or
+with that unread too by its cells' forms (:mod:`.unmarked`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ...models import NameValue
+from ..words import FLIGHT_HEADERS, HAN, STATIONS, Word, add, is_label, right_of, same_line
+from .cells import Blank, segment
+from .slip import slip_flights
+from .unmarked import headless, unmarked
+
+__all__ = ["flights"]
+
+
+def flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) -> list[NameValue]:
+    """The flight table's entries, a ``Row`` per flight, read the way the page prints it (see
+    the module docstring); the cells where a value belongs but none was read go to
+    ``blanks``."""
+    slip = slip_flights(ws)
+    if slip is not None:
+        return slip
+    read = sorted((labels[k] for k in FLIGHT_HEADERS if k in labels), key=lambda w: w.cx)
+    heads = _with_unread(read)
+    marks = sorted((w for w in ws if w.key in STATIONS), key=lambda w: w.top)
+    # The stations' column ends where the first header's column begins: half-way to the
+    # second header's centre, or its own left edge if that is further left (a narrow column).
+    first_col = min(heads[0].cx - (heads[1].cx - heads[0].cx) / 2, heads[0].x0 - heads[0].height / 2
+                    ) if len(heads) > 1 else float("inf")  # fmt: skip
+    cells: list[Blank] = []
+    out = _marked(ws, heads, marks, first_col, cells)
+    if not any(d["Name"] == "航班号" for d in out):  # the marks may have gone unread
+        other: list[Blank] = []
+        # (with fewer headers read, the header row went unread with them)
+        found = unmarked(ws, heads, first_col, other) if len(read) >= _HEADER_ROW else headless(ws)
+        if len(found) > len(out):
+            out, cells = found, other
+    blanks += cells
+    return out
+
+
+def _with_unread(heads: list[Word]) -> list[Word]:
+    """The header row with the headers that went unread between two read ones put back,
+    evenly across the gap (every form prints the nine in one order): their values would
+    otherwise fall into a neighbour's column and spoil it (a time under 日期).
+
+    >>> row = [Word("日期", 0, 0, 20, 10), Word("客票级别/客票类别", 100, 0, 180, 10)]
+    >>> [(h.text, h.x0, h.x1) for h in _with_unread(row)]
+    [('日期', 0, 20), ('时间', 40.0, 80.0), ('客票级别/客票类别', 100, 180)]
+    """
+    order = [FLIGHT_HEADERS.index(h.key) for h in heads]
+    if order != sorted(order):
+        return heads  # not the usual order: nothing to place by it
+    out: list[Word] = heads[:1]
+    for a, b in itertools.pairwise(heads):
+        missing = FLIGHT_HEADERS[FLIGHT_HEADERS.index(a.key) + 1 : FLIGHT_HEADERS.index(b.key)]
+        step = (b.x0 - a.x1) / (len(missing) + 1)
+        for i, name in enumerate(missing, 1):
+            cx = a.x1 + i * step
+            out.append(Word(name, cx - step / 2, a.top, cx + step / 2, a.bottom, 0.0))
+        out.append(b)
+    return out
+
+
+def _marked(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], first_col: float,
+            blanks: list[Blank]) -> list[NameValue]:  # fmt: skip
+    """The table read by its 自/至 marks (the e-invoice's pairs, the paper itinerary's chain)."""
+    if not marks:
+        return []
+    keys = "".join(m.key for m in marks)
+    if "至至" in keys and "至自" not in keys:  # one 自 line, then 至 lines: a paper itinerary
+        chain = _chain(ws, heads, marks, first_col, blanks)
+        if chain is not None:
+            return chain
+    out: list[NameValue] = []
+    row = -1
+    start: Word | None = None
+    # Where the next segment starts if its 自 line goes unread (a scan): below the header
+    # line, then below the last segment's 至 line.
+    floor = max((h.bottom for h in heads), default=None)
+    for mark in marks:
+        if mark.key == "自":
+            if start is not None:  # the open segment's 至 line went unread: it ends here
+                top = start.top - start.height / 2
+                out += segment(ws, heads, first_col, (top, mark.top), row, blanks)[0]
+            row, start = row + 1, mark
+            add(out, "自", _city(mark, ws, first_col), row)
+            continue
+        if start is not None:
+            top = start.top - start.height / 2
+        elif floor is not None and 0 <= mark.top - floor < 3 * mark.height:
+            top, row = floor, row + 1  # its origin is left out: no mark says where it is
+        else:
+            continue
+        values, merged = segment(ws, heads, first_col, (top, mark.bottom + mark.height / 2), row,
+                                  blanks)  # fmt: skip
+        if not merged:  # two flights ran together: this 至 may be the second one's
+            add(out, "至", _city(mark, ws, first_col), row)
+        out += values
+        start, floor = None, mark.bottom
+    return out
+
+
+def _chain(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], first_col: float,
+           blanks: list[Blank]) -> list[NameValue] | None:  # fmt: skip
+    """The paper itinerary's table: one 自 line, then 至 lines; flight k printed on one line,
+    from the k-th station to the next. Each line of values goes to the station whose city
+    (printed by the same pass, so shifted with it) is nearest; a line near none is left out.
+    None when the values do not stand on the cities' lines (they sit between: an e-invoice
+    whose 自 lines went unread)."""
+    if not heads:
+        return []
+    h = max(m.height for m in marks)
+    dy = _pass_offset(marks, ws, first_col)  # a misregistered data pass: marks onto its lines
+    marks = [replace(m, top=m.top + dy, bottom=m.bottom + dy) for m in marks]
+    floor, bottom = max(hd.bottom for hd in heads), marks[-1].bottom + h / 2
+    band = sorted((w for w in ws if floor <= w.cy <= bottom and w.x0 >= first_col - 1
+                   and not is_label(w)), key=lambda w: w.cy)  # fmt: skip
+    lines: list[list[Word]] = []
+    for w in band:
+        if lines and same_line(w, lines[-1][0]):
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    places = [next(iter(_city(m, ws, first_col)), m) for m in marks]  # each city, or its mark
+    out: list[NameValue] = []
+    for k, m in enumerate(marks):
+        add(out, "自", _city(m, ws, first_col), k)
+        if k:
+            add(out, "至", _city(m, ws, first_col), k - 1)
+    taken: set[int] = set()
+    nearest = []
+    for line in lines:
+        cy = sum(w.cy for w in line) / len(line)
+        near = [(abs(p.cy - cy), k) for k, p in enumerate(places)]
+        nearest.append(min(near))
+    if lines and sorted(d for d, _ in nearest)[(len(lines) - 1) // 2] > 0.35 * h:
+        return None
+    for line, (dist, k) in zip(lines, nearest, strict=True):
+        if dist > h or k in taken or k == len(marks) - 1:
+            continue  # between two stations, or the last one (no flight leaves from it)
+        taken.add(k)
+        band_y = (min(w.top for w in line), max(w.bottom for w in line))
+        out += segment(ws, heads, first_col, band_y, k, blanks)[0]
+    return [d for d in out if d["Row"] in taken]
+
+
+def _city(mark: Word, ws: Sequence[Word], first_col: float) -> list[Word]:
+    """The city right of a 自/至 mark: its words up to the first header's column, or the one
+    word that starts before that column and runs into it (the carrier's cell read into the
+    city's, ``深圳川航``: the reader of values parts them)."""
+    found = right_of(mark, ws, first_col)
+    if found:
+        return found
+    line = right_of(mark, ws)
+    return line[:1] if line and line[0].x0 < first_col else []
+
+
+_HEADER_ROW = 3  # flight headers read: enough to read a table by its columns alone
+
+
+def _pass_offset(marks: Sequence[Word], ws: Sequence[Word], first_col: float) -> float:
+    """How far the data pass is printed below the form (up to a line either way): the offset
+    that sets the most of the stations' column (cities, ``VOID``) level with a 自/至 mark, the
+    smallest of those. Half a line off or more, the nearest mark is the wrong one: counting
+    every mark's city tells a pass shifted down from one shifted up.
+
+    >>> marks = [Word(t, 0, y, 10, y + 10) for t, y in (("自", 0), ("至", 20), ("至", 40))]
+    >>> pass_ = (("广州", 12), ("哈尔滨", 32), ("VOID", 52))
+    >>> cities = [Word(t, 15, y, 40, y + 10) for t, y in pass_]
+    >>> _pass_offset(marks, marks + cities, 50)
+    12.0
+    """
+    h = max(m.height for m in marks)
+    left = min(m.x0 for m in marks)
+    column = [w for w in ws if left <= w.x0 < first_col and not is_label(w)
+              and (HAN.search(w.text) or w.key == "VOID")]  # fmt: skip
+    offsets = {0.0, *(w.cy - m.cy for w in column for m in marks if abs(w.cy - m.cy) <= 1.2 * h)}
+
+    def level(dy: float) -> tuple[int, float]:
+        matched = sum(any(abs(w.cy - m.cy - dy) < h / 2 for w in column) for m in marks)
+        return matched, -abs(dy)
+
+    return max(offsets, key=level)

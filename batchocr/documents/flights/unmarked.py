@@ -1,0 +1,153 @@
+"""A flight table whose 自/至 marks went unread (a photo's small print), read by its header
+row (:func:`unmarked`) or, with the header row unread too, by its cells' forms in the order
+every form prints them (:func:`headless`) (pure)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ...models import NameValue
+from ..words import FLIGHT_HEADERS, HAN, STATIONS, Word, add, is_label, left, same_line
+from .cells import CITY, Blank, between, column_of, on_level, pieces, segment
+
+__all__ = ["headless", "unmarked"]
+
+_FLIGHT_NO = re.compile(r"[A-Z0-9]{2}\d{3,4}[A-Z]?")
+
+
+def unmarked(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
+              blanks: list[Blank]) -> list[NameValue]:  # fmt: skip
+    """A table whose 自/至 marks went unread, by its header row: the lines under it with a
+    flight number under 航班号 are flights; the cities in the stations' column are their
+    stations — on a flight's own line its origin (the paper itinerary: the destination is
+    the next city down), else the cities just above and below it (the e-invoice's pairs).
+    The table ends at the first label under it."""
+    floor = max(h.bottom for h in heads)
+    number = next((h for h in heads if h.key == "航班号"), None)
+    if number is None:
+        return []
+    below = [w for w in ws if w.cy > floor and is_label(w) and w.key not in STATIONS]
+    ceiling = min((w.top for w in below), default=float("inf"))
+    inside = [w for w in ws if floor < w.cy < ceiling and not is_label(w)]
+    cities = sorted((w for w in inside if w.x1 <= first_col + w.height
+                     and CITY.fullmatch(w.text.strip())), key=lambda w: w.cy)  # fmt: skip
+    flights = sorted((w for w in inside if w.x0 >= first_col - 1 and _FLIGHT_NO.fullmatch(w.text)
+                      and column_of(w, heads) is number),
+                     key=lambda w: w.cy)  # fmt: skip
+    out: list[NameValue] = []
+    for row, flight in enumerate(flights):
+        out += _stations(cities, flights, row)
+        out += segment(ws, heads, first_col, (flight.top, flight.bottom), row, blanks)[0]
+    return out
+
+
+def _stations(cities: Sequence[Word], flights: Sequence[Word], row: int) -> list[NameValue]:
+    """The stations of flight ``row`` (``flights`` one word on each flight's line, top to
+    bottom) among the stations' column's ``cities``: on its own line its origin (the paper
+    itinerary: the destination is the next city down), else the cities just above and below
+    it (the e-invoice's pairs)."""
+    flight = flights[row]
+    on_line = [c for c in cities if on_level(c, flight)]
+    above = on_line[:1] or [c for c in cities if c.cy < flight.cy  # not another's origin
+                            and not any(on_level(c, f) for f in flights)][-1:]
+    below = [c for c in cities if c.cy > flight.cy and c not in on_line][:1]
+    out: list[NameValue] = []
+    for mark, city in (("自", above), ("至", below)):
+        # a city with another flight's line between it and this one is that flight's:
+        # the station nearer this one went unread
+        if city and not any(between(f, city[0], flight) for f in flights):
+            add(out, mark, city, row)
+    return out
+
+
+# An airline's flight number: a two-character code with a letter in it (``3U``, ``MU``; a
+# date's ``241204`` is no flight) and three or four digits.
+_AIRLINE_FLIGHT = re.compile(r"(?:[A-Z][A-Z0-9]|\d[A-Z])\d{3,4}[A-Z]?")
+_DATE = re.compile(r"\d{4}[-./年]?\d{1,2}[-./月]?\d{1,2}日?|\d{1,2}[A-Z]{3}(?:\d{2})?")
+_TIME = re.compile(r"\d{1,2}:\d{2}|\d{4}")
+_SEAT = re.compile(r"[A-Z]")
+_FARE_BASIS = re.compile(r"(?=.*[A-Z])[A-Z0-9/]{1,10}")
+_BAGGAGE = re.compile(r"\d{1,3}(?:KG?|PC)|无")
+
+
+def headless(ws: Sequence[Word]) -> list[NameValue]:
+    """A table whose header row and marks went unread (a phone photo of the e-invoice's
+    faint small print), by the forms of its cells: each line with an airline's flight number
+    followed by a date or a time is a flight, its cells named by form in the order every form
+    prints them (:func:`_by_form`); its carrier the Chinese word just before the number, its
+    stations the cities left of them (:func:`_stations`)."""
+    lines = []
+    for number in sorted(ws, key=lambda w: w.cy):
+        if is_label(number) or not _AIRLINE_FLIGHT.fullmatch(number.text.strip()):
+            continue
+        line = sorted((w for w in ws if same_line(w, number) and w is not number
+                       and not is_label(w)), key=left)  # fmt: skip
+        cells = _by_form([p for w in line if w.x0 >= number.x1 - number.height / 2
+                          for p in pieces(w)])  # fmt: skip
+        if "日期" in cells or "时间" in cells:
+            lines.append((number, _carrier(number, line), cells))
+    if not lines:
+        return []
+    h = lines[0][0].height
+    first_col = min((c or n).x0 for n, c, _ in lines) - h / 2
+    top = lines[0][0].top - 1.5 * h  # the e-invoice prints the first origin half a line up
+    below = [w.top for w in ws if is_label(w) and w.cy > lines[-1][0].cy]
+    bottom = min(below, default=float("inf"))
+    cities = sorted((w for w in ws if top < w.cy < bottom and w.x1 <= first_col + w.height
+                     and not is_label(w) and CITY.fullmatch(w.text.strip())),
+                    key=lambda w: w.cy)  # fmt: skip
+    numbers = [n for n, _, _ in lines]
+    out: list[NameValue] = []
+    for row, (number, carrier, cells) in enumerate(lines):
+        out += _stations(cities, numbers, row)
+        add(out, "承运人", [carrier] if carrier else [], row)
+        add(out, "航班号", [number], row)
+        for name, word in cells.items():
+            add(out, name, [word], row)
+    return out
+
+
+def _carrier(number: Word, line: Sequence[Word]) -> Word | None:
+    """The Chinese word printed just before a flight number (within three glyphs), if any."""
+    before = [w for w in line if w.x1 <= number.x0 + number.height / 2 and HAN.search(w.text)]
+    last = max(before, key=lambda w: w.x1, default=None)
+    return last if last and number.x0 - last.x1 < 3 * number.height else None
+
+
+def _by_form(cells: Sequence[Word]) -> dict[str, Word]:
+    """The cells after a flight number named by their form, in the order every form prints
+    them (座位等级, 日期, 时间, 客票级别, 生效日期, 截止日期, 免费行李); what the forms
+    leave open is left out: a lone letter right after the number is the seat class, one
+    date before the time is the flight's, the two after it are the validity dates
+    (one alone could be either), the word right after the time is the fare basis.
+
+    >>> row = [Word(t, 0, 0, 1, 1) for t in ("C", "2024-12-04", "12:25", "C", "30K")]
+    >>> [(k[:4], w.text) for k, w in _by_form(row).items()]  # doctest: +NORMALIZE_WHITESPACE
+    [('座位等级', 'C'), ('日期', '2024-12-04'), ('时间', '12:25'), ('客票级别', 'C'),
+     ('免费行李', '30K')]
+    """
+    texts = [c.text.strip() for c in cells]
+    times = [i for i, t in enumerate(texts) if ":" in t and _TIME.fullmatch(t)]
+    if len(times) != 1:  # (a time printed ``1455`` is only told from a number by its place)
+        times = [i for i, t in enumerate(texts) if _TIME.fullmatch(t) and not _DATE.fullmatch(t)]
+    dates = [i for i, t in enumerate(texts) if _DATE.fullmatch(t)]
+    out: dict[str, Word] = {}
+    if len(times) == 1:
+        (at,) = times
+        out["时间"] = cells[at]
+        before, after = [i for i in dates if i < at], [i for i in dates if i > at]
+        if len(before) == 1:
+            out["日期"] = cells[before[0]]
+        if len(after) == 2:
+            out["客票生效日期"], out["有效截止日期"] = cells[after[0]], cells[after[1]]
+        nxt = texts[at + 1] if at + 1 < len(texts) else ""
+        if at + 1 not in dates and _FARE_BASIS.fullmatch(nxt) and not _BAGGAGE.fullmatch(nxt):
+            out["客票级别/客票类别"] = cells[at + 1]
+    elif len(dates) == 3:
+        out["日期"], out["客票生效日期"], out["有效截止日期"] = (cells[i] for i in dates)
+    if texts and _SEAT.fullmatch(texts[0]) and 0 not in (*dates, *times):
+        out["座位等级"] = cells[0]  # (a lone letter after the time is the fare basis)
+    if texts and _BAGGAGE.fullmatch(texts[-1]) and (not dates or dates[-1] < len(texts) - 1):
+        out["免费行李"] = cells[-1]
+    return dict(sorted(out.items(), key=lambda kv: FLIGHT_HEADERS.index(kv[0])))
