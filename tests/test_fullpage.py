@@ -185,6 +185,23 @@ def test_the_published_form_reads_through_the_engine(noise: str) -> None:
     assert [s["flight_no"] for s in got["segments"]] == [s["flight_no"] for s in want["segments"]]
 
 
+@pytest.mark.parametrize(("family", "seed", "noise"), [("einvoice-ruled-kai", 1600002, "clean"),
+                                                    ("paper-serif-colour", 1600001, "light")])
+def test_a_masked_id_number_is_read_again_stretched(family: str, seed: int, noise: str) -> None:
+    """Two tuning pages whose masked ID number the recognizer reads with a digit merged into
+    the asterisks (``510107*********361``): read again stretched, it is read right."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    from batchocr.recognize.local.recognizer import recognize
+    from synth.variety import generate_family
+
+    sample = generate_family(seed, family, noise)
+    buf = io.BytesIO()
+    sample.image.save(buf, "PNG")
+    want, _ = normalize(sample.truth["data"])
+    got, _ = normalize(recognize(buf.getvalue()))
+    assert got["passenger_id_no"] == want["passenger_id_no"]
+
+
 @pytest.mark.parametrize("turn", [90, 180, 270])
 def test_a_turned_page_is_read_upright(turn: int) -> None:
     """A page scanned a quarter or half turn off reads as the upright page does: its lines

@@ -7,8 +7,9 @@ form's own printed labels found by geometry and not recognized:
 boxes that sat where a value belongs but did not read as one are read again
 stretched, and flight-table cells where a value belongs but nothing was
 detected are recognized as they are. A page that fits neither known drawing is read
-in full (:mod:`.fullpage`): what the template only named is read after all, and a page
-that reads as little and is printed in two inks is read one ink at a time (:mod:`.inks`).
+in full (:mod:`.fullpage`): what the template only named is read after all, a masked ID
+number that does not read as one is read again stretched, and a page that reads as little
+and is printed in two inks is read one ink at a time (:mod:`.inks`).
 Pages whose lines stand upright are turned a quarter; pages that read as little and
 as poorly as upside-down text, half a turn.
 
@@ -134,7 +135,7 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
     import numpy as np
 
     page = ocr.read_assumed(picture, page)
-    full = _with_blanks(picture, page.boxes)
+    full = _with_id_reread(picture, page, _with_blanks(picture, page.boxes))
     weak = len(full.data) < PARTED_BELOW and _median_score(page) >= UPSIDE_DOWN  # (else: turn it)
     if weak and (layers := inks.separate(np.asarray(picture))):
         form, data = sorted((ocr.read_page(Image.fromarray(layer)).boxes for layer in layers),
@@ -143,6 +144,21 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
         if len(parted.data) > len(full.data):
             full = parted
     return full
+
+
+ID_NUMBER = "有效身份证件号码"
+
+
+def _with_id_reread(picture: Image.Image, page: ocr.Page, full: FullReading) -> FullReading:
+    """``full``, or, when it has no ID number, the page read again with its masked lines
+    recognized stretched (:func:`.ocr.reread`): the recognizer merges a digit into a long run
+    of asterisks (``510107*********361`` for ``510107********8361``), as the fast path knows."""
+    starred = [i for i, b in enumerate(page.boxes) if "**" in b.text]
+    if not starred or any(d["Name"] == ID_NUMBER for d in full.data):
+        return full
+    again = _with_blanks(picture, ocr.reread(picture, page, starred).boxes)
+    found = any(d["Name"] == ID_NUMBER for d in again.data)
+    return again if found and len(again.data) >= len(full.data) else full
 
 
 def _labels(boxes: tuple[ocr.Box, ...]) -> int:
