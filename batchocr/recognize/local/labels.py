@@ -19,26 +19,38 @@ __all__ = [
     "label_head", "label_text", "without_own_english",
 ]  # fmt: skip
 
-# Every label text a form prints, the variants too (客票级别/类别): longest first.
-LABELS = tuple(sorted(positioned.KNOWN_LABELS | set(ALIASES), key=len, reverse=True))
+# Every label text a form prints, the variants too (客票级别/类别): longest first, then in
+# code-point order (a fixed order: a set's would change from run to run, and with it which
+# of two labels a misread word that is as near both becomes).
+LABELS = tuple(sorted(positioned.KNOWN_LABELS | set(ALIASES), key=lambda lb: (-len(lb), lb)))
 _PRINTED = frozenset(LABELS)
 COLON = "：:"
 
 
 def label_text(text: str) -> str:
-    """A word that reads like a known label (see :func:`_near`) becomes it."""
+    """A word that reads like a known label (see :func:`_near`) becomes it, unless it reads
+    as much like a label of another field (``开日期``: 开票日期 or 填开日期?).
+
+    >>> label_text("开日期"), label_text("开票日")
+    ('开日期', '开票日期')
+    """
     key = text.rstrip(COLON).replace(" ", "")
     if len(key) < 2 or key in _PRINTED:
         return text
-    best = difflib.get_close_matches(key, LABELS, n=1, cutoff=0.0)
-    if not best:
+    best = difflib.get_close_matches(key, LABELS, n=2, cutoff=0.0)
+    if not best or not _near(key, best[0], slips := _slips(key, best[0])):
         return text
-    label = best[0]
+    if len(best) == 2 and _slips(key, best[1]) == slips and _near(key, best[1], slips) and (
+        ALIASES.get(best[0], best[0]) != ALIASES.get(best[1], best[1])
+    ):
+        return text
+    return best[0] + text[len(text.rstrip(COLON)) :]
+
+
+def _slips(key: str, label: str) -> int:
+    """How many characters of ``label`` ``key`` misreads (its ratio, counted on the longer)."""
     ratio = difflib.SequenceMatcher(None, key, label).ratio()
-    slips = round((1 - ratio) * max(len(key), len(label)))
-    if _near(key, label, slips):
-        return label + text[len(text.rstrip(COLON)) :]
-    return text
+    return round((1 - ratio) * max(len(key), len(label)))
 
 
 def _near(key: str, label: str, slips: int) -> bool:
