@@ -8,8 +8,10 @@ import math
 
 import pytest
 
+from batchocr.documents.words import Word
 from batchocr.outputs.fields import normalize
 from batchocr.recognize.local.fullpage import read_full
+from batchocr.recognize.local.misread import named_by_value
 from batchocr.recognize.local.ocr import Box
 
 H = 30.0  # line height in px
@@ -92,6 +94,12 @@ def test_misread_labels_are_named_by_their_text_or_their_neighbours() -> None:
     assert fields(page(swap=swap)) == CLEAN
 
 
+def test_a_label_at_the_end_of_a_row_is_named_by_the_characters_it_keeps() -> None:
+    """``价`` first on the amount row, before 燃油附加费: the one unread label of the row whose
+    characters it keeps, 票价 (a lone character is otherwise never taken for a label)."""
+    assert fields(page(swap={"票价": "价"})) == CLEAN
+
+
 def test_an_english_half_beside_a_header_is_no_value() -> None:
     """``TME`` (TIME) read as its own box beside 时间, with a 自 line boxed tall enough that
     the segment's band reaches the header line: it is no second line in the 时间 cell, which
@@ -104,11 +112,14 @@ def test_an_english_half_beside_a_header_is_no_value() -> None:
 def test_labels_a_photo_shrank_are_named_by_their_values_form() -> None:
     """``电子多号码`` beside 13 digits is 电子客票号码 and ``发账号`` beside 20 digits is
     发票号码 (two of the label's characters kept, and only that field takes such a value);
-    ``姓`` beside a name is nothing (a name has no form to vouch for its label)."""
+    ``姓`` over a name is no label by its value (a name has no form to vouch for it), only
+    by its place first on the row of 有效身份证件号码 and 签注."""
     swap = {"电子客票号码：7318090086139": "电子多号码 7318090086139",
             "发票号码：25625432897358475196": "发账号 25625432897358475196",
             "旅客姓名": "姓"}  # fmt: skip
-    assert fields(page(swap=swap)) == without("passenger_name")
+    assert fields(page(swap=swap)) == CLEAN
+    name = [Word("姓", 0, 0, 10, 10), Word("曹萍", 0, 20, 20, 30)]
+    assert [w.text for w in named_by_value(name)] == ["姓", "曹萍"]
 
 
 def test_a_header_row_a_photo_left_little_of_is_named_in_order() -> None:
@@ -121,9 +132,12 @@ def test_a_header_row_a_photo_left_little_of_is_named_in_order() -> None:
 
 def test_an_unread_station_line_shifts_no_flight() -> None:
     """Without its 自 line the first segment still starts under the header (its origin left
-    out); without a 至 line a segment ends at the next 自: no value lands in another row."""
+    out); without a 至 line a segment ends at the next 自: no value lands in another row;
+    with every 自 line unread, the 至 lines left are no paper itinerary's chain (whose first
+    station would have been taken for the first origin, each flight read a row early)."""
     assert fields(page(drop=("自：青岛 TAO",))) == without("0.from")
     assert fields(page(drop=("至：武汉 WUH",))) == without("0.to")
+    assert fields(page(drop=("自：青岛 TAO", "自：武汉 WUH"))) == without("0.from", "1.from")
 
 
 def test_a_label_takes_the_value_under_it_when_its_line_goes_on_far_off() -> None:
@@ -149,6 +163,42 @@ def test_english_halves_misread_past_naming_are_no_values() -> None:
               doubted("FORMAEON", 500, 928), line("请于起飞前45分钟到达机场", 500, 950),
               doubted("DNG", 400, 230, height=8)]  # fmt: skip
     assert fields(boxes) == CLEAN
+
+
+AMOUNT_ROW = ("CNY 3642.20", "CNY 55.05", "9%", "CNY 332.75", "CNY 50.00", "CNY 0.00",
+              "CNY 4080.00")  # fmt: skip
+AMOUNTS = {"fare": "3642.20", "fuel_surcharge": "55.05", "vat_rate": "9%",
+           "vat_amount": "332.75", "caac_dev_fund": "50.00", "other_taxes": "0.00",
+           "total": "4080.00"}  # fmt: skip
+
+
+def amount_row(*texts: str) -> list[Box]:
+    """The e-invoice's amount row with its labels unread: its values alone, left to right."""
+    return [line(t, 310 + 170 * i, 850) for i, t in enumerate(texts)]
+
+
+def test_amounts_whose_labels_went_unread_are_named_by_their_order() -> None:
+    """The e-invoice prints its seven amounts in one order; read without their labels, they
+    are named by it, since the parts sum to the total and the VAT is 9 % of fare and fuel."""
+    drop = ("票价", "燃油附加费", "合计", "CNY 3642.20", "CNY 55.05", "CNY 4130.00")
+    got = fields(page(drop=drop) + amount_row(*AMOUNT_ROW))
+    assert got == {**without("fare", "fuel_surcharge", "total"), **AMOUNTS}
+
+
+def test_an_amount_row_that_does_not_add_up_names_nothing() -> None:
+    """One amount misread (4080 read 4086), one unread, the row of the other document, or a
+    label's value that disagrees: the order alone would guess, so no amount is named by it."""
+    drop = ("票价", "燃油附加费", "合计", "CNY 3642.20", "CNY 55.05", "CNY 4130.00")
+    base = without("fare", "fuel_surcharge", "total")
+    assert fields(page(drop=drop) + amount_row(*AMOUNT_ROW[:-1], "CNY 4086.00")) == base
+    assert fields(page(drop=drop) + amount_row(*AMOUNT_ROW[1:])) == base
+    # Rate and other taxes unread: the five left add up as the paper itinerary's row would
+    # (the e-invoice's other taxes are nil), but the page is an e-invoice (发票号码).
+    five = (AMOUNT_ROW[0], AMOUNT_ROW[1], AMOUNT_ROW[3], AMOUNT_ROW[4], AMOUNT_ROW[6])
+    assert fields(page(drop=drop) + amount_row(*five)) == base
+    elsewhere = line("合计：CNY 4130.00", 900, 1000)  # the total, printed again by its label
+    got = fields([*page(drop=drop), *amount_row(*AMOUNT_ROW), elsewhere])
+    assert {k: got.get(k) for k in AMOUNTS} == dict.fromkeys(AMOUNTS) | {"total": "4130.00"}
 
 
 def test_a_value_that_is_not_its_field_s_form_is_left_out() -> None:
@@ -294,6 +344,13 @@ def test_a_table_whose_marks_went_unread_is_read_by_its_header_row() -> None:
     assert fields(unmarked) == PAPER
 
 
+def test_a_paper_table_whose_first_mark_went_unread_counts_no_station_early() -> None:
+    """The 自 mark unread, the 至 lines are no chain to count stations down from (哈尔滨
+    would be the first origin, each flight read a row early): the table is read by its
+    header row."""
+    assert fields([b for b in paper() if b.text != "自"]) == PAPER
+
+
 def test_an_unmarked_table_takes_no_station_past_another_flight() -> None:
     """With the marks and the middle city unread, 济南 is not the first flight's destination
     (the second flight's line lies between): both stations are left out, the rest read."""
@@ -329,6 +386,25 @@ def test_cells_the_forms_leave_open_are_left_out() -> None:
     boxes.append(line("2025-12-30", 1250, 390))
     assert fields(boxes) == {k: v for k, v in CLEAN.items() if not k.startswith("1.")
                              and k != "0.date"}  # fmt: skip
+
+
+def test_a_station_mark_whose_english_half_reads_as_digits_is_a_mark() -> None:
+    """``至10``: the TO of 至 TO read as 10 (a photo): still the 至 that ends a segment."""
+    assert fields(page(swap={"至：武汉 WUH": "至10 武汉 WUH"})) == CLEAN
+
+
+def test_a_flight_whose_number_reads_with_a_speck_keeps_its_row() -> None:
+    """Marks unread and the first flight's number read ``FM8443.Y``: its line is still a
+    flight's, so the second flight is not taken for the first (a whole row of wrong
+    values); the number that does not read clean is left out."""
+    bare = [b for b in paper(swap={"FM8443": "FM8443.Y"}) if b.text not in ("自", "至")]
+    assert fields(bare) == {k: v for k, v in PAPER.items() if k != "0.flight_no"}
+
+
+def test_a_date_and_a_time_read_as_one_word_are_two_cells() -> None:
+    """``2024012315:40`` across the 日期 and 时间 columns is the date and the time."""
+    boxes = [b for b in paper() if b.text not in ("23JAN24", "1540")]
+    assert fields([*boxes, line("2024012315:40", 760, 370)]) == PAPER
 
 
 def test_a_city_and_its_carrier_read_as_one_word_are_parted() -> None:

@@ -170,7 +170,8 @@ def _beside(label: Word, ws: Sequence[Word], stop_x: float) -> list[Word]:
     their values); nothing when a label comes first (a row of labels over their values)."""
     line = [w for w in ws if label.x1 - label.height / 2 <= w.x0 and w.cx <= stop_x
             and same_line(w, label) and w is not label]  # fmt: skip
-    return right_of(label, ws, stop_x) if line and not any(is_label(w) for w in line) else []
+    # (a label further along is another cell's: the value before it is this label's)
+    return right_of(label, ws, stop_x) if line and not is_label(min(line, key=left)) else []
 
 
 def _overlap(w: Word, lo: float, hi: float) -> float:

@@ -51,9 +51,11 @@ def nearest_head(w: Word, heads: Sequence[Word]) -> Word:
     return min(heads, key=lambda h: abs(h.cx - w.cx))
 
 
-# Where two cells read as one line part: a space, or a time run into the letters after it
-# (``19:10B2``: the time, then the fare basis).
-CELL_BREAK = re.compile(r" +|(?<=\d:\d\d)(?=[A-Za-z])")
+# Where two cells read as one line part: a space, a time run into the letters after it
+# (``19:10B2``: the time, then the fare basis), or a date run into the time after it
+# (``2024091219:15``, ``12SEP19:15``).
+CELL_BREAK = re.compile(r" +|(?<=\d:\d\d)(?=[A-Za-z])"
+                        r"|(?:(?<=\d{8})|(?<=\d\d[A-Z]{3}))(?=\d\d:\d\d)")
 
 
 def pieces(w: Word) -> list[Word]:

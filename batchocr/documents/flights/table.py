@@ -83,7 +83,9 @@ def _marked(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], fi
     if not marks:
         return []
     keys = "".join(m.key for m in marks)
-    if "至至" in keys and "至自" not in keys:  # one 自 line, then 至 lines: a paper itinerary
+    # One 自 line, then 至 lines: a paper itinerary. (至 lines with the 自 above them unread
+    # are no chain to count stations down: the first 至 would be taken for the origin.)
+    if keys.startswith("自至至") and "至自" not in keys:
         chain = _chain(ws, heads, marks, first_col, blanks)
         if chain is not None:
             return chain

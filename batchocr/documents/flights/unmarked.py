@@ -13,7 +13,9 @@ from .cells import CITY, Blank, between, column_of, on_level, pieces, segment
 
 __all__ = ["headless", "unmarked"]
 
-_FLIGHT_NO = re.compile(r"[A-Z0-9]{2}\d{3,4}[A-Z]?")
+# A flight number, maybe with a speck and the next cell run into it (``SC2480.L``): the line
+# is a flight's even when its number does not read clean.
+_FLIGHT_NO = re.compile(r"[A-Z0-9]{2}\d{3,4}(?:[A-Z]?$|[^A-Z0-9])")
 
 
 def unmarked(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
@@ -32,7 +34,7 @@ def unmarked(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
     inside = [w for w in ws if floor < w.cy < ceiling and not is_label(w)]
     cities = sorted((w for w in inside if w.x1 <= first_col + w.height
                      and CITY.fullmatch(w.text.strip())), key=lambda w: w.cy)  # fmt: skip
-    flights = sorted((w for w in inside if w.x0 >= first_col - 1 and _FLIGHT_NO.fullmatch(w.text)
+    flights = sorted((w for w in inside if w.x0 >= first_col - 1 and _FLIGHT_NO.match(w.text)
                       and column_of(w, heads) is number),
                      key=lambda w: w.cy)  # fmt: skip
     out: list[NameValue] = []

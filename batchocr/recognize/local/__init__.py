@@ -15,11 +15,12 @@ imported on first use only.
     airlines  places   the carriers and the cities an itinerary names (data)
     fullpage  labels  values   the checked fallback: a page read in full, by its labels
     misread     labels misread past a slip, named by the form of the value beside them
+    amounts     an amount row whose labels went unread, named by its order and its sums
     inks        a page printed in two inks parted into one image per ink
 """
 
 __all__ = [
-    "airlines", "checks", "extract", "fullpage", "geometry", "inks", "labels", "layout",
+    "airlines", "amounts", "checks", "extract", "fullpage", "geometry", "inks", "labels", "layout",
     "misread", "ocr", "places", "pool", "printed", "printed_boxes", "recognizer", "register",
     "repair", "table", "values",
 ]  # fmt: skip

@@ -206,6 +206,23 @@ def _sign_read(read: str, want: Decimal | int) -> bool:
     return len(read) > 4 and read[1:] == f"{want:.2f}"
 
 
+def adds_up(ticket: dict[str, str]) -> bool:
+    """Whether the total and every part of it are read and agree, to the cent (on the
+    e-invoice the VAT equation too).
+
+    >>> adds_up({"票价": "730.00", "民航发展基金": "50.00", "燃油附加费": "0.00",
+    ...          "其他税费": "0.00", "合计": "780.00"})
+    True
+    """
+    parts = _EINVOICE_PARTS if "增值税税额" in ticket else _PAPER_PARTS
+    total_name = "合计金额" if "合计金额" in ticket else "合计"
+    if not all(n in ticket for n in (*parts, total_name)):
+        return False
+    total = Decimal(ticket[total_name])
+    summed = sum(Decimal(ticket[n]) for n in parts) == total
+    return total > 0 and summed and _vat_holds(ticket) is not False
+
+
 def _vat_holds(ticket: dict[str, str]) -> bool | None:
     """增值税税额 against (票价 + 燃油附加费) x 税率, a cent allowed; None when not checkable."""
     if not {"票价", "燃油附加费", "增值税税额", "增值税税率"} <= set(ticket):

@@ -88,7 +88,7 @@ def insurance(text: str) -> str | None:
 
 def rate(text: str) -> str | None:
     """A VAT rate: ``9%``."""
-    t = repair.squeeze(text).replace("％", "%")
+    t = repair.squeeze(text).replace("％", "%").strip(".,·:;")  # a speck beside it
     return t if re.fullmatch(r"\d{1,2}%", t) else None
 
 

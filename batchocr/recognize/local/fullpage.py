@@ -28,6 +28,7 @@ from typing import cast
 from ...documents import positioned
 from ...documents.words import HAN, Char, Word
 from ...models import NameValue
+from .amounts import with_amounts
 from .checks import check, consistent
 from .geometry import skew
 from .labels import (
@@ -78,9 +79,9 @@ def _chars(text: str, x0: float, top: float, x1: float, bottom: float) -> list[C
     return out
 
 
-# 自/至, the English FROM/TO (however much of it was read, a speck after it), a city, its
-# airport code.
-_STATION_LINE = (r"([自至])\s*(?:[A-Za-z]{1,4})?[\s•·.,:：、]*"
+# 自/至, the English FROM/TO (however much of it was read, its O read as a 0, its T as a 1:
+# ``至10``; a speck after it), a city, its airport code.
+_STATION_LINE = (r"([自至])\s*(?:[A-Za-z01][A-Za-z0]{0,3})?[\s•·.,:：、]*"
                  r"([\u4e00-\u9fff]{2,6}(?:\s*[A-Za-z]{3})?)?")  # fmt: skip
 
 
@@ -89,11 +90,11 @@ def _marked(text: str) -> str:
 
     >>> _marked("自 成都"), _marked("至海口 HAK"), _marked("自 FRO广州"), _marked("至 TO")
     ('自：成都', '至：海口 HAK', '自：广州', '至：')
-    >>> _marked("自 FROM 厦门 川航"), _marked("至 TO•北京"), _marked("月至To三亚")
-    ('自：厦门\u3000川航', '至：北京', '至：三亚')
+    >>> _marked("自 FROM 厦门 川航"), _marked("至 TO•北京"), _marked("月至To三亚"), _marked("至10")
+    ('自：厦门\u3000川航', '至：北京', '至：三亚', '至：')
 
-    >>> _marked("自愿退票"), _marked("至")
-    ('自愿退票', '至')
+    >>> _marked("自愿退票"), _marked("至"), _marked("至10月")
+    ('自愿退票', '至', '至10月')
     """
     if re.match(r".[自至]\s*[A-Za-z]{2}", text):  # 月至To三亚: a speck before the mark
         text = text[1:]
@@ -244,7 +245,8 @@ def mend_rows(ws: list[Word]) -> list[Word]:
 
     A table's header line holds its labels in a known order; when two of them are read
     exactly, the words between them on that line are the labels between them (``日明``
-    between 座位等级 and 时间 is 日期; two pieces of one label are joined).
+    between 座位等级 and 时间 is 日期; two pieces of one label are joined), and a word at
+    either end of the line is the one unread label whose characters it keeps (``价``).
     """
     for row in _ROWS:
         ws = _mend_row(ws, row)
@@ -274,6 +276,16 @@ def _mend_row(ws: list[Word], row: Sequence[str]) -> list[Word]:
         elif len(names) == len(between):
             for name, w in zip(names, between, strict=True):
                 out[id(w)] = [replace(w, text=name)]
+    # At either end of the row, the word next to a label read: the one unread label whose
+    # characters it keeps (``价`` before 民航发展基金 is 票价).
+    read = {w.key for w in ws if w.key in row}
+    ends = line[: known[0][0]][-1:] + line[known[-1][0] + 1 :][:1]
+    for w in ends:
+        if positioned.is_label(w) or not HAN.search(w.text) or any(c.isdigit() for c in w.text):
+            continue
+        fits = [name for name in row if name not in read and set(w.key) <= set(name)]
+        if len(fits) == 1:
+            out[id(w)] = [replace(w, text=fits[0])]
     return [m for w in ws for m in out[id(w)]]
 
 
@@ -291,11 +303,12 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     (left out when it has none), then mended where the document's own checks pin it down."""
     tilt = skew(boxes)
     named = named_by_value(named_by_order(mend_rows(upright_words(boxes, tilt))))
-    reading = positioned.interpret(without_english_lines(named))
+    words = without_english_lines(named)
+    reading = positioned.interpret(words)
     ticket: dict[str, str] = {}
     flights: dict[int, dict[str, str]] = {}
     sure: dict[tuple[int, str], tuple[str, float]] = {}  # (row, name) → (value read, score)
-    for d in reading.data:
+    for d in with_amounts(reading, words):
         row = int(d.get("Row", -1))
         if d["Name"] == "自" and row >= 0 and (parted := parted_carrier(d["Value"])):
             flights.setdefault(row, {}).setdefault("承运人", parted[1])  # its column's reading wins

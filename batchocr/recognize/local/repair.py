@@ -53,12 +53,14 @@ def amount(text: str) -> str | None:
 
     >>> amount("YQ0.00"), amount("¥42.94"), amount("CNY.2650:00"), amount("XXX")
     ('0.00', '42.94', '2650.00', None)
-    >>> amount("YO.00")  # ¥ read as Y, the zero as O
-    '0.00'
+    >>> amount("YO.00"), amount("VO.00"), amount("CNY O.00.")  # ¥ read as Y or V, 0 as O
+    ('0.00', '0.00', '0.00')
+    >>> amount("CNY2.420.00"), amount("CNY 1,140.00")  # a thousands separator, read as a dot
+    ('2420.00', '1140.00')
     """
-    t = squeeze(text).upper()
-    t = re.sub(r",(?=\d{3}[.:])", "", t)  # a thousands separator
-    for sign in ("", r"(CNY|CN|YQ|RMB|¥|[A-Z]{2,3})[-.,:]?", "Y"):
+    t = squeeze(text).upper().rstrip(".,:;")  # a speck after the cents
+    t = re.sub(r",(?=\d{3}[.:])|\.(?=\d{3}[.:]\d{2}$)", "", t)  # a thousands separator
+    for sign in ("", r"(CNY|CN|YQ|RMB|¥|[A-Z]{2,3})[-.,:]?", "Y", "V"):
         found = _amount(re.sub(f"^{sign}", "", t))
         if found is not None:
             return found

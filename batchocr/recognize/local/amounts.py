@@ -1,0 +1,113 @@
+"""Amounts whose labels went unread, named by their place on the amount row (pure).
+
+A photo's small print loses the amount row's labels while the values, printed larger, are
+read. Both documents print the row in one order: the paper itinerary 票价, 民航发展基金,
+燃油附加费, 其他税费, 合计; the e-invoice 票价, 燃油附加费, 增值税税率, 增值税税额,
+民航发展基金, 其他税费, 合计 (einvoice.md). A line that holds exactly one row's amounts (the
+e-invoice's with its rate among them) is named in that order only when the document's own
+arithmetic holds for all of them: the parts sum to the total, to the cent, and on the
+e-invoice the VAT is the rate of the fare and fuel surcharge. A row with one amount unread or
+misread names nothing; nor does a page that does not tell which document it is (its title, a
+label only one of them prints, a rate), nor a row of which an amount read by its label
+disagrees (:func:`with_amounts`).
+
+>>> from batchocr.documents.words import Word
+>>> row = [Word(t, 100 * i, 0, 100 * i + 60, 20) for i, t in enumerate(
+...     ("¥730.00", "¥50.00", "¥0.00", "¥0.00", "¥780.00"))]
+>>> [(d["Name"], d["Value"]) for d in by_order(row, einvoice=False)][:2]
+[('票价', '730.00'), ('民航发展基金', '50.00')]
+>>> by_order(row[:4] + [Word("¥790.00", 400, 0, 460, 20)], einvoice=False)
+[]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ...documents import positioned
+from ...documents.words import AMOUNT_LABELS, Word, add, left
+from ...models import NameValue
+from ...outputs.fields import field_of
+from .checks import adds_up
+from .values import clean
+
+__all__ = ["EINVOICE_ROW", "PAPER_ROW", "by_order", "with_amounts"]
+
+PAPER_ROW = ("票价", "民航发展基金", "燃油附加费", "其他税费", "合计")
+EINVOICE_ROW = AMOUNT_LABELS  # the e-invoice prints its labels in that order
+_RATE = "增值税税率"
+
+
+def by_order(ws: Sequence[Word], einvoice: bool) -> list[NameValue]:
+    """The amount row's entries by their order (the e-invoice's row, or the paper
+    itinerary's: the two sums agree when the e-invoice's other taxes are nil, so the page
+    must tell which it is), when one line holds exactly that row's amounts and the
+    arithmetic holds (see the module docstring); else none."""
+    names = EINVOICE_ROW if einvoice else PAPER_ROW
+    for line in _lines(ws):
+        cells = [(w, value) for w in line if (value := _amount(w)) is not None]
+        if len(cells) != len(names):
+            continue
+        values = dict(zip(names, (v for _, v in cells), strict=True))
+        if any((name == _RATE) != value.endswith("%") for name, value in values.items()):
+            continue
+        if not adds_up(values):
+            continue
+        out: list[NameValue] = []
+        for name, (w, value) in zip(names, cells, strict=True):
+            add(out, name, [w])
+            out[-1]["Value"] = value
+        return out
+    return []
+
+
+def _lines(ws: Sequence[Word]) -> list[list[Word]]:
+    """The words in lines, each left to right: a word joins the line whose first word its
+    centre is level with (half the taller's height)."""
+    lines: list[list[Word]] = []
+    for w in sorted(ws, key=lambda w: w.cy):
+        for line in lines:
+            if abs(line[0].cy - w.cy) < max(line[0].height, w.height) / 2:
+                line.append(w)
+                break
+        else:
+            lines.append([w])
+    return [sorted(line, key=left) for line in lines]
+
+
+def _amount(w: Word) -> str | None:
+    """The word as an amount (``CNY669.72`` → ``669.72``) or a rate (``9%``), else None."""
+    return clean("票价", w.text) or clean(_RATE, w.text)
+
+
+def with_amounts(reading: positioned.Reading, ws: Sequence[Word]) -> list[NameValue]:
+    """The reading's entries and the amounts whose labels went unread, named by their order
+    on the amount row (:mod:`.amounts`: only when the page tells which document it is and
+    the document's arithmetic holds for the whole row), none of them when one disagrees
+    with the amount its label named."""
+    data = reading.data
+    kind = _document(reading, ws)
+    if kind is None:
+        return data
+    read = {field_of(d["Name"]): value for d in data if int(d.get("Row", -1)) < 0
+            and (value := clean(d["Name"], d["Value"])) is not None}  # fmt: skip
+    row = by_order(ws, einvoice=kind == "einvoice")
+    if any(read.get(field_of(d["Name"]), d["Value"]) != d["Value"] for d in row):
+        return data
+    return data + [d for d in row if field_of(d["Name"]) not in read]
+
+
+# Labels only the e-invoice prints, and only the paper itinerary.
+_EINVOICE_ONLY = frozenset({"发票号码", "开票日期", "增值税税率", "增值税税额", "购买方名称",
+                            "统一社会信用代码/纳税人识别号"})  # fmt: skip
+_PAPER_ONLY = frozenset({"印刷序号"})
+
+
+def _document(reading: positioned.Reading, ws: Sequence[Word]) -> str | None:
+    """Which document the page is, "einvoice" or "paper", by its title, a label only one
+    of them prints, or a rate (``9%``); None when nothing tells."""
+    title = reading.title or ""
+    names = {w.key for w in ws}
+    einvoice = "发票" in title or bool(names & _EINVOICE_ONLY) or any("%" in n for n in names)
+    paper = ("行程单" in title and "发票" not in title) or bool(names & _PAPER_ONLY)
+    return None if einvoice == paper else "einvoice" if einvoice else "paper"
