@@ -106,6 +106,23 @@ def same_line(a: Word, b: Word) -> bool:
     return abs(a.cy - b.cy) < max(a.height, b.height) / 2
 
 
+def lines(ws: Iterable[Word]) -> list[list[Word]]:
+    """The words in lines, top to bottom: a word joins the line above it when it stands on
+    the same line as that line's first word (:func:`same_line`).
+
+    >>> [[w.text for w in line] for line in lines([Word("b", 0, 12, 5, 22), Word("a", 0, 0, 5, 10),
+    ...                                          Word("c", 9, 13, 15, 22)])]
+    [['a'], ['b', 'c']]
+    """
+    out: list[list[Word]] = []
+    for w in sorted(ws, key=lambda w: w.cy):
+        if out and same_line(w, out[-1][0]):
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return out
+
+
 def add(data: list[NameValue], name: str, value: Sequence[Word], row: int = -1) -> None:
     """The entry of the words ``value`` (joined by spaces), if any, with the least sure
     word's recognizer score as its Confidence when there is one (a scan's, not a file's)."""

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ...models import NameValue
-from ..words import FLIGHT_HEADERS, HAN, STATIONS, Word, add, is_label, right_of, same_line
+from ..words import FLIGHT_HEADERS, HAN, STATIONS, Word, add, is_label, lines, right_of
 from .cells import Blank, segment
 from .slip import slip_flights
 from .unmarked import headless, unmarked
@@ -131,14 +131,8 @@ def _chain(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], fir
     dy = _pass_offset(marks, ws, first_col)  # a misregistered data pass: marks onto its lines
     marks = [replace(m, top=m.top + dy, bottom=m.bottom + dy) for m in marks]
     floor, bottom = max(hd.bottom for hd in heads), marks[-1].bottom + h / 2
-    band = sorted((w for w in ws if floor <= w.cy <= bottom and w.x0 >= first_col - 1
-                   and not is_label(w)), key=lambda w: w.cy)  # fmt: skip
-    lines: list[list[Word]] = []
-    for w in band:
-        if lines and same_line(w, lines[-1][0]):
-            lines[-1].append(w)
-        else:
-            lines.append([w])
+    printed = lines(w for w in ws if floor <= w.cy <= bottom and w.x0 >= first_col - 1
+                    and not is_label(w))  # fmt: skip
     places = [next(iter(_city(m, ws, first_col)), m) for m in marks]  # each city, or its mark
     out: list[NameValue] = []
     for k, m in enumerate(marks):
@@ -147,13 +141,13 @@ def _chain(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], fir
             add(out, "至", _city(m, ws, first_col), k - 1)
     taken: set[int] = set()
     nearest = []
-    for line in lines:
+    for line in printed:
         cy = sum(w.cy for w in line) / len(line)
         near = [(abs(p.cy - cy), k) for k, p in enumerate(places)]
         nearest.append(min(near))
-    if lines and sorted(d for d, _ in nearest)[(len(lines) - 1) // 2] > 0.35 * h:
+    if printed and sorted(d for d, _ in nearest)[(len(printed) - 1) // 2] > 0.35 * h:
         return None
-    for line, (dist, k) in zip(lines, nearest, strict=True):
+    for line, (dist, k) in zip(printed, nearest, strict=True):
         if dist > h or k in taken or k == len(marks) - 1:
             continue  # between two stations, or the last one (no flight leaves from it)
         taken.add(k)

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ...documents import positioned
-from ...documents.words import AMOUNT_LABELS, Word, add, left
+from ...documents.words import AMOUNT_LABELS, Word, add, left, lines
 from ...models import NameValue
 from ...outputs.fields import field_of
 from .checks import adds_up
@@ -44,7 +44,7 @@ def by_order(ws: Sequence[Word], einvoice: bool) -> list[NameValue]:
     must tell which it is), when one line holds exactly that row's amounts and the
     arithmetic holds (see the module docstring); else none."""
     names = EINVOICE_ROW if einvoice else PAPER_ROW
-    for line in _lines(ws):
+    for line in (sorted(line, key=left) for line in lines(ws)):
         cells = [(w, value) for w in line if (value := _amount(w)) is not None]
         if len(cells) != len(names):
             continue
@@ -59,20 +59,6 @@ def by_order(ws: Sequence[Word], einvoice: bool) -> list[NameValue]:
             out[-1]["Value"] = value
         return out
     return []
-
-
-def _lines(ws: Sequence[Word]) -> list[list[Word]]:
-    """The words in lines, each left to right: a word joins the line whose first word its
-    centre is level with (half the taller's height)."""
-    lines: list[list[Word]] = []
-    for w in sorted(ws, key=lambda w: w.cy):
-        for line in lines:
-            if abs(line[0].cy - w.cy) < max(line[0].height, w.height) / 2:
-                line.append(w)
-                break
-        else:
-            lines.append([w])
-    return [sorted(line, key=left) for line in lines]
 
 
 def _amount(w: Word) -> str | None:

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ...documents import positioned
-from ...documents.words import BESIDE, HAN, Word, is_label, right_of, same_line
+from ...documents.words import BESIDE, HAN, Word, is_label, lines, right_of, same_line
 from ...outputs.fields import field_of
 from .labels import LABELS
 from .values import FREE, clean
@@ -88,13 +88,7 @@ def named_by_order(ws: Sequence[Word]) -> list[Word]:
     heads = positioned.FLIGHT_HEADERS
     candidates = [w for w in ws if w.key in heads or (not is_label(w) and HAN.search(w.key)
                   and any(_common(w.key, h) for h in heads))]  # fmt: skip
-    lines: list[list[Word]] = []
-    for w in sorted(candidates, key=lambda w: w.cy):
-        if lines and same_line(w, lines[-1][0]):
-            lines[-1].append(w)
-        else:
-            lines.append([w])
-    longest: list[Word] = max(lines, key=lambda line: len(line), default=[])
+    longest: list[Word] = max(lines(candidates), key=len, default=[])
     row = sorted(longest, key=lambda w: w.x0)
     if len(row) < 3:
         return list(ws)
