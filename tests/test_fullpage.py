@@ -122,6 +122,49 @@ def test_labels_a_photo_shrank_are_named_by_their_values_form() -> None:
     assert [w.text for w in named_by_value(name)] == ["姓", "曹萍"]
 
 
+def test_numbers_of_a_form_no_other_field_has_need_no_label() -> None:
+    """Labels lost, values read: on an e-invoice (its title says so) 20 digits are the
+    发票号码, ``9%`` the rate; 13 starting with a carrier's prefix the e-ticket number, a
+    masked ID number the passenger's. Two different 13-digit numbers, a page that does not
+    tell which document it is, a number nothing checks read less than sure, or an ID-like
+    run with a star too many or its stars unread name nothing."""
+    from batchocr.recognize.local.forms import by_form
+
+    swap = {"电子客票号码：7318090086139": "7318090086139",
+            "发票号码：25625432897358475196": "25625432897358475196"}  # fmt: skip
+    bare = [line("电子发票（航空运输电子客票行程单）", 300, 20), *page(swap=swap)]
+    assert fields([*bare, line("9%", 1200, 1000)]) == {**CLEAN, "vat_rate": "9%"}
+    assert fields([*bare, line("7318090086138", 50, 1000)]) == without("e_ticket_no")
+    assert fields(page(swap=swap)) == without("invoice_no")
+    unsure = [Box(b.text, 0.95, b.quad) if b.text == "7318090086139" else b for b in bare]
+    assert fields(unsure) == without("e_ticket_no")  # no label, no check: must read sure
+
+    def named(text: str) -> list[tuple[str, str]]:
+        return [(d["Name"], d["Value"]) for d in by_form([], [Word(text, 0, 0, 200, 20)])]
+
+    assert named("510107********3190") == [("有效身份证件号码", "510107********3190")]
+    assert named("510107*********3190") == named("5101073190") == []
+
+
+def test_a_number_nothing_checks_is_kept_only_when_read_the_same_twice() -> None:
+    """The engine reads the line of a 发票号码 or 电子客票号码 it is not sure of again
+    stretched: a digit that changes leaves the number out; the same digits, or a number no
+    line holds, keep it."""
+    from batchocr.recognize.local.confirm import confirmed
+
+    boxes = [Box(b.text, 0.95, b.quad) for b in page()]
+    data = read_full(boxes).data
+    changed = {"发票号码：25625432897358475196": "发票号码：25625432897358475156"}
+
+    def reread(at: object) -> list[Box]:
+        return [Box(changed.get(b.text, b.text), b.score, b.quad) for b in boxes]
+
+    kept = confirmed(data, boxes, reread)
+    assert [d for d in data if d not in kept] == [d for d in data if d["Name"] == "发票号码"]
+    assert confirmed(data, boxes, lambda at: boxes) == data
+    assert confirmed(data, [], reread) == data
+
+
 def test_a_header_row_a_photo_left_little_of_is_named_in_order() -> None:
     """``人 号 座位等级 台期 时间 级#票类别 免费行``: each word named by the header it keeps
     characters of, in the order the table prints them; every flight value lands."""
@@ -185,20 +228,35 @@ def test_amounts_whose_labels_went_unread_are_named_by_their_order() -> None:
     assert got == {**without("fare", "fuel_surcharge", "total"), **AMOUNTS}
 
 
+def test_an_amount_row_wrapped_onto_two_lines_is_named_by_its_order() -> None:
+    """A narrower form prints the e-invoice's row as four amounts and three below; read
+    along the lines it is the same row; with another amount on its first line it is none."""
+    drop = ("票价", "燃油附加费", "合计", "CNY 3642.20", "CNY 55.05", "CNY 4130.00")
+    wrapped = [line(t, 310 + 170 * (i % 4), 850 + 60 * (i // 4)) for i, t in enumerate(AMOUNT_ROW)]
+    got = fields(page(drop=drop) + wrapped)
+    assert got == {**without("fare", "fuel_surcharge", "total"), **AMOUNTS}
+    more = [*wrapped, line("CNY 12.00", 1200, 850)]
+    got = fields(page(drop=drop) + more)
+    assert got == {**without("fare", "fuel_surcharge", "total"), "vat_rate": "9%"}
+
+
 def test_an_amount_row_that_does_not_add_up_names_nothing() -> None:
     """One amount misread (4080 read 4086), one unread, the row of the other document, or a
-    label's value that disagrees: the order alone would guess, so no amount is named by it."""
+    label's value that disagrees: the order alone would guess, so no amount is named by it
+    (the rate alone is, by its form: the page prints no other)."""
     drop = ("票价", "燃油附加费", "合计", "CNY 3642.20", "CNY 55.05", "CNY 4130.00")
     base = without("fare", "fuel_surcharge", "total")
-    assert fields(page(drop=drop) + amount_row(*AMOUNT_ROW[:-1], "CNY 4086.00")) == base
-    assert fields(page(drop=drop) + amount_row(*AMOUNT_ROW[1:])) == base
+    rate = {**base, "vat_rate": "9%"}
+    assert fields(page(drop=drop) + amount_row(*AMOUNT_ROW[:-1], "CNY 4086.00")) == rate
+    assert fields(page(drop=drop) + amount_row(*AMOUNT_ROW[1:])) == rate
     # Rate and other taxes unread: the five left add up as the paper itinerary's row would
     # (the e-invoice's other taxes are nil), but the page is an e-invoice (发票号码).
     five = (AMOUNT_ROW[0], AMOUNT_ROW[1], AMOUNT_ROW[3], AMOUNT_ROW[4], AMOUNT_ROW[6])
     assert fields(page(drop=drop) + amount_row(*five)) == base
     elsewhere = line("合计：CNY 4130.00", 900, 1000)  # the total, printed again by its label
     got = fields([*page(drop=drop), *amount_row(*AMOUNT_ROW), elsewhere])
-    assert {k: got.get(k) for k in AMOUNTS} == dict.fromkeys(AMOUNTS) | {"total": "4130.00"}
+    named = {"total": "4130.00", "vat_rate": "9%"}
+    assert {k: got.get(k) for k in AMOUNTS} == dict.fromkeys(AMOUNTS) | named
 
 
 def test_a_value_that_is_not_its_field_s_form_is_left_out() -> None:

@@ -16,11 +16,13 @@ imported on first use only.
     fullpage  labels  values   the checked fallback: a page read in full, by its labels
     misread     labels misread past a slip, named by the form of the value beside them
     amounts     an amount row whose labels went unread, named by its order and its sums
+    forms       values whose form one field alone has, named without their label
+    confirm     numbers nothing checks, kept only when a second reading agrees
     inks        a page printed in two inks parted into one image per ink
 """
 
 __all__ = [
-    "airlines", "amounts", "checks", "extract", "fullpage", "geometry", "inks", "labels", "layout",
-    "misread", "ocr", "places", "pool", "printed", "printed_boxes", "recognizer", "register",
-    "repair", "table", "values",
+    "airlines", "amounts", "checks", "confirm", "extract", "forms", "fullpage", "geometry", "inks",
+    "labels", "layout", "misread", "ocr", "places", "pool", "printed", "printed_boxes",
+    "recognizer", "register", "repair", "table", "values",
 ]  # fmt: skip

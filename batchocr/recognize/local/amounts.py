@@ -3,13 +3,15 @@
 A photo's small print loses the amount row's labels while the values, printed larger, are
 read. Both documents print the row in one order: the paper itinerary 票价, 民航发展基金,
 燃油附加费, 其他税费, 合计; the e-invoice 票价, 燃油附加费, 增值税税率, 增值税税额,
-民航发展基金, 其他税费, 合计 (einvoice.md). A line that holds exactly one row's amounts (the
-e-invoice's with its rate among them) is named in that order only when the document's own
+民航发展基金, 其他税费, 合计 (einvoice.md). A run of amounts that is exactly one row's (the
+e-invoice's with its rate in its place) is named in that order only when the document's own
 arithmetic holds for all of them: the parts sum to the total, to the cent, and on the
-e-invoice the VAT is the rate of the fare and fuel surcharge. A row with one amount unread or
-misread names nothing; nor does a page that does not tell which document it is (its title, a
-label only one of them prints, a rate), nor a row of which an amount read by its label
-disagrees (:func:`with_amounts`).
+e-invoice the VAT is the rate of the fare and fuel surcharge. The run is read along the
+lines that hold amounts, from the start of one of them on, across a row wrapped onto the
+next line or printed a line an amount (a slip), and must end where a line ends. A row with
+one amount unread or misread names nothing; nor does a page that does not tell which
+document it is (its title, a label only one of them prints, a rate), nor a row of which an
+amount read by its label disagrees (:func:`with_amounts`).
 
 >>> from batchocr.documents.words import Word
 >>> row = [Word(t, 100 * i, 0, 100 * i + 60, 20) for i, t in enumerate(
@@ -31,7 +33,7 @@ from ...outputs.fields import field_of
 from .checks import adds_up
 from .values import clean
 
-__all__ = ["EINVOICE_ROW", "PAPER_ROW", "by_order", "with_amounts"]
+__all__ = ["EINVOICE_ROW", "PAPER_ROW", "by_order", "document_of", "with_amounts"]
 
 PAPER_ROW = ("票价", "民航发展基金", "燃油附加费", "其他税费", "合计")
 EINVOICE_ROW = AMOUNT_LABELS  # the e-invoice prints its labels in that order
@@ -41,11 +43,18 @@ _RATE = "增值税税率"
 def by_order(ws: Sequence[Word], einvoice: bool) -> list[NameValue]:
     """The amount row's entries by their order (the e-invoice's row, or the paper
     itinerary's: the two sums agree when the e-invoice's other taxes are nil, so the page
-    must tell which it is), when one line holds exactly that row's amounts and the
-    arithmetic holds (see the module docstring); else none."""
+    must tell which it is), when consecutive lines hold exactly that row's amounts (one
+    line on a wide form, two on a narrower one, a line each on a slip) and the arithmetic
+    holds (see the module docstring); else none."""
     names = EINVOICE_ROW if einvoice else PAPER_ROW
-    for line in (sorted(line, key=left) for line in lines(ws)):
-        cells = [(w, value) for w in line if (value := _amount(w)) is not None]
+    found = ([(w, v) for w in sorted(line, key=left) if (v := _amount(w))] for line in lines(ws))
+    rows = [cells for cells in found if cells]  # the lines that hold amounts, top to bottom
+    for start in range(len(rows)):
+        cells: list[tuple[Word, str]] = []
+        for row in rows[start:]:
+            cells += row
+            if len(cells) >= len(names):
+                break
         if len(cells) != len(names):
             continue
         values = dict(zip(names, (v for _, v in cells), strict=True))
@@ -72,7 +81,7 @@ def with_amounts(reading: positioned.Reading, ws: Sequence[Word]) -> list[NameVa
     the document's arithmetic holds for the whole row), none of them when one disagrees
     with the amount its label named."""
     data = reading.data
-    kind = _document(reading, ws)
+    kind = document_of(reading, ws)
     if kind is None:
         return data
     read = {field_of(d["Name"]): value for d in data if int(d.get("Row", -1)) < 0
@@ -89,11 +98,13 @@ _EINVOICE_ONLY = frozenset({"发票号码", "开票日期", "增值税税率", "
 _PAPER_ONLY = frozenset({"印刷序号"})
 
 
-def _document(reading: positioned.Reading, ws: Sequence[Word]) -> str | None:
+def document_of(reading: positioned.Reading, ws: Sequence[Word], by_rate: bool = True,
+                ) -> str | None:  # fmt: skip
     """Which document the page is, "einvoice" or "paper", by its title, a label only one
-    of them prints, or a rate (``9%``); None when nothing tells."""
+    of them prints, or (``by_rate``) a rate (``9%``); None when nothing tells."""
     title = reading.title or ""
     names = {w.key for w in ws}
-    einvoice = "发票" in title or bool(names & _EINVOICE_ONLY) or any("%" in n for n in names)
+    rate = by_rate and any("%" in n for n in names)
+    einvoice = "发票" in title or bool(names & _EINVOICE_ONLY) or rate
     paper = ("行程单" in title and "发票" not in title) or bool(names & _PAPER_ONLY)
     return None if einvoice == paper else "einvoice" if einvoice else "paper"

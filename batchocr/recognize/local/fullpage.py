@@ -28,8 +28,9 @@ from typing import cast
 from ...documents import positioned
 from ...documents.words import HAN, Char, Word
 from ...models import NameValue
-from .amounts import with_amounts
+from .amounts import document_of, with_amounts
 from .checks import check, consistent
+from .forms import by_form
 from .geometry import skew
 from .labels import (
     COLON,
@@ -308,7 +309,8 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     ticket: dict[str, str] = {}
     flights: dict[int, dict[str, str]] = {}
     sure: dict[tuple[int, str], tuple[str, float]] = {}  # (row, name) → (value read, score)
-    for d in with_amounts(reading, words):
+    found = with_amounts(reading, words)
+    for d in found + by_form(found, words, document_of(reading, words, by_rate=False)):
         row = int(d.get("Row", -1))
         if d["Name"] == "自" and row >= 0 and (parted := parted_carrier(d["Value"])):
             flights.setdefault(row, {}).setdefault("承运人", parted[1])  # its column's reading wins

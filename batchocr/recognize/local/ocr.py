@@ -260,8 +260,9 @@ def detect(pixels: Any) -> list[Any]:
     return [q / scale for q in eng.sorted_boxes(quads)]
 
 
-def reread(image: Image.Image, page: Page, indices: Iterable[int]) -> Page:
-    """``page`` with the boxes at ``indices`` recognized again, stretched (see :func:`_stretched`).
+def reread(image: Image.Image, page: Page, indices: Iterable[int], stretch: float = 2.0) -> Page:
+    """``page`` with the boxes at ``indices`` recognized again, ``stretch`` times as wide
+    (see :func:`_stretched`).
 
     ``image`` is the one :func:`read_page` was given; boxes that come back
     empty keep their first reading.
@@ -273,7 +274,7 @@ def reread(image: Image.Image, page: Page, indices: Iterable[int]) -> Page:
     for i in indices:
         b = boxes[i]
         crop = engine().get_crop_img_list(pixels, [np.array(b.quad, dtype=np.float32)])[0]
-        boxes[i] = Box(*_stretched(crop, (b.text, b.score)), b.quad)
+        boxes[i] = Box(*_stretched(crop, (b.text, b.score), stretch), b.quad)
     return Page(page.width, page.height, tuple(boxes))
 
 
@@ -295,11 +296,12 @@ def read_quads(image: Image.Image, quads: Iterable[Quad]) -> list[Box]:
     ]
 
 
-def _stretched(crop: Any, first: Reading) -> Reading:
-    """The reading of ``crop`` stretched to twice its width, or ``first`` if that reads nothing."""
+def _stretched(crop: Any, first: Reading, stretch: float) -> Reading:
+    """The reading of ``crop`` stretched ``stretch`` times as wide, or ``first`` if that
+    reads nothing."""
     import cv2
 
-    wide = cv2.resize(crop, None, fx=2.0, fy=1.0, interpolation=cv2.INTER_CUBIC)
+    wide = cv2.resize(crop, None, fx=stretch, fy=1.0, interpolation=cv2.INTER_CUBIC)
     ((text, score),) = recognize_crops([wide])
     return (text, score) if text else first
 

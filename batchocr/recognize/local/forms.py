@@ -1,0 +1,103 @@
+"""Values whose form only one field has, named when their label went unread (pure).
+
+A phone photo's small print loses labels its larger values survive: a page can read every
+number of the ticket and none of the words that say what they are. Some fields need no
+label: nothing else on either document is 13 digits starting with an airline's ticket
+prefix (电子客票号码), 20 digits (发票号码, on the e-invoice), 11 digits (印刷序号, on the
+paper itinerary; not a mobile number's 1[3-9]…), a masked ID number (``110101********5553``,
+or a whole one whose check character holds), an 18-character 统一社会信用代码 with letters
+whose check character holds (and no ID number's), or a rate (``9%``, on a page that is an
+e-invoice by other signs). Such a word is named for its field when the page read no label
+of that field and the word is the only one of that form on the page (the same value printed
+twice counts once). The form is read off the whole word: a number inside a longer run, or a
+misread that needs repair to fit, names nothing. A number nothing checks (no check
+character, no sum) is named this way only when the recognizer is all but sure of it
+(:data:`.confirm.SURE`): on heavy tuning pages every such number misread scored below 0.97.
+
+>>> from batchocr.documents.words import Word
+>>> page = [Word("7316547279557", 0, 0, 130, 20), Word("9%", 0, 30, 20, 50),
+...         Word("110101********5553", 0, 60, 180, 80), Word("2381", 0, 90, 40, 110)]
+>>> [d["Name"] for d in by_form([], page, "einvoice")]
+['电子客票号码', '有效身份证件号码', '增值税税率']
+>>> [d["Name"] for d in by_form([], page + [Word("7316547279558", 0, 120, 130, 140)])]
+['有效身份证件号码']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ...documents.words import Word, add, is_label
+from ...models import NameValue
+from ...outputs.fields import field_of
+from . import repair
+from .airlines import CARRIERS
+from .confirm import SURE
+
+__all__ = ["FORMS", "Form", "by_form"]
+
+
+def _digits(n: int, exclude: str = "$^") -> Check:
+    return lambda key: bool(re.fullmatch(rf"\d{{{n}}}", key)) and not re.match(exclude, key)
+
+
+def _ticket_number(key: str) -> bool:
+    """13 digits, the first three a carrier's ticket prefix (an airline's accounting code)."""
+    return _digits(13)(key) and key[:3] in _PREFIXES
+
+
+def _id_number(key: str) -> bool:
+    """Masked with its stars read, or whole with its check character right."""
+    return ("*" in key and repair.id_number(key) == key) or (
+        bool(re.fullmatch(r"\d{17}[\dX]", key)) and repair.id_check_ok(key))
+
+
+def _credit_code(key: str) -> bool:
+    """Right as read (no repair), with a letter: an ID number is digits but for its X."""
+    return repair.credit_code(key) == key and bool(re.search(r"[A-WYZ]", key))
+
+
+Check = Callable[[str], bool]
+_PREFIXES = frozenset(prefix for _, prefix in CARRIERS.values())
+
+
+@dataclass(frozen=True)
+class Form:
+    """What a word must be to be named for a field without its label."""
+
+    fits: Check  # its key has the field's form
+    checked: bool  # a check character vouches for it: no need to be sure of the reading
+    document: str | None = None  # only on this document ("paper", "einvoice")
+
+
+# Label (as the full reader names it) → the form only that field has.
+FORMS: dict[str, Form] = {
+    "电子客票号码": Form(_ticket_number, checked=False),
+    "发票号码": Form(_digits(20), checked=False, document="einvoice"),
+    "印刷序号": Form(_digits(11, exclude=r"1[3-9]"), checked=False, document="paper"),
+    "有效身份证件号码": Form(_id_number, checked=True),
+    "统一社会信用代码/纳税人识别号": Form(_credit_code, checked=True),
+    "增值税税率": Form(lambda key: bool(re.fullmatch(r"\d{1,2}%", key)), checked=True,
+                       document="einvoice"),
+}  # fmt: skip
+
+
+def by_form(data: Sequence[NameValue], ws: Sequence[Word],
+            document: str | None = None) -> list[NameValue]:  # fmt: skip
+    """Entries for the fields ``data`` lacks whose form one value on the page alone has
+    (see the module docstring), each with its word's score as its Confidence; ``document``
+    is which one the page is, if something tells ("paper", "einvoice")."""
+    present = {field_of(d["Name"]) for d in data} | {field_of(w.key) for w in ws if is_label(w)}
+    out: list[NameValue] = []
+    for label, form in FORMS.items():
+        if field_of(label) in present or form.document not in (None, document):
+            continue
+        found = [w for w in ws if not is_label(w) and form.fits(w.key)]
+        if not found or len({w.key for w in found}) > 1:
+            continue
+        least = min(found, key=lambda w: w.score)
+        if form.checked or least.score >= SURE:
+            add(out, label, [least])
+    return out
