@@ -587,3 +587,37 @@ def test_a_value_read_in_full_carries_the_recognizer_s_doubt() -> None:
 
     sure = {(-1, "合计"): ("1290.00", 0.71)}
     assert _entry("合计", "1240.00", -1, sure) == {"Name": "合计", "Value": "1240.00", "Row": -1}
+
+
+def test_a_slip_line_read_as_one_word_is_parted_at_its_labels_and_stations() -> None:
+    """A one-column slip prints a flight's cells beside their labels; OCR reads the line as
+    one word (``哈尔滨至To 昆明承运人``, ``厦航航班号``): the two cities, the 至 between them
+    and the three-character labels inside the word are words of their own."""
+    cells = (("座位等级", 40), ("C", 220), ("日期", 280), ("2024年02月22日", 420),
+             ("时间", 690), ("19:05", 760))  # fmt: skip
+    boxes = [line("自 FROM 哈尔滨至To 昆明承运人 CARRIER 厦航航班号 FLIGHT MF5326", 40, 480),
+             *(line(t, x, 550) for t, x in cells)]
+    got = fields(boxes)
+    assert {k: v for k, v in got.items() if k.startswith("0.")} == {
+        "0.from": "哈尔滨", "0.to": "昆明", "0.carrier": "厦航", "0.flight_no": "MF5326",
+        "0.seat_class": "C", "0.date": "2024-02-22", "0.time": "19:05"}  # fmt: skip
+
+
+@pytest.mark.parametrize("noise", ["clean", "light"])
+def test_values_printed_over_the_english_labels_are_read_one_ink_at_a_time(noise: str) -> None:
+    """A tuning page whose blue data pass landed on the green form's English labels: read as
+    it is, OCR glues each value to the label under it (``ET4108218541``) and 3 of its 14
+    ticket fields come out; its flights read, so the page is not thin by its entries, but its
+    ticket is, and read one ink at a time every ticket field is right (the light scan's blue
+    straddles two hue bins)."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    from batchocr.recognize.local.recognizer import recognize
+    from synth.variety import generate_family
+
+    sample = generate_family(1780001, "paper-serif-colour", noise)
+    buf = io.BytesIO()
+    sample.image.save(buf, "PNG")
+    want, _ = normalize(sample.truth["data"])
+    got, _ = normalize(recognize(buf.getvalue()))
+    keys = [k for k in want if k not in ("segments", "extra") and want[k] is not None]
+    assert {k: got[k] for k in keys} == {k: want[k] for k in keys}

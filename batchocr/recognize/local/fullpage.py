@@ -43,6 +43,7 @@ from .labels import (
 )
 from .misread import named_by_order, named_by_value
 from .ocr import Box, Quad
+from .places import CITIES, known_city
 from .values import FREE, clean, keep_checked, parted_carrier
 
 __all__ = ["FullReading", "aligned", "keep_checked", "mend_rows", "read_full", "upright_words"]
@@ -125,7 +126,7 @@ def upright_words(boxes: Sequence[Box], tilt: float | None = None) -> list[Word]
         for w in (replace(w, score=b.score) for w in positioned.words(chars)):
             if not any(c.isalnum() for c in w.text) or english_label(w.text):
                 continue  # a speck or a rule read as 「 or |; a label's English half
-            for part in _label_first(w):
+            for part in (p for q in _label_first(w) for p in _stations_apart(q)):
                 mended = label_text(part.text)
                 out.append(part if mended == part.text else replace(part, text=mended))
     return out
@@ -165,11 +166,17 @@ def _english_words(run: str) -> int:
     return english_length(words[0]) if len(words[0]) >= 3 else 0
 
 
+# Labels looked for inside a word: four characters or more, or three held by no other label.
+_INSIDE = frozenset(lb for lb in LABELS if len(lb) >= 4 or (len(lb) == 3 and not any(
+    lb != other and lb in other for other in LABELS)))  # fmt: skip
+
+
 def _label_first(w: Word) -> list[Word]:
     """A line read as one word with labels in it and no colon before their values
     (``发票号码2444…``, ``于洋平有效身份证件号码``): the labels and the text between them as
-    words, each cut placed by the characters' widths. Inside a word only labels of four
-    characters or more are looked for (shorter ones, 日期, occur inside other labels)."""
+    words, each cut placed by the characters' widths; a slip's line runs a value into the
+    next label (``厦航航班号``). Inside a word only labels of four characters or more, or
+    of three that no other label holds, are looked for (日期 occurs inside 客票生效日期)."""
     text = w.text.replace(" ", "")
     spans: list[tuple[int, int]] = []
     i = 0
@@ -179,7 +186,7 @@ def _label_first(w: Word) -> list[Word]:
             text = head + text[n:]
     while i < len(text):
         label = next((lb for lb in LABELS if text.startswith(lb, i)
-                      and (i == 0 or len(lb) >= 4)), None)  # fmt: skip
+                      and (i == 0 or lb in _INSIDE)), None)  # fmt: skip
         if label is None or label in positioned.STATIONS:
             i += 1
             continue
@@ -190,6 +197,12 @@ def _label_first(w: Word) -> list[Word]:
         return [w]
     if len(spans) == 1 and spans[0][0] == 0 and not text[spans[0][1] :].strip(COLON):
         return [w]
+    return _parted(w, text, cuts)
+
+
+def _parted(w: Word, text: str, cuts: Sequence[int]) -> list[Word]:
+    """``w`` (whose text is ``text`` but for spaces) cut at the character indices ``cuts``
+    (its two ends among them), each cut placed by the characters' widths."""
     total = sum(map(_weight, text))
 
     def x(i: int) -> float:
@@ -197,6 +210,26 @@ def _label_first(w: Word) -> list[Word]:
 
     return [Word(text[a:b], x(a), w.top, x(b), w.bottom, w.score)
             for a, b in itertools.pairwise(cuts) if text[a:b].strip(COLON)]  # fmt: skip
+
+
+_TWO_STATIONS = re.compile(r"([\u4e00-\u9fff]{2,6}?)至(?:TO|To|to)?([\u4e00-\u9fff].*)")
+
+
+def _stations_apart(w: Word) -> list[Word]:
+    """A slip's line with both stations read as one word (``哈尔滨至To昆明``): the city,
+    the 至 mark and the other city as words, when both are cities flown to.
+
+    >>> [p.text for p in _stations_apart(Word("哈尔滨至To昆明", 0, 0, 200, 30))]
+    ['哈尔滨', '至', '昆明']
+    >>> [p.text for p in _stations_apart(Word("冬至To北京", 0, 0, 200, 30))]
+    ['冬至To北京']
+    """
+    text = w.text.replace(" ", "")
+    m = _TWO_STATIONS.fullmatch(text)
+    if m is None or m[1] not in CITIES or not known_city(m[2]):
+        return [w]
+    parts = _parted(w, text, (0, m.end(1), m.end(1) + 1, m.start(2), len(text)))
+    return [p for p in parts if p.text.upper() != "TO"]  # the mark's English half
 
 
 # Labels printed side by side in a known order: a misread one is named by its neighbours.

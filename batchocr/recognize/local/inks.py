@@ -63,6 +63,9 @@ def separate(pixels: Any) -> list[Any] | None:
     if total == 0:
         return None
     hist, _ = np.histogram(hue[hued], bins=BINS, range=(0, 360))
+    # An ink's hue straddles two bins as often as not (a scan's blur mixes it with the
+    # paper): each bin counts with its neighbours.
+    hist = hist + np.roll(hist, 1) + np.roll(hist, -1)
     first = int(np.argmax(hist))
     far = [i for i in range(BINS) if min(abs(i - first), BINS - abs(i - first)) >= APART]
     second = max(far, key=lambda i: hist[i])

@@ -59,6 +59,10 @@ UPSIDE_DOWN = 0.7
 # same again at 1.3x 205 of 207 times when right, 0 of 3 when wrong (at 2x: 197 of 207).
 CONFIRM_STRETCH = 1.3
 PARTED_BELOW = 20  # entries: a page read in full as fewer is read an ink at a time, if it can be
+# ...and so is one that reads this few of the ticket's own fields (not its flights': a paper
+# itinerary prints 16, an e-invoice 22), its values printed over the English labels (a
+# clean tuning page: 27 entries, 5 of them the ticket's, 3 right of 14; an ink at a time, 14).
+TICKET_PARTED_BELOW = 13
 TRIM_ABOVE = 360 << 20  # bytes resident after a page above which freed memory is returned
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 MMAP_ABOVE = 8 << 20  # bytes: an allocation this large gets its own mapping, freed at once
@@ -142,7 +146,8 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
 
     page = ocr.read_assumed(picture, page)
     full = _with_id_reread(picture, page, _with_blanks(picture, page.boxes))
-    weak = len(full.data) < PARTED_BELOW and _median_score(page) >= UPSIDE_DOWN  # (else: turn it)
+    thin = len(full.data) < PARTED_BELOW or _ticket_entries(full.data) < TICKET_PARTED_BELOW
+    weak = thin and _median_score(page) >= UPSIDE_DOWN  # (else: it is turned)
     if weak and (layers := inks.separate(np.asarray(picture))):
         form, data = sorted((ocr.read_page(Image.fromarray(layer)).boxes for layer in layers),
                             key=_labels, reverse=True)  # fmt: skip
@@ -167,6 +172,11 @@ def _with_id_reread(picture: Image.Image, page: ocr.Page, full: FullReading) -> 
     again = _with_blanks(picture, ocr.reread(picture, page, starred).boxes)
     found = any(d["Name"] == ID_NUMBER for d in again.data)
     return again if found and len(again.data) >= len(full.data) else full
+
+
+def _ticket_entries(data: list[NameValue]) -> int:
+    """How many of ``data``'s entries are the ticket's, not a flight's."""
+    return sum(int(d.get("Row", -1)) < 0 for d in data)
 
 
 def _labels(boxes: tuple[ocr.Box, ...]) -> int:
