@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+from typing import Any
 
 import pytest
 
@@ -56,6 +57,26 @@ def fields(boxes: list[Box]) -> dict[str, object]:
     for i, segment in enumerate(got["segments"]):
         flat |= {f"{i}.{k}": v for k, v in segment.items() if v is not None}
     return flat
+
+
+def engine_read(family: str, seed: int, noise: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The truth's normalized fields and the offline engine's, for one synthetic page (the
+    test is skipped where the OCR models are not installed)."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    from batchocr.recognize.local.recognizer import recognize
+    from synth.variety import generate_family
+
+    sample = generate_family(seed, family, noise)
+    buf = io.BytesIO()
+    sample.image.save(buf, "PNG")
+    want, _ = normalize(sample.truth["data"])
+    got, _ = normalize(recognize(buf.getvalue()))
+    return want, got
+
+
+def ticket_keys(want: dict[str, Any]) -> list[str]:
+    """The ticket's own fields the page prints (not its flights)."""
+    return [k for k in want if k not in ("segments", "extra") and want[k] is not None]
 
 
 CLEAN = {
@@ -276,16 +297,8 @@ def test_the_published_form_reads_through_the_engine(noise: str) -> None:
     """A page in the real e-invoice layout (which no tuning saw) read by the offline engine:
     the fast path finds no template it knows, the page is read in full, and what is read
     is right."""
-    pytest.importorskip("rapidocr_onnxruntime")
-    from batchocr.recognize.local.recognizer import recognize
-    from synth import generate
-
-    sample = generate(1100001, "einvoice-real", noise)
-    buf = io.BytesIO()
-    sample.image.save(buf, "PNG")
-    want, _ = normalize(sample.truth["data"])
-    got, _ = normalize(recognize(buf.getvalue()))
-    keys = [k for k in want if k not in ("segments", "extra") and want[k] is not None]
+    want, got = engine_read("einvoice-real", 1100001, noise)
+    keys = ticket_keys(want)
     exact = [k for k in keys if got[k] == want[k]]
     wrong = [k for k in keys if got[k] is not None and got[k] != want[k]]
     assert wrong == []
@@ -298,15 +311,7 @@ def test_the_published_form_reads_through_the_engine(noise: str) -> None:
 def test_a_masked_id_number_is_read_again_stretched(family: str, seed: int, noise: str) -> None:
     """Two tuning pages whose masked ID number the recognizer reads with a digit merged into
     the asterisks (``510107*********361``): read again stretched, it is read right."""
-    pytest.importorskip("rapidocr_onnxruntime")
-    from batchocr.recognize.local.recognizer import recognize
-    from synth.variety import generate_family
-
-    sample = generate_family(seed, family, noise)
-    buf = io.BytesIO()
-    sample.image.save(buf, "PNG")
-    want, _ = normalize(sample.truth["data"])
-    got, _ = normalize(recognize(buf.getvalue()))
+    want, got = engine_read(family, seed, noise)
     assert got["passenger_id_no"] == want["passenger_id_no"]
 
 
@@ -529,15 +534,7 @@ def test_a_slip_without_a_block_s_station_line_guesses_no_row() -> None:
 def test_a_page_read_in_full_reads_what_the_template_only_named() -> None:
     """Boxes the paper template's geometry named without reading them (its 至 TO labels) hold
     this page's cities: once the page turns out not to be that template they are read."""
-    pytest.importorskip("rapidocr_onnxruntime")
-    from batchocr.recognize.local.recognizer import recognize
-    from synth.variety import generate_family
-
-    sample = generate_family(1600002, "paper-beside-unruled", "clean")
-    buf = io.BytesIO()
-    sample.image.save(buf, "PNG")
-    got, _ = normalize(recognize(buf.getvalue()))
-    want, _ = normalize(sample.truth["data"])
+    want, got = engine_read("paper-beside-unruled", 1600002, "clean")
     assert [(s["from"], s["to"]) for s in got["segments"]] == [("厦门", "长沙")]
     assert got["segments"] == want["segments"]
 
@@ -548,17 +545,11 @@ def test_values_printed_over_labels_are_read_one_ink_at_a_time(seed: int) -> Non
     and black on grey): read as it is, the page is garble; read an ink at a time (by hue, or
     by lightness), the data pass moved back onto the form's lines by its stations, every
     ticket field read is right."""
-    pytest.importorskip("rapidocr_onnxruntime")
-    from batchocr.recognize.local.recognizer import recognize
-    from synth.variety import generate_family
+    from synth.variety import draw_style
 
-    sample = generate_family(seed, "paper-zh-only-ddmonyy", "clean")
-    assert sample.truth["style"]["shift"][1] < 0  # the data pass is printed higher
-    buf = io.BytesIO()
-    sample.image.save(buf, "PNG")
-    got, _ = normalize(recognize(buf.getvalue()))
-    want, _ = normalize(sample.truth["data"])
-    keys = [k for k in want if k not in ("segments", "extra") and want[k] is not None]
+    assert draw_style(seed, "paper-zh-only-ddmonyy").shift[1] < 0  # the data pass is higher
+    want, got = engine_read("paper-zh-only-ddmonyy", seed, "clean")
+    keys = ticket_keys(want)
     assert [k for k in keys if got[k] is not None and got[k] != want[k]] == []
     assert sum(got[k] == want[k] for k in keys) >= len(keys) - 3
     assert got["passenger_name"] == want["passenger_name"] and got["total"] == want["total"]
@@ -610,14 +601,6 @@ def test_values_printed_over_the_english_labels_are_read_one_ink_at_a_time(noise
     ticket fields come out; its flights read, so the page is not thin by its entries, but its
     ticket is, and read one ink at a time every ticket field is right (the light scan's blue
     straddles two hue bins)."""
-    pytest.importorskip("rapidocr_onnxruntime")
-    from batchocr.recognize.local.recognizer import recognize
-    from synth.variety import generate_family
-
-    sample = generate_family(1780001, "paper-serif-colour", noise)
-    buf = io.BytesIO()
-    sample.image.save(buf, "PNG")
-    want, _ = normalize(sample.truth["data"])
-    got, _ = normalize(recognize(buf.getvalue()))
-    keys = [k for k in want if k not in ("segments", "extra") and want[k] is not None]
+    want, got = engine_read("paper-serif-colour", 1780001, noise)
+    keys = ticket_keys(want)
     assert {k: got[k] for k in keys} == {k: want[k] for k in keys}
