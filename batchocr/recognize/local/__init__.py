@@ -14,6 +14,7 @@ imported on first use only.
     extract  table  repair  checks   boxes → Name/Value list, cleaned and cross-checked
     airlines  places   the carriers and the cities an itinerary names (data)
     fullpage  labels  values   the checked fallback: a page read in full, by its labels
+    upright     its lines as upright words: marks, stations and labels inside a line parted
     misread     labels misread past a slip, named by the form of the value beside them
     amounts     an amount row whose labels went unread, named by its order and its sums
     forms       values whose form one field alone has, named without their label
@@ -24,5 +25,5 @@ imported on first use only.
 __all__ = [
     "airlines", "amounts", "checks", "confirm", "extract", "forms", "fullpage", "geometry", "inks",
     "labels", "layout", "misread", "ocr", "places", "pool", "printed", "printed_boxes",
-    "recognizer", "register", "repair", "table", "values",
+    "recognizer", "register", "repair", "table", "upright", "values",
 ]  # fmt: skip

@@ -35,45 +35,6 @@ FITS = 0.6  # measured: 26-36 of 27/35 anchors on our layouts, 7-10 on the publi
 
 Cleaner = Callable[[str], str | None]
 Scores = dict[str, float]  # field Name → the lowest score of the boxes its value came from
-_FREE = re.compile(r"[\u4e00-\u9fff0-9A-Za-z/（）()·,，.、\-]+")
-
-
-_LOOSE_ENDS = "/、,.;:'\"`-·"  # specks and rules OCR reads at the ends of a line
-
-
-def free_text(text: str) -> str | None:
-    """Printed free text (a name, an endorsement, an agency), spaces dropped."""
-    t = repair.squeeze(text).replace(":", "").strip(_LOOSE_ENDS)
-    return t if t and _FREE.fullmatch(t) else None
-
-
-# What a scan leaves after a note's last character: Latin letters (a piece of the next
-# label's English) or a lone digit.
-_TRAILING_SPECK = re.compile(r"(?<=[\u4e00-\u9fff])(?:[A-Za-z]{2,}|\d)$")
-
-
-def note(text: str) -> str | None:
-    """An endorsement or a prompt: free text without a speck after its last character.
-
-    >>> note("不得签转NDGOR"), note("退改签收费8"), note("NON-END/不得签转")
-    ('不得签转', '退改签收费', 'NON-END/不得签转')
-    """
-    t = free_text(text)
-    return _TRAILING_SPECK.sub("", t) if t else None
-
-
-def person(text: str) -> str | None:
-    """A passenger name: two to five Chinese characters (more only with ·, a transliterated
-    name), or LATIN/NAME; a longer run is a label or a line read where the name belongs.
-
-    >>> person("欧阳明辉"), person("阿依古丽·买买提"), person("存效身价证行可码")
-    ('欧阳明辉', '阿依古丽·买买提', None)
-    """
-    t = repair.squeeze(text).strip(_LOOSE_ENDS)
-    cjk = r"[\u4e00-\u9fff]{2,5}|[\u4e00-\u9fff]+(?:·[\u4e00-\u9fff]+)+"
-    return t if re.fullmatch(cjk + r"|[A-Z]+/[A-Z]+", t) else None
-
-
 def insurance(text: str) -> str | None:
     """``XXX`` (none bought) or an amount.
 
@@ -99,19 +60,19 @@ def domestic(text: str) -> str | None:
 
 CLEAN: dict[str, Cleaner] = {
     "印刷序号": lambda t: repair.digits(t, 11),
-    "旅客姓名": person,
+    "旅客姓名": repair.person,
     "有效身份证件号码": repair.id_number,
-    "签注": note,
+    "签注": repair.note,
     "票价": repair.amount, "民航发展基金": repair.amount, "燃油附加费": repair.amount,
     "其他税费": repair.amount, "合计金额": repair.amount, "合计": repair.amount,
     "增值税税额": repair.amount, "增值税税率": rate,
     "电子客票号码": lambda t: repair.digits(t, 13),
     "验证码": lambda t: repair.digits(t, 4),
-    "提示信息": note, "保险费": insurance,
+    "提示信息": repair.note, "保险费": insurance,
     "销售单位代号": repair.office_code, "销售网点代号": repair.office_code,
-    "填开单位": free_text, "填开日期": repair.iso_date,
+    "填开单位": repair.organization, "填开日期": repair.iso_date,
     "发票号码": lambda t: repair.digits(t, 20), "开票日期": repair.cn_date,
-    "国内国际标签": domestic, "购买方名称": free_text,
+    "国内国际标签": domestic, "购买方名称": repair.organization,
     "统一社会信用代码/纳税人识别号": repair.credit_code,
 }  # fmt: skip
 

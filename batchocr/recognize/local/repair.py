@@ -166,11 +166,29 @@ def id_number(text: str) -> str | None:
 
     A masked number keeps its fixed shape (2+5+4 or 6+8+4 characters), so a star
     read twice or missed is restored, and 6 or 10 digits alone (stars too faint
-    to read) can only be that shape; an unmasked one must pass its check digit.
+    to read) can only be that shape; an unmasked one must pass its check digit. Its
+    first two digits name a province (GB/T 2260), Hong Kong, Macau or Taiwan, or (a 9)
+    a foreigner's permanent residence: ``85…`` is a misread ``35…``.
 
     >>> id_number("530102*******4819"), id_number("37******5960"), id_number("11010119900307797X")
     ('530102********4819', '37*****5960', None)
+    >>> id_number("850203********140X")
     """
+    found = _id_shape(text)
+    return found if found is not None and found[:2] in _REGIONS else None
+
+
+# The first two digits of a Chinese ID number (GB/T 2260 provinces; 71, 81-83: Taiwan, Hong
+# Kong, Macau and their residents' permits; 9x: a foreigner's permanent residence card).
+_REGIONS = frozenset({
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+    "65", "71", "81", "82", "83", *(f"9{d}" for d in range(10)),
+})  # fmt: skip
+
+
+def _id_shape(text: str) -> str | None:
+    """An ID number's shape, masked or whole (see :func:`id_number`)."""
     t = re.sub(r"^[^0-9A-Z*]+|[^0-9A-Z*]+$", "", squeeze(text).upper().replace("×", "X"))
     m = re.fullmatch(r"([0-9A-Z]+)\*+([0-9OIL]{3}[0-9X])", t)
     if m is not None:
@@ -228,3 +246,55 @@ def credit_code(text: str) -> str | None:
 def _credit_ok(code: str) -> bool:
     total = sum(CREDIT_CHARS.index(c) * w for c, w in zip(code[:17], _CREDIT_WEIGHTS, strict=True))
     return CREDIT_CHARS[(31 - total % 31) % 31] == code[17]
+
+
+# ---------------------------------------------------------------------- free text
+
+_FREE = re.compile(r"[\u4e00-\u9fff0-9A-Za-z/（）()·,，.、\-]+")
+
+
+_LOOSE_ENDS = "/、,.;:'\"`-·"  # specks and rules OCR reads at the ends of a line
+
+
+def free_text(text: str) -> str | None:
+    """Printed free text (a name, an endorsement, an agency), spaces dropped."""
+    t = squeeze(text).replace(":", "").strip(_LOOSE_ENDS)
+    return t if t and _FREE.fullmatch(t) else None
+
+
+def organization(text: str) -> str | None:
+    """An agency's or a company's name: free text with Chinese in it (a Latin run alone
+    where it belongs is the label's English half read off a misregistered page: ``ISSUEDBY``).
+
+    >>> organization("海口远航航空服务有限公司"), organization("ISSUED BY")
+    ('海口远航航空服务有限公司', None)
+    """
+    t = free_text(text)
+    return t if t and re.search(r"[\u4e00-\u9fff]", t) else None
+
+
+# What a scan leaves after a note's last character: Latin letters (a piece of the next
+# label's English) or a lone digit.
+_TRAILING_SPECK = re.compile(r"(?<=[\u4e00-\u9fff])(?:[A-Za-z]{2,}|\d)$")
+
+
+def note(text: str) -> str | None:
+    """An endorsement or a prompt: free text without a speck after its last character.
+
+    >>> note("不得签转NDGOR"), note("退改签收费8"), note("NON-END/不得签转")
+    ('不得签转', '退改签收费', 'NON-END/不得签转')
+    """
+    t = free_text(text)
+    return _TRAILING_SPECK.sub("", t) if t else None
+
+
+def person(text: str) -> str | None:
+    """A passenger name: two to five Chinese characters (more only with ·, a transliterated
+    name), or LATIN/NAME; a longer run is a label or a line read where the name belongs.
+
+    >>> person("欧阳明辉"), person("阿依古丽·买买提"), person("存效身价证行可码")
+    ('欧阳明辉', '阿依古丽·买买提', None)
+    """
+    t = squeeze(text).strip(_LOOSE_ENDS)
+    cjk = r"[\u4e00-\u9fff]{2,5}|[\u4e00-\u9fff]+(?:·[\u4e00-\u9fff]+)+"
+    return t if re.fullmatch(cjk + r"|[A-Z]+/[A-Z]+", t) else None

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from . import repair
-from .airlines import CARRIERS
+from .airlines import AIRLINES, CARRIERS
 from .geometry import Rect
 from .layout import Column, Layout
 
@@ -144,7 +144,8 @@ def city(parts: Sequence[Rect], layout: Layout) -> str | None:
         name = runs[-1] if runs else ""
         if name[:1] in ("自", "至") and len(name) >= 3:
             name = name[1:]
-        return name or None
+        parted = parted_carrier(name)  # a misregistered pass ran the carrier in (长沙深航)
+        return (parted[0] if parted else name) or None
     city_boxes = [i for i, r in enumerate(parts) if r.x0 >= layout.city_x - 15]
     if city_boxes:  # the city has a box of its own: what is left of it is the marker
         parts, texts = [parts[i] for i in city_boxes], [texts[i] for i in city_boxes]
@@ -156,6 +157,20 @@ def city(parts: Sequence[Rect], layout: Layout) -> str | None:
         kept += [c for i, c in enumerate(t) if r.x0 + (i + 0.5) * pitch > layout.city_x]
     runs = re.findall(r"[\u4e00-\u9fff]{2,}", "".join(kept))
     return runs[-1] if runs else None
+
+
+def parted_carrier(text: str) -> tuple[str, str] | None:
+    """``深圳川航`` → (``深圳``, ``川航``): a city with its carrier's cell read into it (a
+    carrier whose short name ends in 航; no city's does).
+
+    >>> parted_carrier("深圳川航"), parted_carrier("深圳"), parted_carrier("北京首都")
+    (('深圳', '川航'), None, None)
+    """
+    t = text.replace(" ", "")
+    for name in AIRLINES:
+        if name.endswith("航") and t.endswith(name) and len(t) - len(name) >= 2:
+            return t[: -len(name)], name
+    return None
 
 
 PROBED = ("承运人", "航班号", "座位等级", "日期", "时间", "客票级别/类别", "客票级别/客票类别",

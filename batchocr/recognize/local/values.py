@@ -16,9 +16,10 @@ from ...documents import positioned
 from ...models import NameValue
 from ...outputs.fields import normalize
 from . import repair, table
-from .airlines import AIRLINES, CARRIERS
+from .airlines import CARRIERS
 from .extract import CLEAN, Cleaner
 from .labels import LABELS, english_label, without_own_english
+from .table import parted_carrier
 
 __all__ = ["FREE", "clean", "keep_checked", "parted_carrier"]
 
@@ -165,20 +166,6 @@ def _station(text: str) -> str | None:
     if m is None:
         return None
     return f"{m[1]} {m[2].upper()}" if m[2] else m[1]
-
-
-def parted_carrier(text: str) -> tuple[str, str] | None:
-    """``深圳川航`` → (``深圳``, ``川航``): a city with its carrier's cell read into it (a
-    carrier whose short name ends in 航; no city's does).
-
-    >>> parted_carrier("深圳川航"), parted_carrier("深圳"), parted_carrier("北京首都")
-    (('深圳', '川航'), None, None)
-    """
-    t = text.replace(" ", "")
-    for name in AIRLINES:
-        if name.endswith("航") and t.endswith(name) and len(t) - len(name) >= 2:
-            return t[: -len(name)], name
-    return None
 
 
 def keep_checked(data: list[NameValue]) -> list[NameValue]:

@@ -1,0 +1,212 @@
+"""A scan's lines as upright words (pure): the first step of reading a page in full.
+
+The page's tilt is undone (the median tilt of its long lines, :func:`.geometry.skew`); each
+OCR line is cut into words at its gaps and colons, each character placed by its width (a
+Latin letter or a digit is narrower than a Chinese one); a label's English half is dropped;
+a 自/至 mark read into its city is parted from it (``自成都``), and so are two stations read
+as one word (``哈尔滨至To昆明``); a line read as one word with labels inside it is cut at
+them (``发票号码2444…``, ``厦航航班号``); a label misread by a slip is named.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ...documents import positioned
+from ...documents.words import Char, Word
+from .geometry import skew
+from .labels import (
+    COLON,
+    LABELS,
+    english_label,
+    english_length,
+    fragment,
+    label_head,
+    label_text,
+)
+from .ocr import Box
+from .places import CITIES, known_city
+
+__all__ = ["upright_words"]
+
+_NARROW = 0.55  # a Latin letter or digit is about this many CJK glyphs wide
+_SPACE = 0.35
+
+
+def _weight(ch: str) -> float:
+    if ch.isspace():
+        return _SPACE
+    return 1.0 if unicodedata.east_asian_width(ch) in "WF" else _NARROW
+
+
+def _chars(text: str, x0: float, top: float, x1: float, bottom: float) -> list[Char]:
+    """A line's characters spread over its box by their typical widths."""
+    weights = [_weight(c) for c in text]
+    pitch = (x1 - x0) / max(sum(weights), 1e-6)
+    if "\u3000" in text:  # OCR's mark of a wide gap: the text either side at its own width
+        glyphs = sum(w for c, w in zip(text, weights, strict=True) if c != "\u3000")
+        pitch = min(pitch, bottom - top)
+        gap = (x1 - x0 - glyphs * pitch) / text.count("\u3000") / pitch
+        weights = [gap if c == "\u3000" else w for c, w in zip(text, weights, strict=True)]
+    out: list[Char] = []
+    x = x0
+    for ch, w in zip(text, weights, strict=True):
+        out.append((ch, x, top, x + w * pitch, bottom))
+        x += w * pitch
+    return out
+
+
+# 自/至, the English FROM/TO (however much of it was read, its O read as a 0, its T as a 1:
+# ``至10``; a speck after it), a city, its airport code.
+_STATION_LINE = (r"([自至])\s*(?:[A-Za-z01][A-Za-z0]{0,3})?[\s•·.,:：、]*"
+                 r"([\u4e00-\u9fff]{2,6}(?:\s*[A-Za-z]{3})?)?")  # fmt: skip
+
+
+def _marked(text: str) -> str:
+    """``自成都`` → ``自：成都``: a station line read as one word keeps its 自/至 mark apart.
+
+    >>> _marked("自 成都"), _marked("至海口 HAK"), _marked("自 FRO广州"), _marked("至 TO")
+    ('自：成都', '至：海口 HAK', '自：广州', '至：')
+    >>> _marked("自 FROM 厦门 川航"), _marked("至 TO•北京"), _marked("月至To三亚"), _marked("至10")
+    ('自：厦门\u3000川航', '至：北京', '至：三亚', '至：')
+
+    >>> _marked("自愿退票"), _marked("至"), _marked("至10月")
+    ('自愿退票', '至', '至10月')
+    """
+    if re.match(r".[自至]\s*[A-Za-z]{2}", text):  # 月至To三亚: a speck before the mark
+        text = text[1:]
+    m = re.match(_STATION_LINE, text)
+    if m is None or text in ("自", "至") or (m[2] or "")[:2] in ("愿退", "行车"):
+        return text
+    rest = text[m.end() :]
+    if rest and not rest[0].isspace():
+        return text  # not a city and a cell: a word that starts with 自 or 至
+    # The next cell read on the same line (厦门 川航) is parted from the city as by a wide gap.
+    return f"{m[1]}：{m[2] or ''}" + (f"\u3000{rest.strip()}" if rest.strip() else "")
+
+
+def upright_words(boxes: Sequence[Box], tilt: float | None = None) -> list[Word]:
+    """The page's words in upright coordinates (turned by ``tilt``, by default the page's
+    measured tilt), label slips mended."""
+    tilt = skew(boxes) if tilt is None else tilt
+    cos, sin = math.cos(-tilt), math.sin(-tilt)
+    out: list[Word] = []
+    for b in sorted(boxes, key=lambda b: (b.quad[0][1], b.quad[0][0])):
+        text = "\u3000".join(_marked(part.strip()) for part in b.text.strip().split("\u3000"))
+        if not text:
+            continue
+        xs = [x * cos - y * sin for x, y in b.quad]
+        ys = [x * sin + y * cos for x, y in b.quad]
+        chars = _without_english(_chars(text, min(xs), min(ys), max(xs), max(ys)))
+        for w in (replace(w, score=b.score) for w in positioned.words(chars)):
+            if not any(c.isalnum() for c in w.text) or english_label(w.text):
+                continue  # a speck or a rule read as 「 or |; a label's English half
+            for part in (p for q in _label_first(w) for p in _stations_apart(q)):
+                mended = label_text(part.text)
+                out.append(part if mended == part.text else replace(part, text=mended))
+    return out
+
+
+_ASCII_RUN = re.compile(r"[A-Za-z][A-Za-z./\-]*(?: [A-Za-z./\-]+)*")
+
+
+def _without_english(chars: list[Char]) -> list[Char]:
+    """A line's characters without the English halves of bilingual labels run into it
+    (``FARE2420.00``, ``NAMEOFPASSENGER董鹏``), nor a short capital run glued to a Chinese
+    label (``TME客票级别``): the gap they leave parts the words around them."""
+    text = "".join(c[0] for c in chars)
+    drop: set[int] = set()
+    for m in _ASCII_RUN.finditer(text):
+        run, after = m[0].replace(" ", ""), text[m.end() : m.end() + 4]
+        glued = run.isupper() and len(run) <= 6 and any(lb.startswith(after[:2])
+                                                       for lb in LABELS if len(after) >= 2)
+        n = len(run) if glued else _english_words(m[0])
+        # n letters of the run, spaces between them counted
+        drop.update(i for i in range(m.start(), m.end())
+                    if len(text[m.start() : i].replace(" ", "")) < n)
+    return [c for i, c in enumerate(chars) if i not in drop] if drop else chars
+
+
+def _english_words(run: str) -> int:
+    """How many letters at the start of a run of Latin words are an English label: the most
+    words that are one together (``NOT VALID AFTER``; ``FLGHT`` of ``FLGHT FM8443``), else the
+    head of the first word (``OTHERTAXESO``)."""
+    words = run.split(" ")
+    for j in range(len(words), 0, -1):
+        head = "".join(words[:j])
+        if j > 1 and not fragment(words[j - 1]):
+            continue  # FLGHT FM8443: the flight's own letters follow the label
+        if len(head) >= 3 and english_length(head) == len(head):
+            return len(head)
+    return english_length(words[0]) if len(words[0]) >= 3 else 0
+
+
+# Labels looked for inside a word: four characters or more, or three held by no other label.
+_INSIDE = frozenset(lb for lb in LABELS if len(lb) >= 4 or (len(lb) == 3 and not any(
+    lb != other and lb in other for other in LABELS)))  # fmt: skip
+
+
+def _label_first(w: Word) -> list[Word]:
+    """A line read as one word with labels in it and no colon before their values
+    (``发票号码2444…``, ``于洋平有效身份证件号码``): the labels and the text between them as
+    words, each cut placed by the characters' widths; a slip's line runs a value into the
+    next label (``厦航航班号``). Inside a word only labels of four characters or more, or
+    of three that no other label holds, are looked for (日期 occurs inside 客票生效日期)."""
+    text = w.text.replace(" ", "")
+    spans: list[tuple[int, int]] = []
+    i = 0
+    if not any(text.startswith(lb) for lb in LABELS):
+        head, n = label_head(text)
+        if head:  # 电子客号码7314…: the label misread, its value run into it
+            text = head + text[n:]
+    while i < len(text):
+        label = next((lb for lb in LABELS if text.startswith(lb, i)
+                      and (i == 0 or lb in _INSIDE)), None)  # fmt: skip
+        if label is None or label in positioned.STATIONS:
+            i += 1
+            continue
+        spans.append((i, i + len(label)))
+        i += len(label)
+    cuts = sorted({0, len(text), *(c for span in spans for c in span)})
+    if len(cuts) <= 2 or (len(spans) == 1 and spans[0] == (0, len(text))):
+        return [w]
+    if len(spans) == 1 and spans[0][0] == 0 and not text[spans[0][1] :].strip(COLON):
+        return [w]
+    return _parted(w, text, cuts)
+
+
+def _parted(w: Word, text: str, cuts: Sequence[int]) -> list[Word]:
+    """``w`` (whose text is ``text`` but for spaces) cut at the character indices ``cuts``
+    (its two ends among them), each cut placed by the characters' widths."""
+    total = sum(map(_weight, text))
+
+    def x(i: int) -> float:
+        return w.x0 + (w.x1 - w.x0) * sum(map(_weight, text[:i])) / total
+
+    return [Word(text[a:b], x(a), w.top, x(b), w.bottom, w.score)
+            for a, b in itertools.pairwise(cuts) if text[a:b].strip(COLON)]  # fmt: skip
+
+
+_TWO_STATIONS = re.compile(r"([\u4e00-\u9fff]{2,6}?)至(?:TO|To|to)?([\u4e00-\u9fff].*)")
+
+
+def _stations_apart(w: Word) -> list[Word]:
+    """A slip's line with both stations read as one word (``哈尔滨至To昆明``): the city,
+    the 至 mark and the other city as words, when both are cities flown to.
+
+    >>> [p.text for p in _stations_apart(Word("哈尔滨至To昆明", 0, 0, 200, 30))]
+    ['哈尔滨', '至', '昆明']
+    >>> [p.text for p in _stations_apart(Word("冬至To北京", 0, 0, 200, 30))]
+    ['冬至To北京']
+    """
+    text = w.text.replace(" ", "")
+    m = _TWO_STATIONS.fullmatch(text)
+    if m is None or m[1] not in CITIES or not known_city(m[2]):
+        return [w]
+    parts = _parted(w, text, (0, m.end(1), m.end(1) + 1, m.start(2), len(text)))
+    return [p for p in parts if p.text.upper() != "TO"]  # the mark's English half
