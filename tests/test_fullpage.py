@@ -165,6 +165,8 @@ def test_numbers_of_a_form_no_other_field_has_need_no_label() -> None:
 
     assert named("510107********3190") == [("有效身份证件号码", "510107********3190")]
     assert named("510107*********3190") == named("5101073190") == []
+    unsure = Word("510107********3190", 0, 0, 200, 20, 0.95)  # masked: no check character
+    assert by_form([], [unsure]) == []
 
 
 def test_a_number_nothing_checks_is_kept_only_when_read_the_same_twice() -> None:

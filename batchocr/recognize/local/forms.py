@@ -10,9 +10,10 @@ whose check character holds (and no ID number's), or a rate (``9%``, on a page t
 e-invoice by other signs). Such a word is named for its field when the page read no label
 of that field and the word is the only one of that form on the page (the same value printed
 twice counts once). The form is read off the whole word: a number inside a longer run, or a
-misread that needs repair to fit, names nothing. A number nothing checks (no check
-character, no sum) is named this way only when the recognizer is all but sure of it
-(:data:`.confirm.SURE`): on heavy tuning pages every such number misread scored below 0.97.
+misread that needs repair to fit, names nothing. What no check character vouches for (a
+masked ID number, a rate, the numbers) is named this way only when the recognizer is all
+but sure of it (:data:`.confirm.SURE`): on heavy tuning pages every such number misread
+scored below 0.97.
 
 >>> from batchocr.documents.words import Word
 >>> page = [Word("7316547279557", 0, 0, 130, 20), Word("9%", 0, 30, 20, 50),
@@ -63,24 +64,27 @@ Check = Callable[[str], bool]
 _PREFIXES = frozenset(prefix for _, prefix in CARRIERS.values())
 
 
+def _never(key: str) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Form:
     """What a word must be to be named for a field without its label."""
 
     fits: Check  # its key has the field's form
-    checked: bool  # a check character vouches for it: no need to be sure of the reading
+    checked: Check = _never  # a check character vouches for this key: no need to be sure
     document: str | None = None  # only on this document ("paper", "einvoice")
 
 
 # Label (as the full reader names it) → the form only that field has.
 FORMS: dict[str, Form] = {
-    "电子客票号码": Form(_ticket_number, checked=False),
-    "发票号码": Form(_digits(20), checked=False, document="einvoice"),
-    "印刷序号": Form(_digits(11, exclude=r"1[3-9]"), checked=False, document="paper"),
-    "有效身份证件号码": Form(_id_number, checked=True),
-    "统一社会信用代码/纳税人识别号": Form(_credit_code, checked=True),
-    "增值税税率": Form(lambda key: bool(re.fullmatch(r"\d{1,2}%", key)), checked=True,
-                       document="einvoice"),
+    "电子客票号码": Form(_ticket_number),
+    "发票号码": Form(_digits(20), document="einvoice"),
+    "印刷序号": Form(_digits(11, exclude=r"1[3-9]"), document="paper"),
+    "有效身份证件号码": Form(_id_number, checked=lambda key: "*" not in key),  # whole: checked
+    "统一社会信用代码/纳税人识别号": Form(_credit_code, checked=lambda key: True),
+    "增值税税率": Form(lambda key: bool(re.fullmatch(r"\d{1,2}%", key)), document="einvoice"),
 }  # fmt: skip
 
 
@@ -98,6 +102,6 @@ def by_form(data: Sequence[NameValue], ws: Sequence[Word],
         if not found or len({w.key for w in found}) > 1:
             continue
         least = min(found, key=lambda w: w.score)
-        if form.checked or least.score >= SURE:
+        if form.checked(least.key) or least.score >= SURE:
             add(out, label, [least])
     return out
