@@ -40,8 +40,13 @@ from .confirm import SURE
 __all__ = ["FORMS", "Form", "by_form"]
 
 
-def _digits(n: int, exclude: str = "$^") -> Check:
-    return lambda key: bool(re.fullmatch(rf"\d{{{n}}}", key)) and not re.match(exclude, key)
+Check = Callable[[str], bool]  # whether a word's key is so
+
+
+def _digits(n: int, unless: str | None = None) -> Check:
+    """``n`` digits, not starting as ``unless`` does."""
+    return lambda key: bool(re.fullmatch(rf"\d{{{n}}}", key)) and not (
+        unless and re.match(unless, key))
 
 
 def _ticket_number(key: str) -> bool:
@@ -60,7 +65,6 @@ def _credit_code(key: str) -> bool:
     return repair.credit_code(key) == key and bool(re.search(r"[A-WYZ]", key))
 
 
-Check = Callable[[str], bool]
 _PREFIXES = frozenset(prefix for _, prefix in CARRIERS.values())
 
 
@@ -81,7 +85,7 @@ class Form:
 FORMS: dict[str, Form] = {
     "电子客票号码": Form(_ticket_number),
     "发票号码": Form(_digits(20), document="einvoice"),
-    "印刷序号": Form(_digits(11, exclude=r"1[3-9]"), document="paper"),
+    "印刷序号": Form(_digits(11, unless=r"1[3-9]"), document="paper"),
     "有效身份证件号码": Form(_id_number, checked=lambda key: "*" not in key),  # whole: checked
     "统一社会信用代码/纳税人识别号": Form(_credit_code, checked=lambda key: True),
     "增值税税率": Form(lambda key: bool(re.fullmatch(r"\d{1,2}%", key)), document="einvoice"),

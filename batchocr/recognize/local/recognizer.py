@@ -8,8 +8,10 @@ boxes that sat where a value belongs but did not read as one are read again
 stretched, and flight-table cells where a value belongs but nothing was
 detected are recognized as they are. A page that fits neither known drawing is read
 in full (:mod:`.fullpage`): what the template only named is read after all, a masked ID
-number that does not read as one is read again stretched, and a page that reads as little
-and is printed in two inks is read one ink at a time (:mod:`.inks`).
+number that does not read as one is read again stretched, a page that reads as little (or
+as few of the ticket's own fields) and is printed in two inks is read one ink at a time
+(:mod:`.inks`), and numbers nothing checks are kept only when read the same twice
+(:mod:`.confirm`).
 Pages whose lines stand upright are turned a quarter; pages that read as little and
 as poorly as upside-down text, half a turn.
 
@@ -139,9 +141,10 @@ def _read_upright(picture: Image.Image) -> tuple[Reading, ocr.Page]:
 
 def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
     """The page read by its labels: what the template's geometry named without reading is
-    read after all; a page that reads as little and is printed in two inks is read again
-    one ink at a time (values printed over labels garble both); numbers nothing checks are
-    kept only when read the same twice (:mod:`.confirm`)."""
+    read after all; a page that reads as little, or as few of the ticket's own fields, and
+    is printed in two inks is read again one ink at a time (values printed over labels
+    garble both); numbers nothing checks are kept only when read the same twice
+    (:mod:`.confirm`)."""
     import numpy as np
 
     page = ocr.read_assumed(picture, page)
