@@ -31,9 +31,7 @@ from .amounts import document_of, with_amounts
 from .checks import check, consistent
 from .forms import by_form
 from .geometry import skew
-from .labels import (
-    fragment,
-)
+from .labels import fragment
 from .misread import named_by_order, named_by_value
 from .ocr import Box, Quad
 from .upright import upright_words
