@@ -66,23 +66,38 @@ class Progress:
         self._start = clock()
         self._last_print = self._start
         self._shown = False
+        self._printed = False
 
     def tick(self, c: Counters) -> None:
         now = self.clock()
-        elapsed = now - self._start
-        rate = c.requests / elapsed if elapsed > 0 else 0.0
-        line = render(c, total=self.total, rate=rate, elapsed=elapsed)
+        line = self._line(c, now)
         if self.live:
             self.stream.write("\r\x1b[K" + line)
             self.stream.flush()
             self._shown = True
         elif now - self._last_print >= self.every:
             self._last_print = now
-            self.stream.write(f"progress: {line}\n")
-            self.stream.flush()
+            self._print(line)
 
-    def close(self) -> None:
-        """End the live line so the summary starts on a clean one."""
+    def close(self, c: Counters) -> None:
+        """End the live line so the summary starts on a clean one.
+
+        Off a terminal the last periodic line may be up to ``every`` seconds old
+        ("5/5 seen · 4 done" above a summary of 5 done): a log that showed
+        progress ends on the final counts.
+        """
         if self.live and self._shown:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
+        elif self._printed:
+            self._print(self._line(c, self.clock()))
+
+    def _line(self, c: Counters, now: float) -> str:
+        elapsed = now - self._start
+        rate = c.requests / elapsed if elapsed > 0 else 0.0
+        return render(c, total=self.total, rate=rate, elapsed=elapsed)
+
+    def _print(self, line: str) -> None:
+        self.stream.write(f"progress: {line}\n")
+        self.stream.flush()
+        self._printed = True

@@ -254,7 +254,7 @@ async def _drive(engine: Engine, req: RunRequest, stderr: TextIO) -> Counters:
         try:
             await engine.run()
         finally:
-            progress.close()
+            progress.close(engine.counters)
             tg.cancel_scope.cancel()
     return engine.counters
 
