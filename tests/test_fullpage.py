@@ -426,6 +426,39 @@ def test_an_unmarked_table_takes_no_station_past_another_flight() -> None:
     assert fields(unmarked) == {k: v for k, v in PAPER.items() if k not in ("0.to", "1.from")}
 
 
+def test_a_flight_whose_marks_went_unread_keeps_its_place_before_the_next() -> None:
+    """The first flight's 自/至 unread, the second's read: the second is no first flight. The
+    header row (航班号 misread, put back between its neighbours) finds both flight numbers
+    (one read ``mF148``), so the table is read by its columns; a speck read as ``x:``
+    inside it is no label that ends the table."""
+    unread = {"自：青岛 TAO": "青岛 TAO", "至：武汉 WUH": "武汉 WUH", "航班号": "信",
+              "MF148": "mF148"}  # fmt: skip
+    assert fields([*page(swap=unread), line("x:", 1300, 395)]) == CLEAN
+
+
+BESIDE = (("国内国际标识", 50, 130), ("国内", 250, 130), ("验证码", 600, 900), ("8693", 700, 900),
+          ("销售网点代号", 50, 950), ("CGO644", 250, 950), ("保险费", 900, 950), ("20.00", 1000, 950),
+          ("购买方名称", 50, 1000), ("南宁远航工程有限公司", 220, 1000), ("提示信息", 600, 1000),
+          ("请于起飞前45分钟到达机场", 750, 1000))  # fmt: skip
+
+
+def test_a_row_of_labels_with_nothing_beside_reads_under_on_a_form_of_beside_labels() -> None:
+    """The e-invoice prints most labels beside their values but 旅客姓名, 有效身份证件号码 and
+    签注 over theirs; with its amount labels unread the page looks like a form of beside
+    labels, whose blank cells are blank. A whole row of labels with nothing beside any of
+    them is a header row all the same: its values are the line under it."""
+    got = fields(page(drop=("票价", "燃油附加费", "合计")) + [line(*b) for b in BESIDE])
+    assert {k: got.get(k) for k in ("passenger_name", "passenger_id_no", "endorsement")} == {
+        "passenger_name": "曹萍", "passenger_id_no": "510107********3190", "endorsement": "不得签转"}
+
+
+@pytest.mark.parametrize(("score", "read"), [(0.74, None), (0.76, "曹萍")])
+def test_a_name_read_unsurely_is_left_out(score: float, read: str | None) -> None:
+    """A misread name still reads as a name (``刘烂兰``): below 0.75 it is not taken."""
+    boxes = [Box(b.text, score, b.quad) if b.text == "曹萍" else b for b in page()]
+    assert fields(boxes).get("passenger_name") == read
+
+
 HEADERS = ("承运人", "航班号", "座位等级", "日期", "时间", "客票级别/客票类别", "免费行李")
 
 
@@ -573,10 +606,10 @@ def test_a_blank_beside_its_label_takes_nothing_from_the_line_below() -> None:
 def test_a_value_read_in_full_carries_the_recognizer_s_doubt() -> None:
     """The words a value was read from give it their least score as its Confidence (so a
     reviewer sees low_confidence); a value the totals repaired carries none."""
-    boxes = [Box(b.text, 0.62, b.quad) if b.text == "曹萍" else b for b in page()]
+    boxes = [Box(b.text, 0.77, b.quad) if b.text == "曹萍" else b for b in page()]
     data = read_full(boxes).data
     name = next(d for d in data if d["Name"] == "旅客姓名")
-    assert name["Confidence"] == 0.62
+    assert name["Confidence"] == 0.77
     _, warnings = normalize(data)
     assert [w.field for w in warnings if w.code == "low_confidence"] == ["passenger_name"]
     from batchocr.recognize.local.fullpage import _entry

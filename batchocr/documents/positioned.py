@@ -113,6 +113,7 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
     heads = [w for w in labels.values()
              if w.text[-1] not in COLONS and w.key not in FLIGHT_HEADERS]  # fmt: skip
     found: list[tuple[str, list[Word], list[Word]]] = []  # label, beside, under
+    header_rows: set[str] = set()  # labels of a row of two or more with nothing beside any
     while heads:
         row = sorted((w for w in heads if same_line(w, heads[0])), key=left)
         heads = [w for w in heads if w not in row]
@@ -134,17 +135,21 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
         cols: dict[str, list[Word]] = {}
         for v, lb in placed:
             cols.setdefault(lb.key, []).append(v)
-        for label, edge in zip(row, edges, strict=True):
-            under = sorted(cols.get(label.key, []), key=left)
-            found.append((label.key, _beside(label, ws, edge), under))
+        row_found = [(lb.key, _beside(lb, ws, edge), sorted(cols.get(lb.key, []), key=left))
+                     for lb, edge in zip(row, edges, strict=True)]
+        if len(row) > 1 and not any(beside for _, beside, _ in row_found):
+            header_rows.update(label.key for label in row)
+        found += row_found
     # A form whose labels mostly have their values beside them prints a blank as a blank:
-    # what is under such a label is the next line's value. Elsewhere the text far along a
-    # label's line is another cell's (a slip's value stands far off only when its label's
-    # English half, read into the line and dropped, stood between).
+    # what is under such a label is the next line's value, unless its whole row of labels
+    # has nothing beside (a header row: the e-invoice's 旅客姓名 row on a page whose amount
+    # labels went unread). Elsewhere the text far along a label's line is another cell's (a
+    # slip's value stands far off only when its label's English half, read into the line
+    # and dropped, stood between).
     beside_form = sum(bool(b) for _, b, _ in found) > 0.6 * len(found)
     out: list[NameValue] = []
     for key, beside, under in found:
-        if beside_form:
+        if beside_form and key not in header_rows:
             add(out, key, beside)
         else:
             near = beside and beside[0].x0 - labels[key].x1 <= BESIDE * labels[key].height

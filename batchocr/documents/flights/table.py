@@ -50,8 +50,17 @@ def flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) ->
         found = unmarked(ws, heads, first_col, other) if len(read) >= _HEADER_ROW else headless(ws)
         if len(found) > len(out):
             out, cells = found, other
+    elif len(read) >= _HEADER_ROW:  # some flight's marks may have gone unread: its row is lost
+        other = []
+        found = unmarked(ws, heads, first_col, other)
+        if _numbers(found) > _numbers(out):
+            out, cells = found, other
     blanks += cells
     return out
+
+
+def _numbers(entries: Sequence[NameValue]) -> int:
+    return sum(d["Name"] == "航班号" for d in entries)
 
 
 def _with_unread(heads: list[Word]) -> list[Word]:

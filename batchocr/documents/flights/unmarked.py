@@ -8,7 +8,17 @@ import re
 from collections.abc import Sequence
 
 from ...models import NameValue
-from ..words import FLIGHT_HEADERS, HAN, STATIONS, Word, add, is_label, left, same_line
+from ..words import (
+    FLIGHT_HEADERS,
+    HAN,
+    KNOWN_LABELS,
+    STATIONS,
+    Word,
+    add,
+    is_label,
+    left,
+    same_line,
+)
 from .cells import CITY, Blank, between, column_of, on_level, pieces, segment
 
 __all__ = ["headless", "unmarked"]
@@ -29,13 +39,15 @@ def unmarked(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
     number = next((h for h in heads if h.key == "航班号"), None)
     if number is None:
         return []
-    below = [w for w in ws if w.cy > floor and is_label(w) and w.key not in STATIONS]
+    # (a speck read as a colon makes a cell's ``F:`` look like a label: it ends no table)
+    below = [w for w in ws if w.cy > floor and is_label(w) and w.key not in STATIONS
+             and (w.key in KNOWN_LABELS or HAN.search(w.text))]
     ceiling = min((w.top for w in below), default=float("inf"))
     inside = [w for w in ws if floor < w.cy < ceiling and not is_label(w)]
     cities = sorted((w for w in inside if w.x1 <= first_col + w.height
                      and CITY.fullmatch(w.text.strip())), key=lambda w: w.cy)  # fmt: skip
-    flights = sorted((w for w in inside if w.x0 >= first_col - 1 and _FLIGHT_NO.match(w.text)
-                      and column_of(w, heads) is number),
+    flights = sorted((w for w in inside if w.x0 >= first_col - 1
+                      and _FLIGHT_NO.match(w.text.upper()) and column_of(w, heads) is number),
                      key=lambda w: w.cy)  # fmt: skip
     out: list[NameValue] = []
     for row, flight in enumerate(flights):

@@ -45,6 +45,10 @@ __all__ = ["FullReading", "aligned", "keep_checked", "mend_rows", "read_full", "
 # (A passenger's name is not among them: below 0.9 its reads were 1 wrong, 18 right.)
 UNCHECKED = FREE - {"旅客姓名"}
 UNCHECKED_BELOW = 0.9
+# A name is its own check no more, but a misread one still reads as a name: on tuning pages
+# (240, every noise) names read below 0.75 were 3 wrong (0.44-0.74) and 2 right (0.57, 0.65),
+# above it 0 wrong and 201 right.
+NAME_BELOW = 0.75
 # Labels printed side by side in a known order: a misread one is named by its neighbours.
 _ROWS = (positioned.FLIGHT_HEADERS, positioned.AMOUNT_LABELS, positioned.CELL_LABELS)
 
@@ -161,7 +165,7 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
         if d["Name"] == "自" and row >= 0 and (parted := parted_carrier(d["Value"])):
             flights.setdefault(row, {}).setdefault("承运人", parted[1])  # its column's reading wins
             sure.setdefault((row, "承运人"), (parted[1], d.get("Confidence", 1.0)))
-        if d["Name"] in UNCHECKED and d.get("Confidence", 1.0) < UNCHECKED_BELOW:
+        if d.get("Confidence", 1.0) < _floor(d["Name"]):
             continue  # free text has no form to check it by: only its reading vouches for it
         value = clean(d["Name"], d["Value"])
         if value is not None:
@@ -174,6 +178,12 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
         data += [_entry(k, v, row, sure) for k, v in consistent(flight).items()]
     blanks = tuple(_on_page(*b, tilt) for b in reading.blanks)
     return FullReading(keep_checked(data), blanks)
+
+
+def _floor(name: str) -> float:
+    """The recognizer's score below which a field's value is not taken: only free text (and
+    a name) has one, having no form to check it by."""
+    return UNCHECKED_BELOW if name in UNCHECKED else NAME_BELOW if name == "旅客姓名" else 0.0
 
 
 def _entry(name: str, value: str, row: int,

@@ -9,6 +9,7 @@ are never values (pure).
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 from ...documents import positioned
@@ -27,12 +28,13 @@ _PRINTED = frozenset(LABELS)
 COLON = "：:"
 
 
+@functools.lru_cache(maxsize=4096)  # a page asks of each word; pages repeat their labels
 def label_text(text: str) -> str:
     """A word that reads like a known label (see :func:`_near`) becomes it, unless it reads
     as much like a label of another field (``开日期``: 开票日期 or 填开日期?).
 
-    >>> label_text("开日期"), label_text("开票日")
-    ('开日期', '开票日期')
+    >>> label_text("开日期"), label_text("开票日"), label_text("请开日期：")
+    ('开日期', '开票日期', '填开日期：')
     """
     key = text.rstrip(COLON).replace(" ", "")
     if len(key) < 2 or key in _PRINTED:
@@ -43,8 +45,27 @@ def label_text(text: str) -> str:
     if len(best) == 2 and _slips(key, best[1]) == slips and _near(key, best[1], slips) and (
         ALIASES.get(best[0], best[0]) != ALIASES.get(best[1], best[1])
     ):
-        return text
+        # as near two fields' labels by what they share: the one a single slip away wins
+        # (``请开日期`` is 填开日期 with one character misread, 开票日期 with two)
+        edits = sorted((_edits(key, label), label) for label in best)
+        if edits[0][0] == edits[1][0]:
+            return text
+        best = [edits[0][1]]
     return best[0] + text[len(text.rstrip(COLON)) :]
+
+
+def _edits(a: str, b: str) -> int:
+    """The Levenshtein distance: characters misread, lost or added to make ``a`` into ``b``.
+
+    >>> _edits("请开日期", "填开日期"), _edits("请开日期", "开票日期"), _edits("开日期", "开票日期")
+    (1, 2, 1)
+    """
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        diag, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            diag, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diag + (ca != cb))
+    return row[-1]
 
 
 def _slips(key: str, label: str) -> int:
