@@ -148,7 +148,13 @@ def right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf"), *,
     """The words after ``label`` on its line up to the next label or, on a scan, a gap that
     parts two cells (a value's words stand closer than :data:`_CELL_GAP` glyphs); nothing
     when the first starts more than ``reach`` glyphs after the label (:data:`BESIDE`: the
-    text further off on the line is another cell's)."""
+    text further off on the line is another cell's). A word mostly inside the one before
+    it is the same ink read again by an overlapping box, not more of the value.
+
+    >>> mark, city = Word("至：", 0, 0, 20, 10), Word("昆明", 20, 0, 40, 10)
+    >>> [w.text for w in right_of(mark, [mark, city, Word("月", 32, 0, 44, 10)])]
+    ['昆明']
+    """
     # A scan's box can reach past the next label's left edge, and a label's box take in its
     # English half up to the value: the centre decides, a little overlap is allowed.
     line = sorted((w for w in ws if w.x0 >= label.x1 - label.height / 2
@@ -161,6 +167,8 @@ def right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf"), *,
             break
         if not taken and w.x0 - label.x1 > reach * label.height:
             break
+        if taken and w.x1 - taken[-1].x1 < (w.x1 - w.x0) / 2:
+            continue  # mostly inside the word before: the same ink read twice, by two boxes
         taken.append(w)
     return taken
 

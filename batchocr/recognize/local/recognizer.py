@@ -39,6 +39,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ...documents.positioned import KNOWN_LABELS
 from ...models import NameValue, Reply
+from ...outputs.fields import field_of
 from ...records import BackendName
 from . import inks, ocr, printed
 from .confirm import confirmed
@@ -155,11 +156,42 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
         form, data = sorted((ocr.read_page(Image.fromarray(layer)).boxes for layer in layers),
                             key=_labels, reverse=True)  # fmt: skip
         parted = _with_blanks(picture, aligned(form, data))
-        if len(parted.data) > len(full.data):
-            full = parted
+        first, second = (parted, full) if len(parted.data) > len(full.data) else (full, parted)
+        full = FullReading(merged(first.data, second.data), first.blanks)
     again = functools.partial(ocr.reread, picture, page, stretch=CONFIRM_STRETCH)
     kept = confirmed(full.data, page.boxes, lambda at: again(at).boxes)
     return FullReading(kept, full.blanks)
+
+
+# The amounts one reading's sum checked together: another reading's are no part of it.
+_SUMMED = frozenset({"fare", "fuel_surcharge", "vat_rate", "vat_amount", "caac_dev_fund",
+                     "other_taxes", "total"})  # fmt: skip
+
+
+def merged(first: list[NameValue], second: list[NameValue]) -> list[NameValue]:
+    """``first``, with what only ``second`` read of the page: each reading loses fields the
+    other keeps (the ink-parted read a city printed over its mark, the full read a value
+    printed over a label). Not ``second``'s amounts (``first``'s were checked as a sum), and
+    a flight's fields only where both read that row's flight number alike.
+
+    >>> a = [{"Name": "航班号", "Value": "3U9573", "Row": 0}, {"Name": "票价", "Value": "1.00"}]
+    >>> b = [{"Name": "自", "Value": "厦门", "Row": 0}, {"Name": "航班号", "Value": "3U9573",
+    ...       "Row": 0}, {"Name": "合计", "Value": "9.00"}, {"Name": "签注", "Value": "不得签转"}]
+    >>> [d["Value"] for d in merged(a, b)]
+    ['3U9573', '1.00', '厦门', '不得签转']
+    """
+
+    def key(d: NameValue) -> tuple[str | None, int]:
+        return field_of(d["Name"]), int(d.get("Row", -1))
+
+    def numbers(data: list[NameValue]) -> dict[int, str]:
+        return {int(d.get("Row", -1)): d["Value"] for d in data if d["Name"] == "航班号"}
+
+    have = {key(d) for d in first}
+    theirs = numbers(second)
+    rows = {row for row, number in numbers(first).items() if theirs.get(row) == number}
+    return [*first, *(d for d in second if key(d) not in have and key(d)[0] not in _SUMMED
+                      and (key(d)[1] < 0 or key(d)[1] in rows))]  # fmt: skip
 
 
 ID_NUMBER = "有效身份证件号码"

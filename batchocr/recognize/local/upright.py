@@ -75,6 +75,9 @@ def _marked(text: str) -> str:
     >>> _marked("自 FROM 厦门 川航"), _marked("至 TO•北京"), _marked("月至To三亚"), _marked("至10")
     ('自：厦门\u3000川航', '至：北京', '至：三亚', '至：')
 
+    >>> _marked("自 FROM 武汉|厦航"), _marked("自 FROM 南宁•南航"), _marked("自南宁 至 昆明")
+    ('自：武汉\u3000厦航', '自：南宁\u3000南航', '自：南宁\u3000至：昆明')
+
     >>> _marked("自愿退票"), _marked("至"), _marked("至10月")
     ('自愿退票', '至', '至10月')
     """
@@ -84,10 +87,15 @@ def _marked(text: str) -> str:
     if m is None or text in ("自", "至") or (m[2] or "")[:2] in ("愿退", "行车"):
         return text
     rest = text[m.end() :]
-    if rest and not rest[0].isspace():
+    if rest and not (rest[0].isspace() or rest[0] in _RULES):
         return text  # not a city and a cell: a word that starts with 自 or 至
-    # The next cell read on the same line (厦门 川航) is parted from the city as by a wide gap.
-    return f"{m[1]}：{m[2] or ''}" + (f"\u3000{rest.strip()}" if rest.strip() else "")
+    # The next cell read on the same line (厦门 川航, 武汉|厦航: a rule between) is parted
+    # from the city as by a wide gap; a slip's one line may go on to the next station.
+    rest = rest.strip().lstrip(_RULES).strip()
+    return f"{m[1]}：{m[2] or ''}" + (f"\u3000{_marked(rest)}" if rest else "")
+
+
+_RULES = "|•·"  # a ruled cell's border, a dot leader: read between two cells
 
 
 def upright_words(boxes: Sequence[Box], tilt: float | None = None) -> list[Word]:
