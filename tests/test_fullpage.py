@@ -459,6 +459,12 @@ def test_a_name_read_unsurely_is_left_out(score: float, read: str | None) -> Non
     assert fields(boxes).get("passenger_name") == read
 
 
+def test_a_speck_read_after_a_label_is_no_value_beside_it() -> None:
+    """``签注.``, ``旅客姓名。``: a speck by the label read as a dot; the value is still the
+    one under the label."""
+    assert fields(page(swap={"签注": "签注.", "旅客姓名": "旅客姓名。"})) == CLEAN
+
+
 HEADERS = ("承运人", "航班号", "座位等级", "日期", "时间", "客票级别/客票类别", "免费行李")
 
 

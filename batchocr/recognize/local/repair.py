@@ -172,7 +172,8 @@ def id_number(text: str) -> str | None:
 
     >>> id_number("530102*******4819"), id_number("37******5960"), id_number("11010119900307797X")
     ('530102********4819', '37*****5960', None)
-    >>> id_number("850203********140X")
+    >>> id_number("850203********140X"), id_number("$10107********8361")  # $: a 5, 6 or 3?
+    (None, None)
     """
     found = _id_shape(text)
     return found if found is not None and found[:2] in _REGIONS else None

@@ -115,6 +115,8 @@ def upright_words(boxes: Sequence[Box], tilt: float | None = None) -> list[Word]
             if not any(c.isalnum() for c in w.text) or english_label(w.text):
                 continue  # a speck or a rule read as 「 or |; a label's English half
             for part in (p for q in _label_first(w) for p in _stations_apart(q)):
+                if not any(c.isalnum() for c in part.text):
+                    continue  # a speck after a label (签注.): no value beside it
                 mended = label_text(part.text)
                 out.append(part if mended == part.text else replace(part, text=mended))
     return out
