@@ -176,7 +176,28 @@ def id_number(text: str) -> str | None:
     (None, None)
     """
     found = _id_shape(text)
-    return found if found is not None and found[:2] in _REGIONS else None
+    return found if found is not None and _region_ok(found) else None
+
+
+def _region_ok(number: str) -> bool:
+    """Its first two digits name a region (:data:`_REGIONS`), and when six are printed, they
+    are a county's code: Hong Kong's, Macau's and Taiwan's permits print ``810000``,
+    ``820000``, ``830000`` (``810113`` is a misread ``610113``), a province's a prefecture.
+
+    >>> _region_ok("810000********9275"), _region_ok("810113********9275"), _region_ok("11*****1")
+    (True, False, True)
+    >>> _region_ok("110000********9275")
+    False
+    """
+    head = number.split("*")[0][:6]
+    if number[:2] not in _REGIONS:
+        return False
+    if len(head) < 6 or number[0] == "9":
+        return True
+    return head[2:] == "0000" if number[:2] in _PERMITS else head[2:4] != "00"
+
+
+_PERMITS = frozenset({"71", "81", "82", "83"})  # Taiwan, Hong Kong, Macau: no county
 
 
 # The first two digits of a Chinese ID number (GB/T 2260 provinces; 71, 81-83: Taiwan, Hong
