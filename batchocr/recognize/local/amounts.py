@@ -24,7 +24,10 @@ amount read by its label disagrees (:func:`with_amounts`).
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Sequence
+from decimal import Decimal
 
 from ...documents import positioned
 from ...documents.words import AMOUNT_LABELS, Word, add, left, lines
@@ -33,11 +36,12 @@ from ...outputs.fields import field_of
 from .checks import adds_up
 from .values import clean
 
-__all__ = ["EINVOICE_ROW", "PAPER_ROW", "by_order", "document_of", "with_amounts"]
+__all__ = ["EINVOICE_ROW", "PAPER_ROW", "by_order", "by_sum", "document_of", "with_amounts"]
 
 PAPER_ROW = ("票价", "民航发展基金", "燃油附加费", "其他税费", "合计")
 EINVOICE_ROW = AMOUNT_LABELS  # the e-invoice prints its labels in that order
 _RATE = "增值税税率"
+_CENT = Decimal("0.01")
 
 
 def by_order(ws: Sequence[Word], einvoice: bool) -> list[NameValue]:
@@ -70,6 +74,15 @@ def by_order(ws: Sequence[Word], einvoice: bool) -> list[NameValue]:
     return []
 
 
+def _tail_amount(text: str) -> str | None:
+    """The amount a word ends with, the tail of an unread label run into it (``计780.00``)
+    dropped: the equations, not the label, name it."""
+    return clean("票价", _LABEL_TAIL.sub("", text))
+
+
+_LABEL_TAIL = re.compile(r"^[\u4e00-\u9fff]{1,3}(?=(?:CNY|[¥￥Y])?\s*\d)")
+
+
 def _amount(w: Word) -> str | None:
     """The word as an amount (``CNY669.72`` → ``669.72``) or a rate (``9%``), else None."""
     return clean("票价", w.text) or clean(_RATE, w.text)
@@ -87,9 +100,61 @@ def with_amounts(reading: positioned.Reading, ws: Sequence[Word]) -> list[NameVa
     read = {field_of(d["Name"]): value for d in data if int(d.get("Row", -1)) < 0
             and (value := clean(d["Name"], d["Value"])) is not None}  # fmt: skip
     row = by_order(ws, einvoice=kind == "einvoice")
+    if not row and kind == "einvoice":
+        row = by_sum(ws)
     if any(read.get(field_of(d["Name"]), d["Value"]) != d["Value"] for d in row):
         return data
     return data + [d for d in row if field_of(d["Name"]) not in read]
+
+
+def by_sum(ws: Sequence[Word]) -> list[NameValue]:
+    """The e-invoice's 合计, 增值税税额 and 增值税税率 when its amounts' labels went unread
+    and they stand in no row (a grid of label-value cells), named by the invoice's two
+    equations: 税额 = (票价 + 燃油附加费) x 税率 to a cent, and 合计 = 票价 + 燃油附加费 +
+    税额 + 民航发展基金 + 其他税费 (the last two: one amount, two or none). Only when the
+    page prints one rate and exactly one 合计 and 税额 satisfy both; 票价 too when it is
+    the larger of the two it is summed from by ten times (a fuel surcharge is tens of
+    yuan, a fare hundreds), its partner then the 燃油附加费. The two fees, which the
+    equations cannot tell apart, stay unnamed.
+
+    >>> cells = [Word(t, 0, 20 * i, 60, 20 * i + 15) for i, t in enumerate(("27.52", "9%",
+    ...          "202.30", "2220.18", "2500.00", "50.00", "0.00"))]
+    >>> [(d["Name"], d["Value"]) for d in by_sum(cells)]  # doctest: +NORMALIZE_WHITESPACE
+    [('增值税税率', '9%'), ('增值税税额', '202.30'), ('合计', '2500.00'), ('票价', '2220.18'),
+     ('燃油附加费', '27.52')]
+    >>> by_sum(cells[:4] + [Word("2500.10", 0, 80, 60, 95)] + cells[5:])
+    []
+    """
+    rates = [(w, r) for w in ws if (r := clean(_RATE, w.text))]
+    if len({r for _, r in rates}) != 1:
+        return []
+    rate_word, rate = rates[0]
+    amounts = [(w, Decimal(m)) for w in ws if (m := _tail_amount(w.text)) is not None]
+    found: dict[tuple[Decimal, Decimal, frozenset[Decimal]], tuple[int, int, tuple[int, int]]] = {}
+    for (i, (_, a)), (j, (_, b)) in itertools.combinations(enumerate(amounts), 2):
+        vat = ((a + b) * Decimal(rate.rstrip("%")) / 100).quantize(_CENT)
+        for k, (_, tax) in enumerate(amounts):
+            if k in (i, j) or abs(tax - vat) > _CENT:
+                continue
+            for t, (_, total) in enumerate(amounts):
+                others = [x for n, (_, x) in enumerate(amounts) if n not in (i, j, k, t)]
+                fees = total - a - b - tax
+                if t not in (i, j, k) and (fees == 0 or fees in others or any(
+                        x + y == fees for x, y in itertools.combinations(others, 2))):
+                    # (the same amount printed twice, 20.00 of insurance and of fuel: one)
+                    found.setdefault((tax, total, frozenset((a, b))), (k, t, (i, j)))
+    if len(found) != 1:
+        return []
+    ((k, t, pair),) = found.values()
+    named = [(_RATE, rate_word, rate), ("增值税税额", *amounts[k]), ("合计", *amounts[t])]
+    small, large = sorted(pair, key=lambda n: amounts[n][1])
+    if amounts[large][1] >= 10 * amounts[small][1]:
+        named += [("票价", *amounts[large]), ("燃油附加费", *amounts[small])]
+    out: list[NameValue] = []
+    for name, word, value in named:
+        add(out, name, [word])
+        out[-1]["Value"] = str(value)
+    return out
 
 
 # Labels only the e-invoice prints, and only the paper itinerary.
