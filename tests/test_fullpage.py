@@ -462,6 +462,13 @@ def test_a_name_read_unsurely_is_left_out(score: float, read: str | None) -> Non
     assert fields(boxes).get("passenger_name") == read
 
 
+def test_a_lone_letter_in_a_wide_empty_cell_is_read_cut_to_its_ink() -> None:
+    """A tuning page's fare basis ``Y`` alone in a wide ruled cell: detection misses it, the
+    cell read whole scores it 0.22 (under the floor); cut to its ink it reads."""
+    want, got = engine_read("einvoice-ruled-kai", 1760003, "clean")
+    assert got["segments"][0]["fare_basis"] == want["segments"][0]["fare_basis"] == "Y"
+
+
 def test_a_speck_read_after_a_label_is_no_value_beside_it() -> None:
     """``签注.``, ``旅客姓名。``: a speck by the label read as a dot; the value is still the
     one under the label."""
