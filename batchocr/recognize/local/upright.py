@@ -75,6 +75,8 @@ def _marked(text: str) -> str:
     >>> _marked("自 FROM 厦门 川航"), _marked("至 TO•北京"), _marked("月至To三亚"), _marked("至10")
     ('自：厦门\u3000川航', '至：北京', '至：三亚', '至：')
 
+    >>> _marked("白：乌鲁木齐 URC"), _marked("白：云")
+    ('自：乌鲁木齐 URC', '白：云')
     >>> _marked("自 FROM 武汉|厦航"), _marked("自 FROM 南宁•南航"), _marked("自南宁 至 昆明")
     ('自：武汉\u3000厦航', '自：南宁\u3000南航', '自：南宁\u3000至：昆明')
 
@@ -83,6 +85,8 @@ def _marked(text: str) -> str:
     """
     if re.match(r".[自至]\s*[A-Za-z]{2}", text):  # 月至To三亚: a speck before the mark
         text = text[1:]
+    if text[:1] in _MARK_TWINS and text[1:2] in "：:" and known_city(text[2:].strip()):
+        text = _MARK_TWINS[text[0]] + text[1:]  # 白：乌鲁木齐: a mark, its colon and a city
     m = re.match(_STATION_LINE, text)
     if m is None or text in ("自", "至") or (m[2] or "")[:2] in ("愿退", "行车"):
         return text
@@ -96,6 +100,7 @@ def _marked(text: str) -> str:
 
 
 _RULES = "|•·"  # a ruled cell's border, a dot leader: read between two cells
+_MARK_TWINS = {"白": "自", "目": "自", "到": "至"}  # the marks as a small print misreads them
 
 
 def upright_words(boxes: Sequence[Box], tilt: float | None = None) -> list[Word]:
