@@ -139,6 +139,8 @@ def without_own_english(label: str, value: str) -> str:
 
     >>> without_own_english("时间", "TME1540"), without_own_english("销售单位代号", "CODE NKG855")
     ('1540', 'NKG855')
+    >>> without_own_english("时间", "TMEO605")
+    'O605'
     >>> without_own_english("客票级别/客票类别", "BASIS L2"), without_own_english("票价", "CNY 3")
     ('L2', 'CNY 3')
     >>> without_own_english("民航发展基金", "CACDEVELOP FUNO CNY 100.00")
@@ -159,6 +161,9 @@ def without_own_english(label: str, value: str) -> str:
         return value[exact[0] :].lstrip(" :：")
     best, cut = 0.0, 0
     ends = [w.end() for w in re.finditer(r"[A-Za-z.\-/]+", m[0])]
+    if ends and value[ends[-1] : ends[-1] + 1].isdigit():  # TMEO605: the value's 0 read as O
+        digit_like = len(value[: ends[-1]]) - len(value[: ends[-1]].rstrip("OoQDISBZ"))
+        ends = sorted({*ends, *range(ends[-1] - digit_like, ends[-1])})
     for end in ends:
         head = value[:end].replace(" ", "").upper()
         if len(head) < 2:

@@ -57,9 +57,12 @@ def amount(text: str) -> str | None:
     ('0.00', '0.00', '0.00')
     >>> amount("CNY2.420.00"), amount("CNY 1,140.00")  # a thousands separator, read as a dot
     ('2420.00', '1140.00')
+    >>> amount("CNY 2,O4O.00")
+    '2040.00'
     """
     t = squeeze(text).upper().rstrip(".,:;")  # a speck after the cents
-    t = re.sub(r",(?=\d{3}[.:])|\.(?=\d{3}[.:]\d{2}$)", "", t)  # a thousands separator
+    t = re.sub(r",(?=[0-9OQDISBZ]{3}[.:])|\.(?=[0-9OQDISBZ]{3}[.:][0-9OQDISBZ]{2}$)", "",
+               t)  # a thousands separator (its digits maybe read as look-alike letters)
     for sign in ("", r"(CNY|CN|YQ|RMB|¥|[A-Z]{2,3})[-.,:]?", "Y", "V"):
         found = _amount(re.sub(f"^{sign}", "", t))
         if found is not None:

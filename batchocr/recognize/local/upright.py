@@ -138,6 +138,8 @@ def _without_english(chars: list[Char]) -> list[Char]:
     drop: set[int] = set()
     for m in _ASCII_RUN.finditer(text):
         run, after = m[0].replace(" ", ""), text[m.end() : m.end() + 4]
+        if text[m.start() - 1 : m.start()].isdigit() and re.fullmatch(r"[OQDISBZ.]+", run):
+            continue  # the rest of a number, its zeros read as O (CNY 2O.OO其他税费)
         glued = run.isupper() and len(run) <= 6 and any(lb.startswith(after[:2])
                                                        for lb in LABELS if len(after) >= 2)
         n = len(run) if glued else _english_words(m[0])
