@@ -84,7 +84,7 @@ def month_date(text: str) -> str | None:
     >>> month_date("O5FEB"), month_date("21JUN"), month_date("3lMAY"), month_date("31XYZ")
     ('05FEB', '21JUN', '31MAY', None)
     """
-    t = squeeze(text).upper().rstrip(".,:;")
+    t = _DAY_SPECK.sub(r"\1", squeeze(text).upper().rstrip(".,:;"))
     if len(t) != 5:
         return None
     day = t[:2].translate(_AS_DIGIT)
@@ -94,13 +94,18 @@ def month_date(text: str) -> str | None:
     return day + mon if mon in MONTHS else None
 
 
+_DAY_SPECK = re.compile(r"^(\w{2})[.,:·](?=[A-Z0-9]{3})")  # 26.JUL24: a speck after the day
+
+
 def month_year_date(text: str) -> str | None:
     """A ``DDMONYY`` date (``31OCT25``), as ISO: the year printed makes it certain.
 
     >>> month_year_date("310CT25"), month_year_date("05MAR24"), month_year_date("05MAR")
     ('2025-10-31', '2024-03-05', None)
+    >>> month_year_date("26.JUL24"), month_date("05.FEB")
+    ('2024-07-26', '05FEB')
     """
-    t = squeeze(text).upper().rstrip(".,:;")
+    t = _DAY_SPECK.sub(r"\1", squeeze(text).upper().rstrip(".,:;"))
     if len(t) != 7:
         return None
     day, year = month_date(t[:5]), t[5:].translate(_AS_DIGIT)
