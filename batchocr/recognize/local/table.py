@@ -57,8 +57,12 @@ def flight_no(text: str) -> str | None:
 
 
 def seat(text: str) -> str | None:
-    """A one-letter booking class."""
-    t = repair.squeeze(text).upper().rstrip(".,:;'`").translate(str.maketrans("0185¥", "OIBSY"))
+    """A one-letter booking class (a Y in a Chinese font reads as 丫).
+
+    >>> seat("丫"), seat("¥"), seat("YY")
+    ('Y', 'Y', None)
+    """
+    t = repair.squeeze(text).upper().rstrip(".,:;'`").translate(str.maketrans("0185¥丫", "OIBSYY"))
     return t if re.fullmatch(r"[A-Z]", t) else None
 
 

@@ -209,7 +209,8 @@ def _parted(w: Word, text: str, cuts: Sequence[int]) -> list[Word]:
             for a, b in itertools.pairwise(cuts) if text[a:b].strip(COLON)]  # fmt: skip
 
 
-_TWO_STATIONS = re.compile(r"([\u4e00-\u9fff]{2,6}?)至(?:TO|To|to)?([\u4e00-\u9fff].*)")
+_TWO_STATIONS = re.compile(r"(?:自(?:FROM|From|from)?)?([\u4e00-\u9fff]{2,6}?)至(?:TO|To|to)?"
+                           r"([\u4e00-\u9fff].*)")
 
 
 def _stations_apart(w: Word) -> list[Word]:
@@ -220,10 +221,13 @@ def _stations_apart(w: Word) -> list[Word]:
     ['哈尔滨', '至', '昆明']
     >>> [p.text for p in _stations_apart(Word("冬至To北京", 0, 0, 200, 30))]
     ['冬至To北京']
+    >>> [p.text for p in _stations_apart(Word("自郑州至长沙", 0, 0, 200, 30))]
+    ['自', '郑州', '至', '长沙']
     """
     text = w.text.replace(" ", "")
     m = _TWO_STATIONS.fullmatch(text)
     if m is None or m[1] not in CITIES or not known_city(m[2]):
         return [w]
-    parts = _parted(w, text, (0, m.end(1), m.end(1) + 1, m.start(2), len(text)))
-    return [p for p in parts if p.text.upper() != "TO"]  # the mark's English half
+    marked = (0, 1) if text.startswith("自") else (0,)  # a slip's 自 mark before the first
+    parts = _parted(w, text, (*marked, m.start(1), m.end(1), m.end(1) + 1, m.start(2), len(text)))
+    return [p for p in parts if p.text.upper() not in ("TO", "FROM")]  # the marks' English
