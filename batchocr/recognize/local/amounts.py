@@ -74,6 +74,35 @@ def by_order(ws: Sequence[Word], einvoice: bool) -> list[NameValue]:
     return []
 
 
+_AMOUNTS_AT_MOST = 16  # an e-invoice prints eight; a page of many more is no invoice's grid
+Assignment = tuple[int, int, tuple[int, int]]  # indices of 税额, 合计, and the pair it is of
+
+
+def _assignments(values: list[Decimal], rate: Decimal,
+                 ) -> dict[tuple[Decimal, Decimal, frozenset[Decimal]], Assignment]:  # fmt: skip
+    """Each way ``values`` satisfy the e-invoice's equations (see :func:`by_sum`), by the
+    amounts it names: the same amount printed twice (20.00 of insurance and of fuel) makes
+    one way, not two.
+
+    >>> list(_assignments([Decimal(v) for v in ("100.00", "0.00", "9.00", "109.00")],
+    ...                   Decimal("0.09")).values())
+    [(2, 3, (0, 1))]
+    """
+    found: dict[tuple[Decimal, Decimal, frozenset[Decimal]], Assignment] = {}
+    for (i, a), (j, b) in itertools.combinations(enumerate(values), 2):
+        vat = ((a + b) * rate).quantize(_CENT)
+        for k, tax in enumerate(values):
+            if k in (i, j) or abs(tax - vat) > _CENT:
+                continue
+            for t, total in enumerate(values):
+                others = [x for n, x in enumerate(values) if n not in (i, j, k, t)]
+                fees = total - a - b - tax  # 民航发展基金 and 其他税费: one, both or none
+                if t not in (i, j, k) and (fees == 0 or fees in others or any(
+                        x + y == fees for x, y in itertools.combinations(others, 2))):
+                    found.setdefault((tax, total, frozenset((a, b))), (k, t, (i, j)))
+    return found
+
+
 def _tail_amount(text: str) -> str | None:
     """The amount a word ends with, the tail of an unread label run into it (``计780.00``)
     dropped: the equations, not the label, name it."""
@@ -126,23 +155,11 @@ def by_sum(ws: Sequence[Word]) -> list[NameValue]:
     []
     """
     rates = [(w, r) for w in ws if (r := clean(_RATE, w.text))]
-    if len({r for _, r in rates}) != 1:
+    amounts = [(w, Decimal(m)) for w in ws if (m := _tail_amount(w.text)) is not None]
+    if len({r for _, r in rates}) != 1 or len(amounts) > _AMOUNTS_AT_MOST:
         return []
     rate_word, rate = rates[0]
-    amounts = [(w, Decimal(m)) for w in ws if (m := _tail_amount(w.text)) is not None]
-    found: dict[tuple[Decimal, Decimal, frozenset[Decimal]], tuple[int, int, tuple[int, int]]] = {}
-    for (i, (_, a)), (j, (_, b)) in itertools.combinations(enumerate(amounts), 2):
-        vat = ((a + b) * Decimal(rate.rstrip("%")) / 100).quantize(_CENT)
-        for k, (_, tax) in enumerate(amounts):
-            if k in (i, j) or abs(tax - vat) > _CENT:
-                continue
-            for t, (_, total) in enumerate(amounts):
-                others = [x for n, (_, x) in enumerate(amounts) if n not in (i, j, k, t)]
-                fees = total - a - b - tax
-                if t not in (i, j, k) and (fees == 0 or fees in others or any(
-                        x + y == fees for x, y in itertools.combinations(others, 2))):
-                    # (the same amount printed twice, 20.00 of insurance and of fuel: one)
-                    found.setdefault((tax, total, frozenset((a, b))), (k, t, (i, j)))
+    found = _assignments([a for _, a in amounts], Decimal(rate.rstrip("%")) / 100)
     if len(found) != 1:
         return []
     ((k, t, pair),) = found.values()
