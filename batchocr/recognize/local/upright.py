@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ...documents import positioned
-from ...documents.words import Char, Word
+from ...documents.words import HAN, Char, Word
 from .geometry import skew
 from .labels import (
     COLON,
@@ -168,12 +168,28 @@ _INSIDE = frozenset(lb for lb in LABELS if len(lb) >= 4 or (len(lb) == 3 and not
     lb != other and lb in other for other in LABELS)))  # fmt: skip
 
 
+# Two-character labels held by no other label (时间, not 日期): looked for inside a word
+# only between values, where no Chinese word goes on (27MAR24时间1820).
+_SHORT = frozenset(lb for lb in LABELS if len(lb) == 2 and not any(
+    lb != other and lb in other for other in LABELS))  # fmt: skip
+
+
+def _between_values(text: str, i: int, label: str) -> bool:
+    after = text[i + len(label) : i + len(label) + 1]
+    return label in _SHORT and not HAN.match(text[i - 1]) and not HAN.match(after)
+
+
 def _label_first(w: Word) -> list[Word]:
     """A line read as one word with labels in it and no colon before their values
     (``发票号码2444…``, ``于洋平有效身份证件号码``): the labels and the text between them as
     words, each cut placed by the characters' widths; a slip's line runs a value into the
     next label (``厦航航班号``). Inside a word only labels of four characters or more, or
-    of three that no other label holds, are looked for (日期 occurs inside 客票生效日期)."""
+    of three that no other label holds, are looked for (日期 occurs inside 客票生效日期),
+    or of two that no other label holds between values (``27MAR24时间1820``).
+
+    >>> [p.text for p in _label_first(Word("27MAR24时间1820", 0, 0, 300, 30))]
+    ['27MAR24', '时间', '1820']
+    """
     text = w.text.replace(" ", "")
     spans: list[tuple[int, int]] = []
     i = 0
@@ -183,7 +199,7 @@ def _label_first(w: Word) -> list[Word]:
             text = head + text[n:]
     while i < len(text):
         label = next((lb for lb in LABELS if text.startswith(lb, i)
-                      and (i == 0 or lb in _INSIDE)), None)  # fmt: skip
+                      and (i == 0 or lb in _INSIDE or _between_values(text, i, lb))), None)
         if label is None or label in positioned.STATIONS:
             i += 1
             continue
