@@ -45,9 +45,9 @@ __all__ = ["FullReading", "aligned", "keep_checked", "mend_rows", "read_full", "
 # (A passenger's name is not among them: below 0.9 its reads were 1 wrong, 18 right.)
 UNCHECKED = FREE - {"旅客姓名"}
 UNCHECKED_BELOW = 0.9
-# A name is its own check no more, but a misread one still reads as a name: on tuning pages
-# (240, every noise) names read below 0.75 were 3 wrong (0.44-0.74) and 2 right (0.57, 0.65),
-# above it 0 wrong and 201 right.
+# Nor has a name a form to check it by (a misread one still reads as a name), but its reads
+# are surer: on tuning pages (240, every noise) names read below 0.75 were 3 wrong (0.44-0.74)
+# and 2 right (0.57, 0.65), above it 0 wrong and 201 right.
 NAME_BELOW = 0.75
 # Labels printed side by side in a known order: a misread one is named by its neighbours.
 _ROWS = (positioned.FLIGHT_HEADERS, positioned.AMOUNT_LABELS, positioned.CELL_LABELS)
