@@ -33,7 +33,7 @@ from ...documents import positioned
 from ...documents.words import AMOUNT_LABELS, Word, add, left, lines
 from ...models import NameValue
 from ...outputs.fields import field_of
-from .checks import adds_up
+from .checks import adds_up, vat_agrees
 from .values import clean
 
 __all__ = ["EINVOICE_ROW", "PAPER_ROW", "by_order", "by_sum", "document_of", "with_amounts"]
@@ -41,7 +41,6 @@ __all__ = ["EINVOICE_ROW", "PAPER_ROW", "by_order", "by_sum", "document_of", "wi
 PAPER_ROW = ("票价", "民航发展基金", "燃油附加费", "其他税费", "合计")
 EINVOICE_ROW = AMOUNT_LABELS  # the e-invoice prints its labels in that order
 _RATE = "增值税税率"
-_CENT = Decimal("0.01")
 
 
 def by_order(ws: Sequence[Word], einvoice: bool) -> list[NameValue]:
@@ -90,9 +89,8 @@ def _assignments(values: list[Decimal], rate: Decimal,
     """
     found: dict[tuple[Decimal, Decimal, frozenset[Decimal]], Assignment] = {}
     for (i, a), (j, b) in itertools.combinations(enumerate(values), 2):
-        vat = ((a + b) * rate).quantize(_CENT)
         for k, tax in enumerate(values):
-            if k in (i, j) or abs(tax - vat) > _CENT:
+            if k in (i, j) or not vat_agrees(tax, a + b, rate):
                 continue
             for t, total in enumerate(values):
                 others = [x for n, x in enumerate(values) if n not in (i, j, k, t)]

@@ -229,4 +229,14 @@ def _vat_holds(ticket: dict[str, str]) -> bool | None:
         return None
     rate = Decimal(ticket["增值税税率"].rstrip("%")) / 100
     base = Decimal(ticket["票价"]) + Decimal(ticket["燃油附加费"])
-    return abs(Decimal(ticket["增值税税额"]) - (base * rate).quantize(_CENT)) <= _CENT
+    return vat_agrees(Decimal(ticket["增值税税额"]), base, rate)
+
+
+def vat_agrees(vat: Decimal, base: Decimal, rate: Decimal) -> bool:
+    """Whether ``vat`` is ``base`` x ``rate`` to the cent, a cent either way allowed (the
+    issuer rounds the tax of each line before summing).
+
+    >>> vat_agrees(Decimal("60.28"), Decimal("669.72"), Decimal("0.09"))
+    True
+    """
+    return abs(vat - (base * rate).quantize(_CENT)) <= _CENT
