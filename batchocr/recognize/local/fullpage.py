@@ -34,8 +34,9 @@ from .geometry import skew
 from .labels import fragment
 from .misread import named_by_order, named_by_value
 from .ocr import Box, Quad
+from .table import parted_carrier
 from .upright import upright_words
-from .values import FREE, clean, keep_checked, parted_carrier
+from .values import FREE, clean, keep_checked
 
 __all__ = ["FullReading", "aligned", "keep_checked", "mend_rows", "read_full", "upright_words"]
 
@@ -43,8 +44,8 @@ __all__ = ["FullReading", "aligned", "keep_checked", "mend_rows", "read_full", "
 # kept only when the recognizer is this sure of it: on tuning pages (80 of each noise level)
 # such values read below 0.9 were 6 wrong and 5 right; above, 8 wrong and 614 right.
 # (A passenger's name is not among them: below 0.9 its reads were 1 wrong, 18 right.)
-UNCHECKED = FREE - {"旅客姓名"}
-UNCHECKED_BELOW = 0.9
+FREE_TEXT = FREE - {"旅客姓名"}
+FREE_TEXT_BELOW = 0.9
 # Nor has a name a form to check it by (a misread one still reads as a name), but its reads
 # are surer: on tuning pages (240, every noise) names read below 0.75 were 3 wrong (0.44-0.74)
 # and 2 right (0.57, 0.65), above it 0 wrong and 201 right.
@@ -183,7 +184,7 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
 def _floor(name: str) -> float:
     """The recognizer's score below which a field's value is not taken: only free text (and
     a name) has one, having no form to check it by."""
-    return UNCHECKED_BELOW if name in UNCHECKED else NAME_BELOW if name == "旅客姓名" else 0.0
+    return FREE_TEXT_BELOW if name in FREE_TEXT else NAME_BELOW if name == "旅客姓名" else 0.0
 
 
 def _entry(name: str, value: str, row: int,

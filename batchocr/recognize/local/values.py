@@ -21,7 +21,7 @@ from .extract import CLEAN, Cleaner
 from .labels import LABELS, english_label, without_own_english
 from .table import parted_carrier
 
-__all__ = ["FREE", "clean", "keep_checked", "parted_carrier"]
+__all__ = ["FREE", "clean", "keep_checked"]
 
 
 def _any_date(text: str) -> str | None:
