@@ -181,6 +181,12 @@ class PagePool:
             if self._pool is broken:
                 self._pool = None
         broken.shutdown(wait=False, cancel_futures=True)
+        # CPython 3.11: a worker spawned by a submit racing the pool's breakage is not among
+        # those the pool terminates, and the pool's manager thread then waits for it forever
+        # (seen once: the test suite hung at interpreter exit). End every worker still alive.
+        for process in list((getattr(broken, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.kill()
 
     def close(self) -> None:
         """Stop the workers, waiting for the pages they are reading. Idempotent."""
