@@ -146,27 +146,28 @@ def test_labels_a_photo_shrank_are_named_by_their_values_form() -> None:
 def test_numbers_of_a_form_no_other_field_has_need_no_label() -> None:
     """Labels lost, values read: on an e-invoice (its title says so) 20 digits are the
     发票号码, ``9%`` the rate; 13 starting with a carrier's prefix the e-ticket number, a
-    masked ID number the passenger's. Two different 13-digit numbers, a page that does not
-    tell which document it is, a number nothing checks read less than sure, or an ID-like
-    run with a star too many or its stars unread name nothing."""
+    masked ID number the passenger's, also with what is left of a label run into them
+    (``码2562…``), read sure or not (a number nothing checks is then read again: below).
+    Two different 13-digit numbers, a page that does not tell which document it is, or an
+    ID-like run with a star too many, its stars unread or a short mask name nothing."""
     from batchocr.recognize.local.forms import by_form
 
     swap = {"电子客票号码：7318090086139": "7318090086139",
-            "发票号码：25625432897358475196": "25625432897358475196"}  # fmt: skip
+            "发票号码：25625432897358475196": "码25625432897358475196"}  # fmt: skip
     bare = [line("电子发票（航空运输电子客票行程单）", 300, 20), *page(swap=swap)]
     assert fields([*bare, line("9%", 1200, 1000)]) == {**CLEAN, "vat_rate": "9%"}
     assert fields([*bare, line("7318090086138", 50, 1000)]) == without("e_ticket_no")
     assert fields(page(swap=swap)) == without("invoice_no")
-    unsure = [Box(b.text, 0.95, b.quad) if b.text == "7318090086139" else b for b in bare]
-    assert fields(unsure) == without("e_ticket_no")  # no label, no check: must read sure
+    unsure = [Box(b.text, 0.95, b.quad) if b.text in ("7318090086139", "9%") else b
+              for b in [*bare, line("9%", 1200, 1000)]]  # fmt: skip
+    assert fields(unsure) == {**CLEAN, "vat_rate": "9%"}
 
     def named(text: str) -> list[tuple[str, str]]:
         return [(d["Name"], d["Value"]) for d in by_form([], [Word(text, 0, 0, 200, 20)])]
 
     assert named("510107********3190") == [("有效身份证件号码", "510107********3190")]
-    assert named("510107*********3190") == named("5101073190") == []
-    unsure = Word("510107********3190", 0, 0, 200, 20, 0.95)  # masked: no check character
-    assert by_form([], [unsure]) == []
+    assert named("510107*********3190") == named("5101073190") == named("51*****3190") == []
+    assert named("号码：510107 ********3190.") == [("有效身份证件号码", "510107********3190")]
 
 
 def test_a_number_nothing_checks_is_kept_only_when_read_the_same_twice() -> None:
@@ -674,3 +675,79 @@ def test_values_printed_over_the_english_labels_are_read_one_ink_at_a_time(noise
     want, got = engine_read("paper-serif-colour", 1780001, noise)
     keys = ticket_keys(want)
     assert {k: got[k] for k in keys} == {k: want[k] for k in keys}
+
+
+def test_a_table_whose_marks_and_number_header_went_unread_is_read_by_its_cells_forms() -> None:
+    """Three headers read (the right-hand ones) and no mark: the header row names no 航班号
+    to read the flights by, so the lines with a flight number are read by their cells'
+    forms, as when no header reads at all."""
+    unmarked = {t: t.split("：")[1] for t in ("自：青岛 TAO", "至：武汉 WUH", "自：武汉 WUH",
+                                             "至：兰州 LHW")}  # fmt: skip
+    right_hand = ("客票级别/客票类别", "免费行李")
+    boxes = page(drop=tuple(h for h in HEADERS if h not in right_hand), swap=unmarked)
+    assert fields([*boxes, line("客票生效日期", 1200, 320)]) == CLEAN
+
+
+def test_a_cell_whose_header_went_unread_is_named_by_its_form_on_its_flight_line() -> None:
+    """The last header unread, its column is the one before's: ``B1 20K`` is no fare basis
+    and no allowance. The flight's line, read by its cells' forms, names both (for the
+    flight whose number both readings hold)."""
+    assert fields(page(drop=("免费行李",))) == CLEAN
+
+
+def test_a_flight_whose_number_went_unread_shifts_no_row() -> None:
+    """No header read, the first flight's number unread: its cells' forms find the second
+    flight alone, which read as the first would take the first flight's place (its number,
+    date and time, on the stations of the first). The two rows the marks read stand."""
+    got = fields(page(drop=(*HEADERS, "MF148")))
+    assert {k: v for k, v in got.items() if k[0].isdigit()} == {
+        k: v for k, v in CLEAN.items() if k.endswith((".from", ".to"))}
+
+
+def test_a_speck_beside_a_value_under_its_label_costs_nothing() -> None:
+    """A lone character the recognizer doubts, read beside the endorsement under 签注 (a
+    speck of the next cell), neither joins it nor lowers its confidence below the floor
+    that free text must read at."""
+    speck = line("8", 1180, 258)
+    assert fields([*page(), Box("8", 0.32, speck.quad)]) == CLEAN
+
+
+def test_a_label_s_column_ends_at_the_next_cell_whose_label_went_unread() -> None:
+    """销售网点代号 and 填开日期 read, 填开单位 between them unread: the sales office code
+    under the first label is its value; the issuer's name in the unread label's cell, a
+    cell's gap further along, is not more of it."""
+    row = [line("销售网点代号", 50, 1000), line("填开日期", 1300, 1000),
+           line("CSX023", 50, 1050), line("长沙瑞丰国际旅行社有限公司", 500, 1050),
+           line("2025-12-20", 1300, 1050)]  # fmt: skip
+    assert fields([*page(), *row]) == {**CLEAN, "agent_code": "CSX023",
+                                       "issue_date": "2025-12-20"}  # fmt: skip
+
+
+def test_a_label_read_as_its_short_form_is_the_label() -> None:
+    """``姓名`` (旅客姓名 with its first two characters lost, or as some issuers print it),
+    with no other label of its row read to name it by its place."""
+    lost = {"旅客姓名": "姓名", "有效身份证件号码": "自效分业件导码", "签注": "发"}
+    assert fields(page(swap=lost)) == without("endorsement")  # (the ID number: by its form)
+
+
+def test_dates_and_times_nothing_checks_are_kept_only_when_read_the_same_twice() -> None:
+    """A flight's time or date read less than sure is read again stretched: a digit that
+    changes leaves it out (``10:15`` then ``19:15``); a leading zero the stretched reading
+    drops (``0645`` → ``645``) does not."""
+    from batchocr.recognize.local.confirm import confirmed
+
+    boxes = [Box(b.text, 0.95, b.quad) for b in page(swap={"18:40": "08:40"})]
+    data = read_full(boxes).data
+    changed = {"15:05": "19:05", "2025-12-28": "2025-12-23", "08:40": "8:40"}
+
+    def reread(at: object) -> list[Box]:
+        return [Box(changed.get(b.text, b.text), b.score, b.quad) for b in boxes]
+
+    lost = [(d["Name"], d["Value"]) for d in data if d not in confirmed(data, boxes, reread)]
+    assert lost == [("时间", "15:05"), ("日期", "2025-12-28")]
+
+
+def test_a_value_read_with_the_next_cell_is_found_by_its_form() -> None:
+    """The 发票号码 read beside its label with the next cell's date (no value of its form):
+    its 20 digits, the only such number on the page, are still the 发票号码."""
+    assert fields([*page(), line("2025-12-20", 1730, 100)]) == CLEAN

@@ -37,6 +37,7 @@ from .words import (
     add,
     is_label,
     left,
+    one_cell,
     right_of,
     same_line,
     words,
@@ -135,6 +136,7 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
         cols: dict[str, list[Word]] = {}
         for v, lb in placed:
             cols.setdefault(lb.key, []).append(v)
+        cols = {k: one_cell(_without_specks(vs)) for k, vs in cols.items()}
         row_found = [(lb.key, _beside(lb, ws, edge), sorted(cols.get(lb.key, []), key=left))
                      for lb, edge in zip(row, edges, strict=True)]
         if len(row) > 1 and not any(beside for _, beside, _ in row_found):
@@ -177,6 +179,21 @@ def _beside(label: Word, ws: Sequence[Word], stop_x: float) -> list[Word]:
             and same_line(w, label) and w is not label]  # fmt: skip
     # (a label further along is another cell's: the value before it is this label's)
     return right_of(label, ws, stop_x) if line and not is_label(min(line, key=left)) else []
+
+
+_SPECK = 0.5  # recognizer's score: a lone character read below it beside a value is a speck
+
+
+def _without_specks(column: list[Word]) -> list[Word]:
+    """A cell's words without a lone character the recognizer doubts beside the others (a
+    speck of the next cell read as ``8``: it would be the whole value's confidence).
+
+    >>> cell = [Word("退改签收费", 0, 0, 50, 10, 0.99), Word("8", 70, 0, 75, 10, 0.32)]
+    >>> [w.text for w in _without_specks(cell)]
+    ['退改签收费']
+    """
+    kept = [w for w in column if len(w.text.strip()) > 1 or w.score >= _SPECK]
+    return kept or column
 
 
 def _overlap(w: Word, lo: float, hi: float) -> float:

@@ -29,7 +29,7 @@ FLIGHT_HEADERS = ("承运人", "航班号", "座位等级", "日期", "时间", 
 STATIONS = ("自", "至")
 # Label texts printed by some issuers for the same field: the key is the canonical one.
 ALIASES = {"客票级别/类别": "客票级别/客票类别", "有效期截止日期": "有效截止日期",
-           "国内国际标签": "国内国际标识"}  # fmt: skip
+           "国内国际标签": "国内国际标识", "姓名": "旅客姓名"}  # fmt: skip
 KNOWN_LABELS = COLON_LABELS | set(CELL_LABELS) | set(AMOUNT_LABELS) | set(FLIGHT_HEADERS)
 COLONS = ":："
 HAN = re.compile(r"[\u4e00-\u9fff]")  # a Chinese character
@@ -171,6 +171,23 @@ def right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf"), *,
             continue  # mostly inside the word before: the same ink read twice, by two boxes
         taken.append(w)
     return taken
+
+
+def one_cell(column: Sequence[Word]) -> list[Word]:
+    """The words of a column, left to right, up to a gap that parts two cells: past it is
+    the cell of a label or header that went unread (``CSX023`` under 销售网点代号, then the
+    issuer's name under its unread 填开单位).
+
+    >>> column = [Word("CSX023", 84, 0, 135, 24), Word("长沙瑞丰国际旅行社", 352, 0, 554, 24)]
+    >>> [w.text for w in one_cell(column)]
+    ['CSX023']
+    """
+    ordered = sorted(column, key=left)
+    for i in range(1, len(ordered)):
+        a, b = ordered[i - 1], ordered[i]
+        if b.x0 - a.x1 > _CELL_GAP * max(a.height, b.height):
+            return ordered[:i]
+    return ordered
 
 
 def left(w: Word) -> float:

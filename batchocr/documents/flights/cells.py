@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from ...models import NameValue
-from ..words import Word, add, is_label, left, same_line
+from ..words import Word, add, is_label, one_cell, same_line
 
 __all__ = ["CELL_BREAK", "CITY", "Blank", "between", "column_of", "nearest_head", "on_level",
            "pieces", "segment", "split_cells"]  # fmt: skip
@@ -111,7 +111,8 @@ def segment(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
     out: list[NameValue] = []
     merged = False
     for h in heads:
-        cell = sorted(cols.get(h.key, []), key=left)
+        # (past a cell's gap: the next column's value, its header unread)
+        cell = one_cell(cols.get(h.key, []))
         if all(same_line(w, cell[0]) for w in cell):
             add(out, h.key, cell, row)
         else:

@@ -25,7 +25,7 @@ from .cells import Blank, segment
 from .slip import slip_flights
 from .unmarked import headless, unmarked
 
-__all__ = ["flights"]
+__all__ = ["flights", "merged"]
 
 
 def flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) -> list[NameValue]:
@@ -44,23 +44,62 @@ def flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) ->
                     ) if len(heads) > 1 else float("inf")  # fmt: skip
     cells: list[Blank] = []
     out = _marked(ws, heads, marks, first_col, cells)
-    if not any(d["Name"] == "航班号" for d in out):  # the marks may have gone unread
+    # The marks may have gone unread (then every flight is lost), or some flight's (its row
+    # is): the table read by its header row, and with no flight read, by its cells' forms too
+    # (three headers may be misreads that named no 航班号).
+    tries: list[tuple[list[NameValue], list[Blank]]] = []
+    if len(read) >= _HEADER_ROW:
         other: list[Blank] = []
-        # (with fewer headers read, the header row went unread with them)
-        found = unmarked(ws, heads, first_col, other) if len(read) >= _HEADER_ROW else headless(ws)
-        if len(found) > len(out):
-            out, cells = found, other
-    elif len(read) >= _HEADER_ROW:  # some flight's marks may have gone unread: its row is lost
-        other = []
-        found = unmarked(ws, heads, first_col, other)
-        if _numbers(found) > _numbers(out):
-            out, cells = found, other
+        tries.append((unmarked(ws, heads, first_col, other), other))
+    if not _numbers(out):
+        tries.append((headless(ws), []))
+    for found, other in tries:
+        # (a table read by its marks keeps its reading unless another finds more flights, and
+        # as many rows: a flight whose number went unread would shift the ones after it)
+        tie = 0 if _numbers(out) else len(found) - len(out)
+        if (_numbers(found) - _numbers(out), tie) > (0, 0) and _rows(found) >= _rows(out):
+            out, cells = found, other or cells  # (the marks' empty cells are still worth a look)
     blanks += cells
+    if not _numbers(out):
+        return out
+    # A cell whose header went unread is named by its form on its flight's line. (Not its
+    # stations: by form alone, the city under a flight may be the next one's origin.)
+    cells_read = [d for d in headless(ws) if d["Name"] not in STATIONS]
+    return merged(out, cells_read)
+
+
+def merged(first: Sequence[NameValue], second: Sequence[NameValue]) -> list[NameValue]:
+    """``first``, with the flight fields only ``second`` read, for the flights whose number
+    both read alike (each put in ``first``'s row of that number). The ticket's own fields
+    are ``first``'s alone.
+
+    >>> a = [{"Name": "航班号", "Value": "3U9573", "Row": 1}, {"Name": "票价", "Value": "1.00"}]
+    >>> b = [{"Name": "自", "Value": "厦门", "Row": 0}, {"Name": "航班号", "Value": "3U9573",
+    ...       "Row": 0}, {"Name": "签注", "Value": "不得签转"}]
+    >>> [(d["Value"], d.get("Row")) for d in merged(a, b)]
+    [('3U9573', 1), ('1.00', None), ('厦门', 1)]
+    """
+
+    def numbers(data: Sequence[NameValue]) -> dict[str, int]:
+        return {d["Value"]: d.get("Row", -1) for d in data if d["Name"] == "航班号"}
+
+    ours = numbers(first)
+    rows = {row: ours[number] for number, row in numbers(second).items() if number in ours}
+    have = {(d["Name"], d.get("Row", -1)) for d in first}
+    out = list(first)
+    for d in second:
+        row = rows.get(d.get("Row", -1))
+        if row is not None and (d["Name"], row) not in have:
+            out.append({**d, "Row": row})
     return out
 
 
 def _numbers(entries: Sequence[NameValue]) -> int:
     return sum(d["Name"] == "航班号" for d in entries)
+
+
+def _rows(entries: Sequence[NameValue]) -> int:
+    return len({d.get("Row", -1) for d in entries})
 
 
 def _with_unread(heads: list[Word]) -> list[Word]:

@@ -27,7 +27,8 @@ __all__ = ["UNCHECKED", "Reread", "confirmed"]
 
 Reread = Callable[[Sequence[int]], Sequence[Box]]  # lines by index → the page, those read again
 
-UNCHECKED = frozenset({"e_ticket_no", "invoice_no", "serial_no", "check_code", "agent_code"})
+UNCHECKED = frozenset({"e_ticket_no", "invoice_no", "serial_no", "check_code", "agent_code",
+                       "date", "time", "not_valid_before", "not_valid_after"})
 # A reading the recognizer is all but sure of is not read again: every misread of such a
 # number on the tuning pages scored below 0.97, and a typeface of dots (held-out pages)
 # reads differently stretched, right or wrong.
@@ -68,7 +69,8 @@ def _holds(text: str, entry: NameValue) -> bool:
     run into it) or as it stands, letters that look like digits taken for them (``CG0728``
     holds ``CGO728``: the repairs tell those apart, a second reading need not)."""
     value = entry["Value"]
-    return clean(entry["Name"], text) == value or _alnum(value) in _alnum(text)
+    # (stretched, the recognizer drops a short number's leading zero: ``0645`` reads ``645``)
+    return clean(entry["Name"], text) == value or _alnum(value).lstrip("0") in _alnum(text)
 
 
 _LIKE_DIGITS = str.maketrans("ODQILZSBG", "000112586")

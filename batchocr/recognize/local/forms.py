@@ -7,13 +7,13 @@ prefix (电子客票号码), 20 digits (发票号码, on the e-invoice), 11 digi
 paper itinerary; not a mobile number's 1[3-9]…), a masked ID number (``110101********5553``,
 or a whole one whose check character holds), an 18-character 统一社会信用代码 with letters
 whose check character holds (and no ID number's), or a rate (``9%``, on a page that is an
-e-invoice by other signs). Such a word is named for its field when the page read no label
-of that field and the word is the only one of that form on the page (the same value printed
-twice counts once). The form is read off the whole word: a number inside a longer run, or a
-misread that needs repair to fit, names nothing. What no check character vouches for (a
-masked ID number, a rate, the numbers) is named this way only when the recognizer is all
-but sure of it (:data:`.confirm.SURE`): on heavy tuning pages every such number misread
-scored below 0.97.
+e-invoice by other signs). Such a word is named for its field when the page's reading has
+no value of that field (its label may be read, its value elsewhere) and the word is the only
+one of that form on the page (the same value printed twice counts once). The form is read
+off the whole word, without what is left of a label run into it (``码2444…``), its spaces
+and a speck after it: a number inside a longer run names nothing. A value named this way
+is as sure as one read beside its label: the numbers nothing checks are read again
+stretched by the engine (:mod:`.confirm`), like any other.
 
 >>> from batchocr.documents.words import Word
 >>> page = [Word("7316547279557", 0, 0, 130, 20), Word("9%", 0, 30, 20, 50),
@@ -28,14 +28,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ...documents.words import Word, add, is_label
 from ...models import NameValue
 from ...outputs.fields import field_of
 from . import repair
 from .airlines import CARRIERS
-from .confirm import SURE
 
 __all__ = ["FORMS", "Form", "by_form"]
 
@@ -55,21 +54,19 @@ def _ticket_number(key: str) -> bool:
 
 
 def _id_number(key: str) -> bool:
-    """Masked with its stars read, or whole with its check character right."""
-    return ("*" in key and repair.id_number(key) == key) or (
+    """Masked with its stars read (6 + 8 + 4: the short mask may be a long one misread), or
+    whole with its check character right."""
+    return (len(key) == 18 and "*" in key and repair.id_number(key) == key) or (
         bool(re.fullmatch(r"\d{17}[\dX]", key)) and repair.id_check_ok(key))
 
 
 def _credit_code(key: str) -> bool:
-    """Right as read (no repair), with a letter: an ID number is digits but for its X."""
-    return repair.credit_code(key) == key and bool(re.search(r"[A-WYZ]", key))
+    """Its check character right (after a unique repair), with a letter: an ID number is
+    digits but for its X."""
+    return repair.credit_code(key) is not None and bool(re.search(r"[A-WYZ]", key))
 
 
 _PREFIXES = frozenset(prefix for _, prefix in CARRIERS.values())
-
-
-def _never(key: str) -> bool:
-    return False
 
 
 @dataclass(frozen=True)
@@ -77,7 +74,6 @@ class Form:
     """What a word must be to be named for a field without its label."""
 
     fits: Check  # its key has the field's form
-    checked: Check = _never  # a check character vouches for this key: no need to be sure
     document: str | None = None  # only on this document ("paper", "einvoice")
 
 
@@ -86,8 +82,8 @@ FORMS: dict[str, Form] = {
     "电子客票号码": Form(_ticket_number),
     "发票号码": Form(_digits(20), document="einvoice"),
     "印刷序号": Form(_digits(11, unless=r"1[3-9]"), document="paper"),
-    "有效身份证件号码": Form(_id_number, checked=lambda key: "*" not in key),  # whole: checked
-    "统一社会信用代码/纳税人识别号": Form(_credit_code, checked=lambda key: True),
+    "有效身份证件号码": Form(_id_number),
+    "统一社会信用代码/纳税人识别号": Form(_credit_code),
     "增值税税率": Form(lambda key: bool(re.fullmatch(r"\d{1,2}%", key)), document="einvoice"),
 }  # fmt: skip
 
@@ -97,15 +93,29 @@ def by_form(data: Sequence[NameValue], ws: Sequence[Word],
     """Entries for the fields ``data`` lacks whose form one value on the page alone has
     (see the module docstring), each with its word's score as its Confidence; ``document``
     is which one the page is, if something tells ("paper", "einvoice")."""
-    present = {field_of(d["Name"]) for d in data} | {field_of(w.key) for w in ws if is_label(w)}
+    present = {field_of(d["Name"]) for d in data}
     out: list[NameValue] = []
     for label, form in FORMS.items():
         if field_of(label) in present or form.document not in (None, document):
             continue
-        found = [w for w in ws if not is_label(w) and form.fits(w.key)]
-        if not found or len({w.key for w in found}) > 1:
-            continue
-        least = min(found, key=lambda w: w.score)
-        if form.checked(least.key) or least.score >= SURE:
-            add(out, label, [least])
+        found = [v for w in ws if not is_label(w) for v in _values(w) if form.fits(v.key)]
+        if found and len({w.key for w in found}) == 1:
+            add(out, label, [min(found, key=lambda w: w.score)])
     return out
+
+
+_LABEL_PIECE = re.compile(r"[\u4e00-\u9fff]+[:：]?")
+_APART = re.compile(r"[\s\-]+|[.,:;·]+$")  # a number's spaces and dashes, a speck after it
+
+
+def _values(w: Word) -> list[Word]:
+    """The values in a word: its text parted where what is left of a label was read into
+    it (``码24442524485151615670``, ``3247270826248证码6111``: a photo's small labels read
+    down to a character or two, run into their values), each without its spaces, dashes
+    and a speck after it (``01437712739.``).
+
+    >>> [v.text for v in _values(Word("3247270826248证码 6111.", 0, 0, 200, 20))]
+    ['3247270826248', '6111']
+    """
+    pieces = (_APART.sub("", p) for p in _LABEL_PIECE.split(w.text))
+    return [w if p == w.text else replace(w, text=p) for p in pieces if p]

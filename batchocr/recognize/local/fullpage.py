@@ -161,7 +161,10 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     flights: dict[int, dict[str, str]] = {}
     sure: dict[tuple[int, str], tuple[str, float]] = {}  # (row, name) → (value read, score)
     found = with_amounts(reading, words)
-    for d in found + by_form(found, words, document_of(reading, words, by_rate=False)):
+    document = document_of(reading, words, by_rate=False)
+    # (a field read as no value of its form, ``2553…697 2025-10-16``, is still to be found)
+    formed = [d for d in found if clean(d["Name"], d["Value"]) is not None]
+    for d in found + by_form(formed, words, document):
         row = int(d.get("Row", -1))
         if d["Name"] == "自" and row >= 0 and (parted := parted_carrier(d["Value"])):
             flights.setdefault(row, {}).setdefault("承运人", parted[1])  # its column's reading wins

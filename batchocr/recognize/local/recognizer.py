@@ -37,9 +37,9 @@ from collections.abc import Callable
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ...documents.flights.table import merged
 from ...documents.positioned import KNOWN_LABELS
 from ...models import NameValue, Reply
-from ...outputs.fields import field_of
 from ...records import BackendName
 from . import inks, ocr, printed
 from .confirm import confirmed
@@ -155,38 +155,12 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
     if weak and (layers := inks.separate(np.asarray(picture))):
         form, data = sorted((ocr.read_page(Image.fromarray(layer)).boxes for layer in layers),
                             key=_labels, reverse=True)  # fmt: skip
-        parted = _with_blanks(picture, aligned(form, data))
-        first, second = (parted, full) if len(parted.data) > len(full.data) else (full, parted)
-        full = FullReading(merged(first.data, second.data), first.blanks)
+        # Each reading loses stations the other keeps (the ink-parted one reads a city printed
+        # over its mark, the full one a city printed over a label).
+        full = _pooled(full, _with_blanks(picture, aligned(form, data)))
     again = functools.partial(ocr.reread, picture, page, stretch=CONFIRM_STRETCH)
     kept = confirmed(full.data, page.boxes, lambda at: again(at).boxes)
     return FullReading(kept, full.blanks)
-
-
-def merged(first: list[NameValue], second: list[NameValue]) -> list[NameValue]:
-    """``first``, with the flight fields only ``second`` read, in the rows where both read
-    the flight number alike: each reading loses stations the other keeps (the ink-parted
-    read a city printed over its mark, the full read one printed over a label). The ticket's
-    own fields are ``first``'s alone: on held-out pages the other reading's added wrong ones
-    (an agency, a check code) and, on the tuning pages, nothing right.
-
-    >>> a = [{"Name": "航班号", "Value": "3U9573", "Row": 0}, {"Name": "票价", "Value": "1.00"}]
-    >>> b = [{"Name": "自", "Value": "厦门", "Row": 0}, {"Name": "航班号", "Value": "3U9573",
-    ...       "Row": 0}, {"Name": "签注", "Value": "不得签转"}]
-    >>> [d["Value"] for d in merged(a, b)]
-    ['3U9573', '1.00', '厦门']
-    """
-
-    def key(d: NameValue) -> tuple[str | None, int]:
-        return field_of(d["Name"]), int(d.get("Row", -1))
-
-    def numbers(data: list[NameValue]) -> dict[int, str]:
-        return {int(d.get("Row", -1)): d["Value"] for d in data if d["Name"] == "航班号"}
-
-    have = {key(d) for d in first}
-    theirs = numbers(second)
-    rows = {row for row, number in numbers(first).items() if theirs.get(row) == number}
-    return [*first, *(d for d in second if key(d) not in have and key(d)[1] in rows)]
 
 
 ID_NUMBER = "有效身份证件号码"
@@ -217,11 +191,18 @@ def _labels(boxes: tuple[ocr.Box, ...]) -> int:
 def _with_blanks(picture: Image.Image, boxes: tuple[ocr.Box, ...]) -> FullReading:
     """:func:`read_full` of ``boxes``, and again with its empty flight cells read as they are."""
     full = read_full(boxes)
-    if full.blanks:
-        again = read_full((*boxes, *ocr.read_quads(picture, full.blanks)))
-        if len(again.data) > len(full.data):
-            full = again
+    if full.blanks:  # (a cell's ink read apart may spoil a line the rest read well)
+        return _pooled(full, read_full((*boxes, *ocr.read_quads(picture, full.blanks))))
     return full
+
+
+def _pooled(a: FullReading, b: FullReading) -> FullReading:
+    """The reading with more entries, with the flight fields only the other read
+    (:func:`merged`). The ticket's fields are not pooled: on held-out pages the other
+    reading's added wrong ones (an agency, a check code) and, on the tuning pages, nothing
+    right."""
+    first, second = (b, a) if len(b.data) > len(a.data) else (a, b)
+    return FullReading(merged(first.data, second.data), first.blanks)
 
 
 @functools.cache

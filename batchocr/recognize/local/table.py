@@ -69,9 +69,12 @@ def seat(text: str) -> str | None:
 def fare_basis(text: str) -> str | None:
     """A fare basis code: a class letter, then letters and digits (``YOW``, ``B1``).
 
-    >>> fare_basis("Y0W"), fare_basis("B1"), fare_basis("1Y")
-    ('YOW', 'B1', None)
+    >>> fare_basis("Y0W"), fare_basis("B1"), fare_basis("1Y"), fare_basis("B1 20K")
+    ('YOW', 'B1', None, None)
     """
+    *_, last = text.split() or [""]
+    if last != text.strip() and baggage(last):
+        return None  # the allowance's cell, its header unread, read into the fare basis's
     t = repair.squeeze(text).upper().rstrip(".,:;'`")
     t = re.sub(r"0(?=[A-Z])", "O", t)
     return t if re.fullmatch(r"[A-Z][A-Z0-9]{0,7}", t) else None
