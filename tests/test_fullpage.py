@@ -213,7 +213,8 @@ def test_a_label_takes_the_value_under_it_when_its_line_goes_on_far_off() -> Non
     boxes = page(drop=("电子客票号码：7318090086139",))
     boxes += [line("电子客票号码", 50, 900), line("7318090086139", 50, 940),
               line("请于起飞前45分钟到达机场", 700, 900)]  # fmt: skip
-    assert fields(boxes) == CLEAN
+    # (the far text is a prompt, its label unread: named by its own terms)
+    assert fields(boxes) == {**CLEAN, "prompt_info": "请于起飞前45分钟到达机场"}
 
 
 def test_english_halves_misread_past_naming_are_no_values() -> None:
@@ -229,7 +230,7 @@ def test_english_halves_misread_past_naming_are_no_values() -> None:
               line("7318090086139", 50, 950), line("示内区", 500, 900),
               doubted("FORMAEON", 500, 928), line("请于起飞前45分钟到达机场", 500, 950),
               doubted("DNG", 400, 230, height=8)]  # fmt: skip
-    assert fields(boxes) == CLEAN
+    assert fields(boxes) == {**CLEAN, "prompt_info": "请于起飞前45分钟到达机场"}
 
 
 AMOUNT_ROW = ("CNY 3642.20", "CNY 55.05", "9%", "CNY 332.75", "CNY 50.00", "CNY 0.00",
@@ -727,7 +728,7 @@ def test_a_label_read_as_its_short_form_is_the_label() -> None:
     """``姓名`` (旅客姓名 with its first two characters lost, or as some issuers print it),
     with no other label of its row read to name it by its place."""
     lost = {"旅客姓名": "姓名", "有效身份证件号码": "自效分业件导码", "签注": "发"}
-    assert fields(page(swap=lost)) == without("endorsement")  # (the ID number: by its form)
+    assert fields(page(swap=lost)) == CLEAN  # (the ID number and endorsement: by their forms)
 
 
 def test_dates_and_times_nothing_checks_are_kept_only_when_read_the_same_twice() -> None:
@@ -751,3 +752,17 @@ def test_a_value_read_with_the_next_cell_is_found_by_its_form() -> None:
     """The 发票号码 read beside its label with the next cell's date (no value of its form):
     its 20 digits, the only such number on the page, are still the 发票号码."""
     assert fields([*page(), line("2025-12-20", 1730, 100)]) == CLEAN
+
+
+def test_notes_whose_labels_went_unread_are_named_by_their_terms() -> None:
+    """签注 and 提示信息 unread: restrictions (签转, 退票…) and advice (机场, 登机…) each
+    speak their own terms; a note using both, or two different notes of one kind, name
+    nothing."""
+    notes = [line("提示信息", 50, 950), line("请于起飞前45分钟到达机场", 250, 950)]
+    swap = {"签注": "发", "提示信息": "示信部"}
+    assert fields(page(swap=swap) + notes[1:]) == {**CLEAN,
+                                                    "prompt_info": "请于起飞前45分钟到达机场"}
+    both = line("退票请于起飞前联系机场", 900, 1000)
+    assert fields([*page(swap=swap), both]) == CLEAN
+    other = line("不得签转/变更退票收费", 900, 1000)
+    assert fields([*page(swap=swap), other]) == without("endorsement")

@@ -6,8 +6,9 @@ label: nothing else on either document is 13 digits starting with an airline's t
 prefix (电子客票号码), 20 digits (发票号码, on the e-invoice), 11 digits (印刷序号, on the
 paper itinerary; not a mobile number's 1[3-9]…), a masked ID number (``110101********5553``,
 or a whole one whose check character holds), an 18-character 统一社会信用代码 with letters
-whose check character holds (and no ID number's), or a rate (``9%``, on a page that is an
-e-invoice by other signs). Such a word is named for its field when the page's reading has
+whose check character holds (and no ID number's), a rate (``9%``, on a page that is an
+e-invoice by other signs), a ticket's restrictions in their own terms (签转, 退票, 改期,
+变更, 退改: 签注) or advice in its own (机场, 登机, 起飞, 凭证, 公告: 提示信息). Such a word is named for its field when the page's reading has
 no value of that field (its label may be read, its value elsewhere) and the word is the only
 one of that form on the page (the same value printed twice counts once). The form is read
 off the whole word, without what is left of a label run into it (``码2444…``), its spaces
@@ -67,6 +68,18 @@ def _credit_code(key: str) -> bool:
 
 
 _PREFIXES = frozenset(prefix for _, prefix in CARRIERS.values())
+# The terms of a ticket's restrictions (不得签转, 变更退票收费, 退改签收费), and of the advice a
+# prompt gives (请于起飞前45分钟到达机场, 本行程单不作为登机凭证): no other field uses either.
+_RULES = re.compile(r"签转|退票|改期|变更|退改")
+_ADVICE = re.compile(r"机场|登机|起飞|凭证|公告")
+
+
+def _restrictions(key: str) -> bool:
+    return bool(_RULES.search(key)) and not _ADVICE.search(key)
+
+
+def _advice(key: str) -> bool:
+    return bool(_ADVICE.search(key)) and not _RULES.search(key)
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,8 @@ FORMS: dict[str, Form] = {
     "有效身份证件号码": Form(_id_number),
     "统一社会信用代码/纳税人识别号": Form(_credit_code),
     "增值税税率": Form(lambda key: bool(re.fullmatch(r"\d{1,2}%", key)), document="einvoice"),
+    "签注": Form(_restrictions),
+    "提示信息": Form(_advice),
 }  # fmt: skip
 
 
@@ -98,7 +113,7 @@ def by_form(data: Sequence[NameValue], ws: Sequence[Word],
     for label, form in FORMS.items():
         if field_of(label) in present or form.document not in (None, document):
             continue
-        found = [v for w in ws if not is_label(w) for v in _values(w) if form.fits(v.key)]
+        found = [v for w in ws if not is_label(w) for v in (w, *_values(w)) if form.fits(v.key)]
         if found and len({w.key for w in found}) == 1:
             add(out, label, [min(found, key=lambda w: w.score)])
     return out
