@@ -766,3 +766,23 @@ def test_notes_whose_labels_went_unread_are_named_by_their_terms() -> None:
     assert fields([*page(swap=swap), both]) == CLEAN
     other = line("不得签转/变更退票收费", 900, 1000)
     assert fields([*page(swap=swap), other]) == without("endorsement")
+
+
+def test_a_check_code_whose_label_went_unread_is_the_number_after_the_e_ticket_s() -> None:
+    """Both documents print the 验证码 right after the e-ticket number: four digits there,
+    its label unread (or read to a piece), are the check code; a time there is not."""
+    assert fields([*page(), line("6111", 520, 900)]) == {**CLEAN, "check_code": "6111"}
+    assert fields([*page(), line("证6111", 520, 900)]) == {**CLEAN, "check_code": "6111"}
+    assert fields([*page(), line("19:15", 520, 900)]) == CLEAN
+    assert fields([*page(), line("61112", 520, 900)]) == CLEAN
+
+
+def test_a_name_whose_label_went_unread_is_the_word_before_the_id_number() -> None:
+    """Both documents print the passenger's name just before the ID number: a word of two
+    to four Chinese characters there starting with a surname is the name, its label unread;
+    a city there, or a name read less than sure, is not."""
+    lost = {"旅客姓名": "ASNR"}
+    assert fields(page(swap=lost)) == CLEAN
+    assert fields(page(swap={**lost, "曹萍": "武汉"})) == without("passenger_name")
+    unsure = [Box(b.text, 0.6, b.quad) if b.text == "曹萍" else b for b in page(swap=lost)]
+    assert fields(unsure) == without("passenger_name")

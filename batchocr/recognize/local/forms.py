@@ -8,13 +8,15 @@ paper itinerary; not a mobile number's 1[3-9]…), a masked ID number (``110101*
 or a whole one whose check character holds), an 18-character 统一社会信用代码 with letters
 whose check character holds (and no ID number's), a rate (``9%``, on a page that is an
 e-invoice by other signs), a ticket's restrictions in their own terms (签转, 退票, 改期,
-变更, 退改: 签注) or advice in its own (机场, 登机, 起飞, 凭证, 公告: 提示信息). Such a word is named for its field when the page's reading has
-no value of that field (its label may be read, its value elsewhere) and the word is the only
-one of that form on the page (the same value printed twice counts once). The form is read
-off the whole word, without what is left of a label run into it (``码2444…``), its spaces
-and a speck after it: a number inside a longer run names nothing. A value named this way
-is as sure as one read beside its label: the numbers nothing checks are read again
-stretched by the engine (:mod:`.confirm`), like any other.
+变更, 退改: 签注) or advice in its own (机场, 登机, 起飞, 凭证, 公告: 提示信息). Such a
+word is named for its field when the page's reading has no value of that field (its label
+may be read, its value elsewhere) and the word is the only one of that form on the page
+(the same value printed twice counts once). The form is read off the whole word, without
+what is left of a label run into it (``码2444…``), its spaces and a speck after it: a
+number inside a longer run names nothing. A value named this way is as sure as one read
+beside its label: the numbers nothing checks are read again stretched by the engine
+(:mod:`.confirm`), like any other. One value is named by its neighbour instead: the 验证码,
+four digits like a time, is the number printed right after the e-ticket number.
 
 >>> from batchocr.documents.words import Word
 >>> page = [Word("7316547279557", 0, 0, 130, 20), Word("9%", 0, 30, 20, 50),
@@ -31,13 +33,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from ...documents.words import Word, add, is_label
+from ...documents.words import Word, add, is_label, same_line
 from ...models import NameValue
 from ...outputs.fields import field_of
 from . import repair
-from .airlines import CARRIERS
+from .airlines import AIRLINES, CARRIERS
+from .places import known_city
 
-__all__ = ["FORMS", "Form", "by_form"]
+__all__ = ["FORMS", "Form", "by_form", "check_code_beside", "name_beside"]
 
 
 Check = Callable[[str], bool]  # whether a word's key is so
@@ -134,3 +137,69 @@ def _values(w: Word) -> list[Word]:
     """
     pieces = (_APART.sub("", p) for p in _LABEL_PIECE.split(w.text))
     return [w if p == w.text else replace(w, text=p) for p in pieces if p]
+
+
+def check_code_beside(ticket_no: str, ws: Sequence[Word]) -> Word | None:
+    """The 验证码 printed right after the e-ticket number on its line, as both documents
+    print it (电子客票号码 | 验证码 | 提示信息): the first number after it, if four digits
+    (with what is left of its label between: ``3247270826248证码6111``), else None.
+
+    >>> page = [Word("3247270826248", 0, 0, 130, 20), Word("验证", 150, 0, 180, 20),
+    ...         Word("6111", 200, 0, 240, 20), Word("本行程单", 300, 0, 380, 20)]
+    >>> check_code_beside("3247270826248", page).text
+    '6111'
+    >>> check_code_beside("3247270826248", [page[0], Word("19:15", 150, 0, 200, 20)]) is None
+    True
+    """
+    own = [(w, pieces) for w in ws if (pieces := _values(w))
+           and any(v.key == ticket_no for v in pieces)]  # fmt: skip
+    if len(own) != 1:
+        return None
+    ((number, pieces),) = own
+    line = sorted((w for w in ws if w.x0 >= number.x1 - number.height / 2
+                   and same_line(w, number) and w is not number), key=lambda w: w.x0)  # fmt: skip
+    at = next(i for i, v in enumerate(pieces) if v.key == ticket_no)
+    after = [*pieces[at + 1 :], *(v for w in line for v in _values(w))]
+    first = next((v for v in after if any(c.isdigit() for c in v.key)), None)
+    return first if first is not None and re.fullmatch(r"\d{4}", first.key) else None
+
+
+# The commonest Chinese surnames (together some nine in ten people), the compound ones too.
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖萧田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左"
+    "柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶"
+    "解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬"
+    "边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+) | {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙",
+     "宇文", "夏侯", "轩辕", "端木", "独孤"}  # fmt: skip
+_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+
+
+def name_beside(id_no: str, ws: Sequence[Word]) -> Word | None:
+    """The passenger's name printed just before the ID number on its line, as both documents
+    print them (旅客姓名 | 有效身份证件号码), past the ID's label if it was read: two to
+    four Chinese characters starting with a common surname, and no city or airline. None
+    when the word there is anything else (a label misread past naming, ``效分业件导码``).
+
+    >>> page = [Word("吴强", 0, 0, 40, 20), Word("有效身份证件号码：", 60, 0, 200, 20),
+    ...         Word("610113********9275", 210, 0, 400, 20)]
+    >>> name_beside("610113********9275", page).text
+    '吴强'
+    >>> name_beside("610113********9275", [Word("武汉", 0, 0, 40, 20), *page[1:]]) is None
+    True
+    """
+    own = [w for w in ws if any(v.key == id_no for v in _values(w))]
+    if len(own) != 1:
+        return None
+    (number,) = own
+    before = sorted((w for w in ws if w.x1 <= number.x0 + number.height / 2
+                     and same_line(w, number) and not is_label(w)), key=lambda w: w.x1)  # fmt: skip
+    if not before:
+        return None
+    name = before[-1].key
+    if not _NAME.fullmatch(name) or known_city(name) or name in AIRLINES:
+        return None
+    return before[-1] if name[:1] in _SURNAMES or name[:2] in _SURNAMES else None
+

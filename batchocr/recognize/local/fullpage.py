@@ -29,7 +29,7 @@ from ...documents.words import HAN, Word
 from ...models import NameValue
 from .amounts import document_of, with_amounts
 from .checks import check, consistent
-from .forms import by_form
+from .forms import by_form, check_code_beside, name_beside
 from .geometry import skew
 from .labels import fragment
 from .misread import named_by_order, named_by_value
@@ -176,6 +176,11 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
             (ticket if row < 0 else flights.setdefault(row, {}))[d["Name"]] = value
             if "Confidence" in d:
                 sure[row, d["Name"]] = (value, d["Confidence"])
+    for have, want, beside in (("电子客票号码", "验证码", check_code_beside),
+                               ("有效身份证件号码", "旅客姓名", name_beside)):  # fmt: skip
+        near = beside(ticket[have], words) if have in ticket and want not in ticket else None
+        if near is not None and near.score >= _floor(want):
+            ticket[want], sure[-1, want] = near.key, (near.key, near.score)
     ticket, rows = check(ticket, [flights[r] for r in sorted(flights)])
     data = [_entry(k, v, -1, sure) for k, v in ticket.items()]
     for row, flight in zip(sorted(flights), rows, strict=True):  # a row read empty keeps its place
