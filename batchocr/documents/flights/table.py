@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from ...models import NameValue
 from ..words import FLIGHT_HEADERS, HAN, STATIONS, Word, add, is_label, lines, right_of
-from .cells import Blank, segment
+from .cells import CITY, Blank, segment
 from .slip import slip_flights
 from .unmarked import headless, unmarked
 
@@ -148,6 +148,8 @@ def _marked(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], fi
             if start is not None:  # the open segment's 至 line went unread: it ends here
                 top = start.top - start.height / 2
                 out += segment(ws, heads, first_col, (top, mark.top), row, blanks)[0]
+            elif floor is not None:  # whole segments above it whose marks went unread
+                row += _unread_segments(ws, floor, mark)
             row, start = row + 1, mark
             add(out, "自", _city(mark, ws, first_col), row)
             continue
@@ -164,6 +166,22 @@ def _marked(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], fi
         out += values
         start, floor = None, mark.bottom
     return out
+
+
+def _unread_segments(ws: Sequence[Word], floor: float, mark: Word) -> int:
+    """How many e-invoice segments stand between ``floor`` and a 自 ``mark`` with both their
+    marks unread: each prints two station lines, so half the lines of cities in the marks'
+    column there. Their rows are kept (left empty), so the flights after them keep theirs.
+
+    >>> mark = Word("自", 0, 100, 10, 110)
+    >>> cities = [Word(c, 15, y, 60, y + 10) for c, y in (("哈尔滨 HRB", 60), ("天津 TSN", 80))]
+    >>> _unread_segments([*cities, mark], 50, mark)
+    1
+    """
+    h = mark.height
+    cities = [w for w in ws if floor < w.cy < mark.top and mark.x0 - h <= w.x0 <= mark.x1 + 3 * h
+              and not is_label(w) and CITY.fullmatch(w.text.strip())]  # fmt: skip
+    return len(lines(cities)) // 2
 
 
 def _chain(ws: Sequence[Word], heads: Sequence[Word], marks: Sequence[Word], first_col: float,

@@ -7,8 +7,8 @@ prefix (电子客票号码), 20 digits (发票号码, on the e-invoice), 11 digi
 paper itinerary; not a mobile number's 1[3-9]…), a masked ID number (``110101********5553``,
 or a whole one whose check character holds), an 18-character 统一社会信用代码 with letters
 whose check character holds (and no ID number's), a rate (``9%``, on a page that is an
-e-invoice by other signs), a ticket's restrictions in their own terms (签转, 退票, 改期,
-变更, 退改: 签注) or advice in its own (机场, 登机, 起飞, 凭证, 公告: 提示信息). Such a
+e-invoice by other signs, read all but sure), a ticket's restrictions in their own terms
+(签转, 退票, 改期, 变更, 退改: 签注). Such a
 word is named for its field when the page's reading has no value of that field (its label
 may be read, its value elsewhere) and the word is the only one of that form on the page
 (the same value printed twice counts once). The form is read off the whole word, without
@@ -38,6 +38,7 @@ from ...models import NameValue
 from ...outputs.fields import field_of
 from . import repair
 from .airlines import AIRLINES, CARRIERS
+from .confirm import SURE
 from .places import known_city
 
 __all__ = ["FORMS", "Form", "by_form", "check_code_beside", "name_beside"]
@@ -71,8 +72,10 @@ def _credit_code(key: str) -> bool:
 
 
 _PREFIXES = frozenset(prefix for _, prefix in CARRIERS.values())
-# The terms of a ticket's restrictions (不得签转, 变更退票收费, 退改签收费), and of the advice a
-# prompt gives (请于起飞前45分钟到达机场, 本行程单不作为登机凭证): no other field uses either.
+# The terms of a ticket's restrictions (不得签转, 变更退票收费, 退改签收费), which no other
+# field uses but a prompt's advice may (退票请于…: one that speaks of the airport, boarding or
+# take-off is advice). (A prompt named by its own terms the same way was wrong 7 times in 22
+# on heavy pages, tuning and held-out: a long sentence loses a glyph or misreads one.)
 _RULES = re.compile(r"签转|退票|改期|变更|退改")
 _ADVICE = re.compile(r"机场|登机|起飞|凭证|公告")
 
@@ -81,16 +84,13 @@ def _restrictions(key: str) -> bool:
     return bool(_RULES.search(key)) and not _ADVICE.search(key)
 
 
-def _advice(key: str) -> bool:
-    return bool(_ADVICE.search(key)) and not _RULES.search(key)
-
-
 @dataclass(frozen=True)
 class Form:
     """What a word must be to be named for a field without its label."""
 
     fits: Check  # its key has the field's form
     document: str | None = None  # only on this document ("paper", "einvoice")
+    sure: bool = False  # only when the recognizer is all but sure of it (:data:`.confirm.SURE`)
 
 
 # Label (as the full reader names it) → the form only that field has.
@@ -100,9 +100,9 @@ FORMS: dict[str, Form] = {
     "印刷序号": Form(_digits(11, unless=r"1[3-9]"), document="paper"),
     "有效身份证件号码": Form(_id_number),
     "统一社会信用代码/纳税人识别号": Form(_credit_code),
-    "增值税税率": Form(lambda key: bool(re.fullmatch(r"\d{1,2}%", key)), document="einvoice"),
+    # (a rate read unsure was once 6% for 9%, on a held-out page; nothing reads it again)
+    "增值税税率": Form(lambda key: bool(re.fullmatch(r"\d{1,2}%", key)), "einvoice", sure=True),
     "签注": Form(_restrictions),
-    "提示信息": Form(_advice),
 }  # fmt: skip
 
 
@@ -117,8 +117,9 @@ def by_form(data: Sequence[NameValue], ws: Sequence[Word],
         if field_of(label) in present or form.document not in (None, document):
             continue
         found = [v for w in ws if not is_label(w) for v in (w, *_values(w)) if form.fits(v.key)]
-        if found and len({w.key for w in found}) == 1:
-            add(out, label, [min(found, key=lambda w: w.score)])
+        least = min(found, key=lambda w: w.score, default=None)
+        if least and len({w.key for w in found}) == 1 and (not form.sure or least.score >= SURE):
+            add(out, label, [least])
     return out
 
 
