@@ -727,7 +727,7 @@ def test_a_label_read_as_its_short_form_is_the_label() -> None:
     """``姓名`` (旅客姓名 with its first two characters lost, or as some issuers print it),
     with no other label of its row read to name it by its place."""
     lost = {"旅客姓名": "姓名", "有效身份证件号码": "自效分业件导码", "签注": "发"}
-    assert fields(page(swap=lost)) == CLEAN  # (the ID number and endorsement: by their forms)
+    assert fields(page(swap=lost)) == without("endorsement")  # (the ID number: by its form)
 
 
 def test_dates_and_times_nothing_checks_are_kept_only_when_read_the_same_twice() -> None:
@@ -753,19 +753,12 @@ def test_a_value_read_with_the_next_cell_is_found_by_its_form() -> None:
     assert fields([*page(), line("2025-12-20", 1730, 100)]) == CLEAN
 
 
-def test_restrictions_whose_label_went_unread_are_named_by_their_terms() -> None:
-    """签注 unread: restrictions speak their own terms (签转, 退票…); a note that speaks of the
-    airport too is a prompt's advice, and two different restrictions name nothing. (A prompt
-    is not named by its terms: a long sentence read from a photo too often loses a glyph.)"""
+def test_notes_whose_labels_went_unread_are_not_named_by_their_terms() -> None:
+    """签注 and 提示信息 unread: restrictions (签转, 退票…) or advice (机场, 登机…) are not
+    named by their terms (on held-out photos such notes were too often a glyph off)."""
     swap = {"签注": "发", "提示信息": "示信部"}
     prompt = line("请于起飞前45分钟到达机场", 250, 950)
-    assert fields([*page(swap=swap), prompt]) == CLEAN
-    both = line("退票请于起飞前联系机场", 900, 1000)
-    assert fields([*page(swap=swap), both]) == CLEAN
-    other = line("不得签转/变更退票收费", 900, 1000)
-    assert fields([*page(swap=swap), other]) == without("endorsement")
-    assert fields(page(swap={**swap, "不得签转": "退改签收费"})) == {
-        **CLEAN, "endorsement": "退改签收费"}
+    assert fields([*page(swap=swap), prompt]) == without("endorsement")
 
 
 def test_a_check_code_whose_label_went_unread_is_the_number_after_the_e_ticket_s() -> None:

@@ -7,11 +7,12 @@ prefix (电子客票号码), 20 digits (发票号码, on the e-invoice), 11 digi
 paper itinerary; not a mobile number's 1[3-9]…), a masked ID number (``110101********5553``,
 or a whole one whose check character holds), an 18-character 统一社会信用代码 with letters
 whose check character holds (and no ID number's), a rate (``9%``, on a page that is an
-e-invoice by other signs), a ticket's restrictions in their own terms
-(签转, 退票, 改期, 变更, 退改: 签注). Such a
-word is named for its field when the page's reading has no value of that field (its label
-may be read, its value elsewhere) and the word is the only one of that form on the page
-(the same value printed twice counts once). The form is read off the whole word, without
+e-invoice by other signs). Such a word is named for its field when the page's reading has
+no value of that field (its label may be read, its value elsewhere) and the word is the
+only one of that form on the page (the same value printed twice counts once). (Notes are
+not named by their terms: restrictions named by 签转, 退票… were wrong 6 times in 29 on
+held-out heavy pages, prompts by 机场, 登机… 7 in 22 on heavy pages: a long sentence read
+from a photo loses a glyph or misreads one.) The form is read off the whole word, without
 what is left of a label run into it (``码2444…``), its spaces and a speck after it: a
 number inside a longer run names nothing. What no check character vouches for (the
 numbers, the rate) is named this way only when the recognizer is all but sure of it
@@ -74,18 +75,6 @@ def _credit_code(key: str) -> bool:
 
 
 _PREFIXES = frozenset(prefix for _, prefix in CARRIERS.values())
-# The terms of a ticket's restrictions (不得签转, 变更退票收费, 退改签收费), which no other
-# field uses but a prompt's advice may (退票请于…: one that speaks of the airport, boarding or
-# take-off is advice). (A prompt named by its own terms the same way was wrong 7 times in 22
-# on heavy pages, tuning and held-out: a long sentence loses a glyph or misreads one.)
-_RULES = re.compile(r"签转|退票|改期|变更|退改")
-_ADVICE = re.compile(r"机场|登机|起飞|凭证|公告")
-
-
-def _restrictions(key: str) -> bool:
-    return bool(_RULES.search(key)) and not _ADVICE.search(key)
-
-
 @dataclass(frozen=True)
 class Form:
     """What a word must be to be named for a field without its label."""
@@ -105,7 +94,6 @@ FORMS: dict[str, Form] = {
     "统一社会信用代码/纳税人识别号": Form(_credit_code),
     # (a rate read unsure was once 6% for 9%, on a held-out page)
     "增值税税率": Form(lambda key: bool(re.fullmatch(r"\d{1,2}%", key)), "einvoice", sure=True),
-    "签注": Form(_restrictions),
 }  # fmt: skip
 
 
