@@ -47,12 +47,13 @@ def flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) ->
     # The marks may have gone unread (then every flight is lost), or some flight's (its row
     # is): the table read by its header row, and with no flight read, by its cells' forms too
     # (three headers may be misreads that named no 航班号).
+    by_form = headless(ws)
     tries: list[tuple[list[NameValue], list[Blank]]] = []
     if len(read) >= _HEADER_ROW:
         other: list[Blank] = []
         tries.append((unmarked(ws, heads, first_col, other), other))
     if not _numbers(out):
-        tries.append((headless(ws), []))
+        tries.append((by_form, []))
     for found, other in tries:
         # (a table read by its marks keeps its reading unless another finds more flights, and
         # as many rows: a flight whose number went unread would shift the ones after it)
@@ -60,12 +61,9 @@ def flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) ->
         if (_numbers(found) - _numbers(out), tie) > (0, 0) and _rows(found) >= _rows(out):
             out, cells = found, other or cells  # (the marks' empty cells are still worth a look)
     blanks += cells
-    if not _numbers(out):
-        return out
     # A cell whose header went unread is named by its form on its flight's line. (Not its
     # stations: by form alone, the city under a flight may be the next one's origin.)
-    cells_read = [d for d in headless(ws) if d["Name"] not in STATIONS]
-    return merged(out, cells_read)
+    return merged(out, [d for d in by_form if d["Name"] not in STATIONS])
 
 
 def merged(first: Sequence[NameValue], second: Sequence[NameValue]) -> list[NameValue]:
