@@ -75,6 +75,8 @@ def _credit_code(key: str) -> bool:
 
 
 _PREFIXES = frozenset(prefix for _, prefix in CARRIERS.values())
+
+
 @dataclass(frozen=True)
 class Form:
     """What a word must be to be named for a field without its label."""
