@@ -789,3 +789,11 @@ def test_a_segment_whose_marks_went_unread_keeps_its_row_empty() -> None:
               line("武汉 WUH", 95, 420)]  # fmt: skip
     rows = {d["Row"] for d in read_full(boxes).data if d["Name"] == "航班号"}
     assert rows == {1}
+
+
+def test_a_paper_table_whose_first_number_went_unread_is_not_read_a_row_early() -> None:
+    """A paper itinerary with its headers and 至 marks unread and its first flight number
+    misread (``8443``): reading the cells' forms would start at the second flight and take
+    it for the first; the 自 line holds the first flight's date, so it does not."""
+    boxes = [b for b in paper(swap={"FM8443": "8443"}) if b.text not in (*HEADERS, "至")]
+    assert not any(k.endswith("flight_no") for k in fields(boxes))

@@ -20,10 +20,20 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ...models import NameValue
-from ..words import FLIGHT_HEADERS, HAN, STATIONS, Word, add, is_label, lines, right_of
+from ..words import (
+    FLIGHT_HEADERS,
+    HAN,
+    STATIONS,
+    Word,
+    add,
+    is_label,
+    lines,
+    right_of,
+    same_line,
+)
 from .cells import CITY, Blank, segment
 from .slip import slip_flights
-from .unmarked import headless, unmarked
+from .unmarked import dated, headless, unmarked
 
 __all__ = ["flights", "merged"]
 
@@ -52,7 +62,7 @@ def flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) ->
     if len(read) >= _HEADER_ROW:
         other: list[Blank] = []
         tries.append((unmarked(ws, heads, first_col, other), other))
-    if not _numbers(out):
+    if not _numbers(out) and not _skips_first(by_form, ws, marks):
         tries.append((by_form, []))
     for found, other in tries:
         # (a table read by its marks keeps its reading unless another finds more flights, and
@@ -90,6 +100,24 @@ def merged(first: Sequence[NameValue], second: Sequence[NameValue]) -> list[Name
         if row is not None and (d["Name"], row) not in have:
             out.append({**d, "Row": row})
     return out
+
+
+def _skips_first(found: Sequence[NameValue], ws: Sequence[Word], marks: Sequence[Word]) -> bool:
+    """Whether a reading by form starts below a 自 line that holds a flight's values (a
+    paper itinerary prints its first flight on that line): that flight's number went
+    unread, and the reading's first row would be the next flight.
+
+    >>> start = Word("自", 0, 0, 10, 10)
+    >>> line = [start, Word("9707", 50, 0, 90, 10), Word("2025-04-19", 100, 0, 160, 10)]
+    >>> _skips_first([{"Name": "航班号", "Value": "HU3074", "Row": 0}], line, [start])
+    True
+    """
+    start = next((m for m in marks if m.key == "自"), None)
+    number = next((d["Value"] for d in found if d["Name"] == "航班号"), None)
+    if start is None or number is None:
+        return False
+    line = [w for w in ws if same_line(w, start) and w is not start]
+    return not any(w.text.strip() == number for w in line) and dated(line)
 
 
 def _numbers(entries: Sequence[NameValue]) -> int:

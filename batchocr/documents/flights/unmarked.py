@@ -21,7 +21,7 @@ from ..words import (
 )
 from .cells import CITY, Blank, between, column_of, on_level, pieces, segment
 
-__all__ = ["headless", "unmarked"]
+__all__ = ["dated", "headless", "unmarked"]
 
 # A flight number, maybe with a speck and the next cell run into it (``SC2480.L``): the line
 # is a flight's even when its number does not read clean.
@@ -120,6 +120,15 @@ def headless(ws: Sequence[Word]) -> list[NameValue]:
         for name, word in cells.items():
             add(out, name, [word], row)
     return out
+
+
+def dated(line: Sequence[Word]) -> bool:
+    """Whether a line holds a date (a flight's values, not only its stations).
+
+    >>> dated([Word("兰州", 0, 0, 40, 20), Word("2025-04-19", 100, 0, 180, 20)])
+    True
+    """
+    return any(_DATE.fullmatch(p.text.strip().rstrip(".")) for w in line for p in pieces(w))
 
 
 def _carrier(number: Word, line: Sequence[Word]) -> Word | None:
