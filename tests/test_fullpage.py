@@ -797,3 +797,12 @@ def test_a_paper_table_whose_first_number_went_unread_is_not_read_a_row_early() 
     it for the first; the 自 line holds the first flight's date, so it does not."""
     boxes = [b for b in paper(swap={"FM8443": "8443"}) if b.text not in (*HEADERS, "至")]
     assert not any(k.endswith("flight_no") for k in fields(boxes))
+
+
+def test_an_agency_whose_name_lost_its_first_characters_is_left_out() -> None:
+    """A Chinese enterprise's name starts with where it is registered: an issuer read
+    without its first character (``都华程…`` for 成都华程…) is no name to report."""
+    issuer = "填开单位：成都华程航空服务有限公司"
+    assert fields([*page(), line(issuer, 50, 1000)]) == {
+        **CLEAN, "issued_by": "成都华程航空服务有限公司"}
+    assert fields([*page(), line(issuer.replace("成都", "都"), 50, 1000)]) == CLEAN
