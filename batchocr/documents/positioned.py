@@ -137,7 +137,7 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
         for v, lb in placed:
             cols.setdefault(lb.key, []).append(v)
         cols = {k: one_cell(_without_specks(vs)) for k, vs in cols.items()}
-        row_found = [(lb.key, _beside(lb, ws, edge), sorted(cols.get(lb.key, []), key=left))
+        row_found = [(lb.key, _beside(lb, ws, edge), cols.get(lb.key, []))
                      for lb, edge in zip(row, edges, strict=True)]
         if len(row) > 1 and not any(beside for _, beside, _ in row_found):
             header_rows.update(label.key for label in row)

@@ -133,6 +133,12 @@ def _values(w: Word) -> list[Word]:
     return [w if p == w.text else replace(w, text=p) for p in pieces if p]
 
 
+def _holding(value: str, ws: Sequence[Word]) -> Word | None:
+    """The one word of the page that holds ``value`` as one of its values, or None."""
+    own = [w for w in ws if any(v.key == value for v in _values(w))]
+    return own[0] if len(own) == 1 else None
+
+
 def check_code_beside(ticket_no: str, ws: Sequence[Word]) -> Word | None:
     """The 验证码 printed right after the e-ticket number on its line, as both documents
     print it (电子客票号码 | 验证码 | 提示信息): the first number after it, if four digits
@@ -145,11 +151,10 @@ def check_code_beside(ticket_no: str, ws: Sequence[Word]) -> Word | None:
     >>> check_code_beside("3247270826248", [page[0], Word("19:15", 150, 0, 200, 20)]) is None
     True
     """
-    own = [(w, pieces) for w in ws if (pieces := _values(w))
-           and any(v.key == ticket_no for v in pieces)]  # fmt: skip
-    if len(own) != 1:
+    number = _holding(ticket_no, ws)
+    if number is None:
         return None
-    ((number, pieces),) = own
+    pieces = _values(number)
     line = sorted((w for w in ws if w.x0 >= number.x1 - number.height / 2
                    and same_line(w, number) and w is not number), key=lambda w: w.x0)  # fmt: skip
     at = next(i for i, v in enumerate(pieces) if v.key == ticket_no)
@@ -184,10 +189,9 @@ def name_beside(id_no: str, ws: Sequence[Word]) -> Word | None:
     >>> name_beside("610113********9275", [Word("武汉", 0, 0, 40, 20), *page[1:]]) is None
     True
     """
-    own = [w for w in ws if any(v.key == id_no for v in _values(w))]
-    if len(own) != 1:
+    number = _holding(id_no, ws)
+    if number is None:
         return None
-    (number,) = own
     before = sorted((w for w in ws if w.x1 <= number.x0 + number.height / 2
                      and same_line(w, number) and not is_label(w)), key=lambda w: w.x1)  # fmt: skip
     if not before:

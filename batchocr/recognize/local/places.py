@@ -12,7 +12,7 @@ never a wrong value.
 
 from __future__ import annotations
 
-__all__ = ["CITIES", "known_city"]
+__all__ = ["CITIES", "known_city", "registered_at"]
 
 _MAINLAND = """
 北京 天津 石家庄 秦皇岛 北戴河 邯郸 唐山 张家口 承德 邢台 太原 大同 长治 运城 吕梁 忻州 临汾
@@ -48,3 +48,21 @@ def known_city(station: str) -> bool:
     a city of :data:`CITIES`."""
     head = station.split()[0] if station.split() else ""
     return any(head.startswith(city) for city in CITIES)
+
+
+# A Chinese enterprise's name starts with the place it is registered in (企业名称登记管理
+# 规定: 行政区划 + 字号 + 行业 + 组织形式); only a few national ones start with 中国 or 中.
+_PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏",
+              "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南",
+              "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏",
+              "宁夏", "新疆", "香港", "澳门", "中国", "中")  # fmt: skip
+
+
+def registered_at(name: str) -> bool:
+    """Whether an organization's name starts with a place: a province or a city flown to.
+
+    >>> registered_at("成都华程航空服务有限公司"), registered_at("都华程航空服务有限公司")
+    (True, False)
+    """
+    return name.startswith(_PROVINCES) or known_city(name)
+

@@ -19,7 +19,7 @@ from . import repair, table
 from .airlines import CARRIERS
 from .extract import CLEAN, Cleaner
 from .labels import LABELS, english_label, without_own_english
-from .places import known_city
+from .places import registered_at
 from .table import parted_carrier
 
 __all__ = ["FREE", "clean", "keep_checked"]
@@ -62,7 +62,7 @@ def clean(name: str, value: str) -> str | None:
             return None  # a label read where a value belongs
         if name in _ORGANIZATIONS and not re.search(_ORGANIZATION_END, value):
             return None  # the next cell's text, not an agency or a company
-        if name in _ORGANIZATIONS and not _placed(value):
+        if name in _ORGANIZATIONS and not registered_at(value):
             return None  # its first characters lost (``都华程…`` for 成都华程…)
         if name in _NOTES and re.search(r"(公司|旅行社)$", value):
             return None  # the issuer's name, read from the line below an empty note
@@ -104,23 +104,6 @@ _ORGANIZATIONS = frozenset({"填开单位", "购买方名称"})
 _NOTES = frozenset({"签注", "提示信息"})
 # How the names of Chinese agencies, companies and offices end.
 _ORGANIZATION_END = r"(公司|旅行社|[部处社所站店行厂会局院馆校园心室队]|\))$"
-
-
-# A Chinese enterprise's name starts with the place it is registered in (企业名称登记管理
-# 规定: 行政区划 + 字号 + 行业 + 组织形式); only a few national ones start with 中国 or 中.
-_PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏",
-              "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南",
-              "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏",
-              "宁夏", "新疆", "香港", "澳门", "中国", "中")  # fmt: skip
-
-
-def _placed(name: str) -> bool:
-    """Whether an organization's name starts with a place: a province or a city flown to.
-
-    >>> _placed("成都华程航空服务有限公司"), _placed("都华程航空服务有限公司")
-    (True, False)
-    """
-    return name.startswith(_PROVINCES) or known_city(name)
 
 
 def _like_label(value: str) -> bool:
