@@ -71,10 +71,17 @@ def confirmed(data: list[NameValue], boxes: Sequence[Box], reread: Reread) -> li
 def _holds(text: str, entry: NameValue) -> bool:
     """Whether a line read ``text`` holds the entry's value, as its field reads it (a label
     run into it) or as it stands, letters that look like digits taken for them (``CG0728``
-    holds ``CGO728``: the repairs tell those apart, a second reading need not)."""
+    holds ``CGO728``: the repairs tell those apart, a second reading need not).
+
+    >>> code = {"Name": "验证码", "Value": "0645"}
+    >>> _holds("645", code), _holds("1234", {**code, "Value": "0000"})
+    (True, False)
+    """
     value = entry["Value"]
-    # (stretched, the recognizer drops a short number's leading zero: ``0645`` reads ``645``)
-    return clean(entry["Name"], text) == value or _alnum(value).lstrip("0") in _alnum(text)
+    # (stretched, the recognizer drops a short number's leading zero: ``0645`` reads ``645``;
+    # a number of zeros alone keeps one: ``0000`` is not held by every line)
+    return clean(entry["Name"], text) == value or (
+        _alnum(value).lstrip("0") or "0") in _alnum(text)
 
 
 _LIKE_DIGITS = str.maketrans("ODQILZSBG", "000112586")
