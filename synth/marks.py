@@ -1,4 +1,5 @@
-"""What goes over a drawn page (synth.variety): seals, handwriting, a dot-matrix print head.
+"""What goes over a drawn page (synth.variety): seals, handwriting, a dot-matrix print head,
+a worn print head, a reviewer's highlighter and 已报销 stamp.
 
 Fields under a seal or a stroke stay in the truth (they are printed and mostly legible), so
 pages with :attr:`synth.style.Style.stamp` or ``scribble`` are harder than their look suggests.
@@ -10,7 +11,7 @@ import math
 import random
 from collections.abc import Callable
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 Box = tuple[int, int, int, int]
 SEAL_RED = (205, 35, 40)
@@ -98,3 +99,67 @@ def scribble(image: Image.Image, box: Box, rng: random.Random) -> None:
         x, y = x1 - rng.randint(10, 60), (y0 + y1) // 2
         pts = [(x - 20, y - 5), (x, y + h * 0.6), (x + 45, y - h * 0.9)]
     d.line(pts, fill=ink, width=rng.randint(3, 5), joint="curve")
+
+
+def faded(image: Image.Image, box: Box, rng: random.Random, dead: tuple[int, ...]) -> None:
+    """Wear a printed value in ``box``: patches of it faded toward the paper, and the page's
+    ``dead`` columns (a thermal head's failed dots, the same x on every line) left blank."""
+    x0, y0, x1, y1 = max(0, box[0]), max(0, box[1]), box[2], box[3]
+    w, h = x1 - x0, y1 - y0
+    if w < 2 or h < 2:
+        return
+    region = image.crop((x0, y0, x1, y1))
+    cell = max(4, h // 3)  # patches about a third of a line across
+    coarse = Image.frombytes("L", (w // cell + 2, h // cell + 2), bytes(
+        rng.randrange(256) for _ in range((w // cell + 2) * (h // cell + 2))))  # fmt: skip
+    cut = rng.randint(150, 200)  # about a third of the value fades
+    mask = coarse.resize((w, h), Image.Resampling.BILINEAR).point(lambda v: 255 if v > cut else 0)
+    paper = Image.new("RGB", (w, h), "white")
+    region = Image.composite(Image.blend(region, paper, rng.uniform(0.5, 0.8)), region, mask)
+    draw = ImageDraw.Draw(region)
+    for x in dead:
+        if x0 <= x < x1:
+            draw.line((x - x0, 0, x - x0, h), fill="white", width=2)
+    image.paste(region, (x0, y0))
+
+
+HIGHLIGHTS = ((255, 238, 90), (160, 240, 150), (255, 175, 205))
+
+
+def highlighter(image: Image.Image, box: Box, rng: random.Random) -> None:
+    """A marker stroke over ``box``: a translucent band the ink shows through (multiplied)."""
+    x0, y0, x1, y1 = box
+    h = y1 - y0
+    x0, x1 = x0 - rng.randint(2, 14), x1 + rng.randint(2, 14)
+    y0, y1 = y0 - rng.randint(-h // 6, h // 4), y1 + rng.randint(-h // 6, h // 4)
+    x0, y0 = max(0, x0), max(0, y0)
+    x1, y1 = min(image.width, x1), min(image.height, y1)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return
+    region = image.crop((x0, y0, x1, y1))
+    band = Image.new("RGB", region.size, rng.choice(HIGHLIGHTS))
+    image.paste(ImageChops.multiply(region, band), (x0, y0))
+
+
+def received(image: Image.Image, box: Box, rng: random.Random, date: str,
+             font_for: Callable[[int], ImageFont.FreeTypeFont]) -> None:  # fmt: skip
+    """A rectangular 已报销 stamp in violet or blue ink, semi-transparent, tilted, over ``box``."""
+    ink = rng.choice(((90, 60, 170), (40, 70, 170), (120, 50, 140)))
+    big, small = font_for(rng.randint(44, 58)), font_for(rng.randint(18, 22))
+    word = rng.choice(("已报销", "已审核", "财务已收"))
+    w = int(max(big.getlength(word), small.getlength(date)) + 50)
+    h = big.size + small.size + 46
+    layer = Image.new("RGBA", (w + 20, h + 20), (0, 0, 0, 0))
+    d = ImageDraw.Draw(layer)
+    d.rectangle((10, 10, w + 10, h + 10), outline=(*ink, 255), width=5)
+    d.rectangle((17, 17, w + 3, h + 3), outline=(*ink, 255), width=2)
+    d.text((w // 2 + 10, 24), word, fill=(*ink, 255), font=big, anchor="ma")
+    d.text((w // 2 + 10, h - 2), date, fill=(*ink, 255), font=small, anchor="ms")
+    layer = layer.rotate(rng.uniform(-10, 10), Image.Resampling.BICUBIC, expand=True)
+    alpha = layer.getchannel("A").point(lambda v: v * rng.randint(110, 170) // 255)
+    layer.putalpha(alpha)
+    cx = (box[0] + box[2]) // 2 + rng.randint(-60, 60) - layer.width // 2
+    cy = (box[1] + box[3]) // 2 + rng.randint(-25, 25) - layer.height // 2
+    base = image.convert("RGBA")
+    base.alpha_composite(layer, (max(0, cx), max(0, cy)))
+    image.paste(base.convert("RGB"))

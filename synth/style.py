@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -52,13 +52,20 @@ AXES: dict[str, tuple[Any, ...]] = {
     "scribble": (False, True),  # handwriting-like strokes over some fields
     "rotation": (0, 90, 180, 270),  # counter-clockwise, as PIL's transpose
     "scale": ("1", "varied"),  # the whole page at 1x, or at 0.5-2x
+    "wear": ("none", "faded"),  # a worn ribbon or thermal head: values printed in patches
+    "overprint": ("none", "highlighter", "received"),  # a reviewer's marker, a 已报销 stamp
 }
+# Axes added after pages of the earlier families were benchmarked: drawn from a generator of
+# their own (and kept out of a Style's repr, which seeds the drawing) so those pages stay the
+# same for their seeds.
+LATER = ("wear", "overprint")
 DEFAULTS: dict[str, tuple[Any, ...]] = {
     "content": ("paper",), "arrangement": ("form",), "typeface": ("sans",),
     "value_ink": ("black",), "form_ink": ("grey",), "labels": ("zh-over-en",), "variant": (0, 1),
     "date_format": ("iso",), "amount_format": ("cny",), "time_format": ("hhmm",),
     "ruled": (True,), "placement": ("above",), "offset": ("none",), "stamp": (False,),
     "scribble": (False,), "rotation": (0,), "scale": ("1",),
+    "wear": ("none",), "overprint": ("none",),
 }  # fmt: skip
 
 # The fixed drawings: family → the synth.scans layout drawn.
@@ -109,6 +116,30 @@ SPECS: dict[str, dict[str, tuple[Any, ...]]] = {
         "date_format": ("ddmonyy",), "amount_format": ("yen", "cny"), "ruled": (False,),
         "placement": ("left",),
     },
+    # Tuning since 2026-12-06 (session 11): wear and marks over fields of other kinds than the
+    # held-out seals and pen strokes (a reviewer's highlighter, a rectangular 已报销 stamp,
+    # print fading in patches), so that an engine learns to read through them on pages no
+    # held-out family draws.
+    "paper-faded-highlighted": {
+        "typeface": ("sans", "serif", "mono"), "value_ink": ("black", "blue"),
+        "form_ink": ("grey", "blue", "ochre"), "labels": ("zh-over-en", "zh-only"),
+        "date_format": ("iso", "ddmonyy"), "amount_format": ("cny", "plain"),
+        "ruled": (True, False), "offset": ("none", "misregistered"), "wear": ("faded",),
+        "overprint": ("highlighter",),
+    },
+    "einvoice-received": {
+        "content": ("einvoice",), "typeface": ("sans", "mono"), "value_ink": ("black", "blue"),
+        "labels": ("zh-over-en", "zh-beside-en"), "placement": ("left", "above"),
+        "date_format": ("iso", "cn"), "amount_format": ("cny", "yen"),
+        "time_format": ("hhmm", "hh:mm"), "wear": ("none", "faded"),
+        "overprint": ("received",),
+    },
+    "receipt-thermal": {
+        "content": ("paper", "einvoice"), "arrangement": ("receipt",),
+        "typeface": ("sans", "serif"), "labels": ("zh-only", "zh-over-en"),
+        "date_format": ("cn", "iso"), "amount_format": ("plain", "cny"), "ruled": (False,),
+        "placement": ("left",), "wear": ("faded",), "overprint": ("none", "highlighter"),
+    },
     "einvoice-stamped": {
         "content": ("einvoice",), "typeface": ("serif", "sans"), "form_ink": ("ochre",),
         "labels": ("zh-beside-en",), "amount_format": ("yen",), "time_format": ("hh:mm",),
@@ -127,7 +158,8 @@ FAMILIES = (*CLASSIC, *SPECS)
 TUNING_FAMILIES = ("paper-classic", "einvoice-classic", "einvoice-real", "paper-serif-colour",
                    "paper-beside-unruled", "einvoice-mono-left", "paper-rotated",
                    "einvoice-ruled-kai", "receipt-sans-yen",
-                   "paper-zh-only-ddmonyy")  # fmt: skip
+                   "paper-zh-only-ddmonyy", "paper-faded-highlighted", "einvoice-received",
+                   "receipt-thermal")  # fmt: skip
 HELD_OUT_FAMILIES = tuple(f for f in FAMILIES if f not in TUNING_FAMILIES)
 
 INKS = {
@@ -170,6 +202,8 @@ class Style:
     value_size: int  # value font size in px at scale 1
     jitter: float  # how unequal the cells' extra widths are (0: equal shares)
     shift: tuple[int, int]  # the data pass offset from the form, px
+    wear: str = field(default="none", repr=False)  # (see LATER)
+    overprint: str = field(default="none", repr=False)
 
 
 def family_axes(family: str) -> dict[str, tuple[Any, ...]]:
@@ -183,13 +217,15 @@ def draw_style(seed: int, family: str) -> Style:
     """The Style of page ``seed`` of a drawn ``family``; each choice drawn independently."""
     allowed = family_axes(family)
     rng = random.Random(f"synth.style:{family}:{seed}")
-    pick = {axis: rng.choice(allowed[axis]) for axis in AXES}
+    pick = {axis: rng.choice(allowed[axis]) for axis in AXES if axis not in LATER}
     value_size = rng.randint(26, 34)
     shift = (0, 0)
     if pick["offset"] == "misregistered":  # up to one line height
         reach = value_size * 2 // 3  # (vertically: the line height is about 1.5 x this)
         shift = (rng.randint(-value_size, value_size), rng.randint(-reach, reach))
     scale = 1.0 if pick["scale"] == "1" else round(rng.uniform(0.5, 2.0), 2)
+    later = random.Random(f"synth.style.later:{family}:{seed}")
+    pick.update({axis: later.choice(allowed[axis]) for axis in LATER})
     return Style(**{**pick, "scale": scale}, margin=rng.randint(30, 110), value_size=value_size,
                  jitter=round(rng.uniform(0.0, 0.8), 3), shift=shift)  # fmt: skip
 

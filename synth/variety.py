@@ -68,6 +68,9 @@ class _Page:
         face = "serif" if style.typeface in ("serif", "kai") else "sans"
         self.zh, self.en = font(face, LABEL), font("sans", EN)
         self.val = font(style.typeface, style.value_size)
+        # A worn print head's failed dots: the same columns blank on every line it printed.
+        self.dead = tuple(rng.randrange(width) for _ in range(rng.randint(1, 3))) \
+            if style.wear == "faded" else ()  # fmt: skip
 
     def label_size(self, f: Field) -> tuple[int, int]:
         zw = int(self.zh.getlength(f.label))
@@ -98,6 +101,8 @@ class _Page:
             self.draw.text(xy, f.printed, fill=self.ink, font=self.val, anchor="ls")
             box = tuple(int(v) for v in self.draw.textbbox(xy, f.printed, font=self.val,
                                                             anchor="ls"))  # fmt: skip
+        if self.style.wear == "faded":
+            marks.faded(self.image, box, self.rng, self.dead)  # type: ignore[arg-type]
         self.boxes[(f.name, f.row)] = box  # type: ignore[assignment]
         self.note(f)
 
@@ -246,6 +251,15 @@ def _marks(page: _Page, c: Content) -> list[str]:
         for key in rng.sample(sorted(page.boxes), k=min(2, len(page.boxes))):
             marks.scribble(page.image, page.boxes[key], rng)
             marked.append(key[0] if key[1] < 0 else f"{key[0]}[{key[1]}]")
+    if st.overprint == "highlighter" and page.boxes:
+        for key in rng.sample(sorted(page.boxes), k=min(rng.randint(1, 3), len(page.boxes))):
+            marks.highlighter(page.image, page.boxes[key], rng)
+            marked.append(key[0] if key[1] < 0 else f"{key[0]}[{key[1]}]")
+    elif st.overprint == "received" and ticket:
+        key = rng.choice(ticket)
+        date = f"{rng.randint(2025, 2026)}.{rng.randint(1, 12):02d}.{rng.randint(1, 28):02d}"
+        marks.received(page.image, page.boxes[key], rng, date, lambda n: font("sans", n))
+        marked.append(key[0])
     return marked
 
 
