@@ -4,6 +4,7 @@ with their values beside them (pure)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from ...models import NameValue
 from ..words import BESIDE, FLIGHT_HEADERS, STATIONS, Word, add, is_label, left, right_of, same_line
@@ -18,7 +19,8 @@ def slip_flights(ws: Sequence[Word]) -> list[NameValue] | None:
 
     A block is told by the 自 line above it; without one for every block, the n-th label of
     a name belongs to the n-th flight, for the names printed as often as there are flights
-    (the others are left out: a block whose label went unread would shift them).
+    (the others are left out: a block whose label went unread would shift them), and a
+    station mark to the block those labels place it in.
     """
     cells = [(w, _next_to(w, ws)) for w in ws if w.key in FLIGHT_HEADERS]
     filled = sum(1 for _, v in cells if v)
@@ -37,10 +39,34 @@ def slip_flights(ws: Sequence[Word]) -> list[NameValue] | None:
             add(out, mark.key, right_of(mark, ws), _block(mark, starts))
         return out
     seen: dict[str, int] = {}
+    blocks: dict[int, list[Word]] = {}
     for w, value in sorted(cells, key=lambda c: (c[0].top, c[0].x0)):
         row = seen[w.key] = seen.get(w.key, -1) + 1
         if count[w.key] == flights:
             add(out, w.key, value, row)
+            blocks.setdefault(row, []).append(w)
+    bounds = _bounds([blocks[r] for r in sorted(blocks)])
+    if bounds is not None:
+        for mark in (w for w in ws if w.key in STATIONS):
+            add(out, mark.key, right_of(mark, ws), sum(1 for b in bounds if b < mark.cy))
+    return out
+
+
+def _bounds(blocks: Sequence[Sequence[Word]]) -> list[float] | None:
+    """Where each block after the first begins: halfway from the lowest label of the one
+    before to its own highest (a station line opens its block, above or beside its first
+    labels); None when the blocks' labels overlap (then which block a mark is in is unclear).
+
+    >>> a, b = [Word("航班号", 0, 0, 40, 20)], [Word("航班号", 0, 100, 40, 120)]
+    >>> _bounds([a, b]), _bounds([a, [Word("航班号", 0, 10, 40, 30)]])
+    ([60.0], None)
+    """
+    out = []
+    for above, below in pairwise(blocks):
+        low, high = max(w.bottom for w in above), min(w.top for w in below)
+        if high <= low:
+            return None
+        out.append((low + high) / 2)
     return out
 
 

@@ -27,13 +27,14 @@ from datetime import date
 from decimal import Decimal
 
 from .airlines import AIRLINE_CODES, AIRLINES, CARRIERS
-from .places import known_city
+from .places import known_city, two_cities
 
 _CODE_TWINS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8",
                "2": "Z", "Z": "2", "4": "A", "A": "4", "6": "G", "G": "6"}  # fmt: skip
 _PAPER_PARTS = ("票价", "民航发展基金", "燃油附加费", "其他税费")
 _EINVOICE_PARTS = ("票价", "燃油附加费", "增值税税额", "民航发展基金", "其他税费")
 _CENT = Decimal("0.01")
+_EINVOICE_ONLY = ("增值税税额", "增值税税率", "发票号码", "开票日期")
 
 Flight = dict[str, str]
 
@@ -43,7 +44,9 @@ def check(ticket: dict[str, str], flights: list[Flight]) -> tuple[dict[str, str]
     flights = [_flight_code(f) for f in flights]
     ticket = dict(ticket)
     _ticket_prefix(ticket, flights)
+    _vat(ticket)
     _totals(ticket)
+    _unsummed(ticket)
     _dates(ticket, flights)
     return ticket, flights
 
@@ -109,8 +112,8 @@ def consistent(f: Flight) -> Flight:
     if destination and len(origin) > len(destination) and origin.endswith(destination):
         del f["自"]  # the destination run into the origin's cell (武汉南宁)
     for mark in ("自", "至"):
-        if mark in f and not known_city(f[mark]):
-            del f[mark]  # no city flown to: a misread one (复门 for 厦门)
+        if mark in f and (not known_city(f[mark]) or two_cities(f[mark])):
+            del f[mark]  # a misread city (复门 for 厦门), or two run together (厦门长沙)
     kilos = re.fullmatch(r"(\d+)K", f.get("免费行李", ""))
     if kilos and int(kilos[1]) % 5:
         del f["免费行李"]  # allowances are whole fives of kilos: 26K is a misread 20K
@@ -186,15 +189,82 @@ def _totals(ticket: dict[str, str]) -> None:
             fixes.append((n, f"{want:.2f}"))
     if einvoice:  # net amounts have cents: the VAT equation decides, not round numbers
         fixes = [(n, want) for n, want in fixes if _vat_holds({**ticket, n: want}) is not False]
-    elif len(fixes) > 1:
-        # Domestic fares, taxes and so totals are whole tens of yuan: "1889.00" is the misread.
+    if len(fixes) > 1:
+        # Domestic fares, taxes and so totals are whole tens of yuan (the e-invoice's gross
+        # ones too: its fund, other taxes and total): "1889.00" is the misread.
+        whole = [n for n in names if not einvoice or n not in ("票价", "燃油附加费", "增值税税额")]
         fixes = [
             (n, want)
             for n, want in fixes
-            if want.endswith("0.00") and not ticket[n].endswith("0.00")
+            if n in whole and want.endswith("0.00") and not ticket[n].endswith("0.00")
         ]
     if len(fixes) == 1:
         ticket[fixes[0][0]] = fixes[0][1]
+
+
+def _unsummed(ticket: dict[str, str]) -> None:
+    """When the total does not confirm its parts (one unread, or the sum off past repair),
+    leave out the amounts read with units or cents that are not whole tens of yuan where
+    the document's are: a domestic paper itinerary's every amount (when its serial number
+    tells it is one), either document's fund, other taxes and total (the e-invoice's fare,
+    surcharge and VAT are net, with cents). ``56.00`` for 50.00, ``5293.00`` for 5290.00.
+
+    A part above the total goes, and the total with it (``869.72`` of 780.00).
+
+    >>> t = {"印刷序号": "46071056081", "票价": "5110.00", "民航发展基金": "56.00",
+    ...      "燃油附加费": "33.00", "合计": "5290.00"}
+    >>> _unsummed(t); sorted(t)
+    ['印刷序号', '合计', '票价']
+    >>> t = {"票价": "869.72", "民航发展基金": "50.00", "合计": "780.00"}
+    >>> _unsummed(t); sorted(t)
+    ['民航发展基金']
+    """
+    if adds_up(ticket):
+        return
+    total_name = "合计金额" if "合计金额" in ticket else "合计"
+    over = [n for n in _EINVOICE_PARTS if n in ticket and total_name in ticket
+            and Decimal(ticket[n]) > Decimal(ticket[total_name])]  # fmt: skip
+    for n in over:  # a part above the total: one of the two is misread, which is unclear
+        ticket.pop(n, None)
+        ticket.pop(total_name, None)
+    whole: tuple[str, ...] = ("民航发展基金", "其他税费", "合计", "合计金额")
+    if "印刷序号" in ticket and not any(n in ticket for n in _EINVOICE_ONLY):
+        whole += ("票价", "燃油附加费")  # a paper itinerary's (its serial number says so)
+    for n in whole:
+        if n in ticket and not ticket[n].endswith("0.00"):
+            del ticket[n]
+
+
+def _vat(ticket: dict[str, str]) -> None:
+    """Repair the e-invoice's 票价, 燃油附加费 or 增值税税额 when its VAT equation fails and
+    exactly one digit of one of them, changed, makes it hold (``659.72`` for 669.72, with
+    0.00 and 60.28 at 9%); the total need not be read.
+
+    >>> t = {"票价": "659.72", "燃油附加费": "0.00", "增值税税率": "9%", "增值税税额": "60.28"}
+    >>> _vat(t); t["票价"]
+    '669.72'
+    """
+    if _vat_holds(ticket) is not False:
+        return
+    fixes = [(n, want) for n in ("票价", "燃油附加费", "增值税税额")
+             for want in _one_digit_off(ticket[n]) if _vat_holds({**ticket, n: want})]  # fmt: skip
+    if len(fixes) == 1:
+        ticket[fixes[0][0]] = fixes[0][1]
+
+
+def _one_digit_off(amount: str) -> list[str]:
+    """``amount`` with one of its digits changed, every way (its first kept non-zero).
+
+    >>> len(_one_digit_off("60.28")), _one_digit_off("0.00")[:2]
+    (35, ['1.00', '2.00'])
+    """
+    out = []
+    for i, ch in enumerate(amount):
+        if ch.isdigit():
+            lead = i == 0 and len(amount.split(".")[0]) > 1
+            out += [amount[:i] + d + amount[i + 1 :] for d in "0123456789"
+                    if d != ch and not (lead and d == "0")]  # fmt: skip
+    return out
 
 
 def _sign_read(read: str, want: Decimal | int) -> bool:

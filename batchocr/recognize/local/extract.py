@@ -36,15 +36,17 @@ FITS = 0.6  # measured: 26-36 of 27/35 anchors on our layouts, 7-10 on the publi
 Cleaner = Callable[[str], str | None]
 Scores = dict[str, float]  # field Name → the lowest score of the boxes its value came from
 def insurance(text: str) -> str | None:
-    """``XXX`` (none bought) or an amount.
+    """``XXX`` (none bought) or an amount, in whole yuan (travel insurance is sold at 20,
+    30 or 40 yuan: ``20.90`` is a misread).
 
-    >>> insurance("X XX"), insurance("20.00"), insurance("X")
-    ('XXX', '20.00', None)
+    >>> insurance("X XX"), insurance("20.00"), insurance("X"), insurance("20.90")
+    ('XXX', '20.00', None, None)
     """
     t = repair.squeeze(text).upper()
     if re.fullmatch(r"[X×xK]{2,4}", t):  # always printed XXX; OCR merges or splits an X
         return "XXX"
-    return repair.amount(t)
+    found = repair.amount(t)
+    return found if found is None or found.endswith(".00") else None
 
 
 def rate(text: str) -> str | None:

@@ -163,16 +163,6 @@ def check_code_beside(ticket_no: str, ws: Sequence[Word]) -> Word | None:
     return first if first is not None and re.fullmatch(r"\d{4}", first.key) else None
 
 
-# The commonest Chinese surnames (together some nine in ten people), the compound ones too.
-_SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖萧田董袁潘于蒋蔡余杜叶程"
-    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
-    "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左"
-    "柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶"
-    "解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬"
-    "边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
-) | {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙",
-     "宇文", "夏侯", "轩辕", "端木", "独孤"}  # fmt: skip
 _NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 
 
@@ -199,5 +189,5 @@ def name_beside(id_no: str, ws: Sequence[Word]) -> Word | None:
     name = before[-1].key
     if not _NAME.fullmatch(name) or known_city(name) or name in AIRLINES:
         return None
-    return before[-1] if name[:1] in _SURNAMES or name[:2] in _SURNAMES else None
+    return before[-1] if repair.surnamed(name) else None
 

@@ -12,7 +12,7 @@ never a wrong value.
 
 from __future__ import annotations
 
-__all__ = ["CITIES", "known_city", "registered_at"]
+__all__ = ["CITIES", "known_city", "registered_at", "two_cities"]
 
 _MAINLAND = """
 北京 天津 石家庄 秦皇岛 北戴河 邯郸 唐山 张家口 承德 邢台 太原 大同 长治 运城 吕梁 忻州 临汾
@@ -48,6 +48,17 @@ def known_city(station: str) -> bool:
     a city of :data:`CITIES`."""
     head = station.split()[0] if station.split() else ""
     return any(head.startswith(city) for city in CITIES)
+
+
+def two_cities(station: str) -> bool:
+    """Whether ``station`` is two cities run together (a line's origin and destination, its
+    至 mark unread), not a city and its airport's name (北京首都, 延吉朝阳川).
+
+    >>> two_cities("厦门长沙"), two_cities("北京首都"), two_cities("延吉朝阳川")
+    (True, False, False)
+    """
+    head = station.split()[0] if station.split() else ""
+    return any(head.startswith(city) and head[len(city):] in CITIES for city in CITIES)
 
 
 # A Chinese enterprise's name starts with the place it is registered in (企业名称登记管理
