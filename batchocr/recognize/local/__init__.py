@@ -20,10 +20,11 @@ imported on first use only.
     forms       values whose form one field alone has, named without their label
     confirm     numbers nothing checks, kept only when a second reading agrees
     inks        a page printed in two inks parted into one image per ink
+    stamps      a stamp (a seal, a 已报销 mark) lifted off a page by its shape
 """
 
 __all__ = [
     "airlines", "amounts", "checks", "confirm", "extract", "forms", "fullpage", "geometry", "inks",
     "labels", "layout", "misread", "ocr", "places", "pool", "printed", "printed_boxes",
-    "recognizer", "register", "repair", "table", "upright", "values",
+    "recognizer", "register", "repair", "stamps", "table", "upright", "values",
 ]  # fmt: skip

@@ -6,7 +6,8 @@ value printed over a label as one garbled line. Where the two inks differ in col
 form filled in black, a green one in dark red) each ink is lifted onto a page of its own,
 and each page reads cleanly. Inks are told apart by hue; black and grey, which have none, by
 lightness: the black ink with its soft edges (they are grey too), and the grey that lies away
-from any black.
+from any black, around the strokes of the grey's own lightness (a value's faded patches are
+lighter than the form's ink, and stay with the value).
 
 >>> import numpy as np
 >>> page = np.full((40, 80, 3), 255, np.uint8)
@@ -40,6 +41,7 @@ SHARE = 0.1  # the lesser ink holds at least this share of the ink
 REACH = 45.0  # a pixel within this many degrees of an ink's hue is that ink's
 BLACK = 70  # luminance below this is black ink; grey ink (a form's labels) is lighter
 EDGE = 2  # px: a black glyph's soft edge reaches this far
+CORE = 40  # luminance either side of the form ink's commonest from which a grey pixel is its
 
 
 def separate(pixels: Any) -> list[Any] | None:
@@ -84,16 +86,29 @@ def separate(pixels: Any) -> list[Any] | None:
 
 
 def _by_lightness(pixels: Any, cand: Any, lum: Any, grey: Any) -> list[Any] | None:
-    """Black over grey: the black ink and what surrounds it (its soft edges are grey too),
-    and the grey away from any black; None unless each holds a share of the ink."""
+    """Black over grey: the grey away from any black that is the form's ink or its soft
+    edge, and the rest (the black ink, its soft edges, and the black's faded patches,
+    lighter than the form); None unless each holds a share of the ink."""
     dark = grey & (lum < BLACK)
-    marked = np.zeros(pixels.shape[0] * pixels.shape[1], dtype=bool)
-    marked[cand[dark]] = True
-    near = _grown(marked.reshape(pixels.shape[:2]), EDGE).ravel()[cand]
-    form, data = grey & (lum >= BLACK) & ~near, grey & near
+    near = _near_pixels(pixels, cand, dark)
+    light = grey & (lum >= BLACK) & ~near
+    if not light.any():
+        return None
+    counts = np.bincount(lum[light], minlength=256)
+    ink = int(np.argmax(counts))  # the form's ink: its strokes' cores are its commonest grey
+    core = light & (np.abs(lum.astype(np.int16) - ink) <= CORE)
+    form = light & _near_pixels(pixels, cand, core)
+    data = grey & ~form
     if min(int(form.sum()), int(dark.sum())) < SHARE * int(grey.sum()):
         return None
     return [_layer(pixels, cand[m]) for m in (data, form)]
+
+
+def _near_pixels(pixels: Any, cand: Any, mask: Any) -> Any:
+    """Which of the candidate pixels ``cand`` lie within :data:`EDGE` of one in ``mask``."""
+    marked = np.zeros(pixels.shape[0] * pixels.shape[1], dtype=bool)
+    marked[cand[mask]] = True
+    return _grown(marked.reshape(pixels.shape[:2]), EDGE).ravel()[cand]
 
 
 def _layer(pixels: Any, where: Any) -> Any:

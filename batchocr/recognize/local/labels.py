@@ -16,7 +16,8 @@ from ...documents import positioned
 from ...documents.words import ALIASES
 
 __all__ = [
-    "COLON", "ENGLISH", "ENGLISH_OF", "LABELS", "english_label", "english_length", "fragment",
+    "COLON", "ENGLISH", "ENGLISH_OF", "LABELS", "english_label", "english_length",
+    "english_start", "fragment",
     "label_head", "label_text", "without_own_english",
 ]  # fmt: skip
 
@@ -147,6 +148,9 @@ def without_own_english(label: str, value: str) -> str:
     'CNY 100.00'
     >>> without_own_english("国内国际标识", "TIC/INT 国内"), without_own_english("保险费", "XXX")
     ('国内', 'XXX')
+    >>> without_own_english("填开日期", "DATE CFISUE")  # the English alone, misread
+    ''
+
     """
     english = ENGLISH_OF.get(label, "").replace(" ", "").upper()
     stray = re.match(r"[^A-Za-z\s]\s?([A-Za-z]{4,})", value)  # 日RICTIONS: a stray glyph first
@@ -178,7 +182,22 @@ def without_own_english(label: str, value: str) -> str:
             if end >= len(value.rstrip()) or not _inside(value[start:end].upper(), english):
                 break
             cut = end
+    if not cut and m[0] == value.strip() and _english_start(m[0], english):
+        return ""  # nothing but the English's start, misread (DATE CFISUE): no value beside
     return value[cut:].lstrip(" :：") if cut else value
+
+
+def _english_start(words: str, english: str) -> bool:
+    """Whether Latin ``words`` (five letters or more) read as the start of ``english``, one
+    slip in four forgiven.
+
+    >>> _english_start("DATE CFISUE", "DATEOFISSUE"), _english_start("CNY", "FARE")
+    (True, False)
+    """
+    head = re.sub(r"[^A-Z]", "", words.upper())
+    if len(head) < 5:
+        return False
+    return difflib.SequenceMatcher(None, head, english[: len(head)]).ratio() >= 0.75
 
 
 def _inside(word: str, english: str) -> bool:
@@ -201,14 +220,30 @@ def english_length(run: str) -> int:
 
     >>> english_length("OTHERTAXESO"), english_length("NAMEOF"), english_length("YOW")
     (10, 6, 0)
+    >>> english_length("DATEOFIS"), english_length("DATECFISUE")  # not DATE: DATE OF ISSUE
+    (8, 10)
     """
     t = run.upper()
+    if len(t) >= 4 and any(e.startswith(t) for e in ENGLISH):
+        return len(run)
+    if english_start(t):
+        return len(run)
     heads = [e for e in ENGLISH if t.startswith(e)]
     if heads:
         return len(max(heads, key=len))
-    if len(t) >= 4 and any(e.startswith(t) for e in ENGLISH):
-        return len(run)
     return len(run) if english_label(run) else 0
+
+
+def english_start(run: str) -> bool:
+    """Whether a run of Latin letters (six or more) is the start of a longer English label
+    with a letter misread (``DATECFISUE`` of DATE OF ISSUE).
+
+    >>> english_start("DATECFISUE"), english_start("FLGHTFM")
+    (True, False)
+    """
+    t = run.replace(" ", "").upper()
+    return len(t) >= 6 and any(difflib.SequenceMatcher(None, t, e[: len(t)]).ratio() >= 0.8
+                               for e in ENGLISH if len(e) > len(t))  # fmt: skip
 
 
 def english_label(text: str) -> bool:

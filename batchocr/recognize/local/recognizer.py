@@ -41,7 +41,7 @@ from ...documents.flights.table import merged
 from ...documents.positioned import KNOWN_LABELS
 from ...models import NameValue, Reply
 from ...records import BackendName
-from . import inks, ocr, printed
+from . import inks, ocr, printed, stamps
 from .confirm import confirmed
 from .extract import Reading, read
 from .fullpage import FullReading, aligned, read_full
@@ -149,6 +149,7 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
     import numpy as np
 
     page = ocr.read_assumed(picture, page)
+    picture, page = _without_stamps(picture, page)
     full = _with_id_reread(picture, page, _with_blanks(picture, page.boxes))
     thin = len(full.data) < PARTED_BELOW or _ticket_entries(full.data) < TICKET_PARTED_BELOW
     weak = thin and _median_score(page) >= UPSIDE_DOWN  # (else: it is turned)
@@ -161,6 +162,43 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
     again = functools.partial(ocr.reread, picture, page, stretch=CONFIRM_STRETCH)
     kept = confirmed(full.data, page.boxes, lambda at: again(at).boxes)
     return FullReading(kept, full.blanks)
+
+
+def _without_stamps(picture: Image.Image, page: ocr.Page) -> tuple[Image.Image, ocr.Page]:
+    """The page with its stamps lifted off (:mod:`.stamps`), and its lines that met one read
+    again there: the lines across the stamp's height detected and recognized afresh."""
+    import numpy as np
+
+    heights = sorted(_height(b.quad) for b in page.boxes)
+    if not heights:
+        return picture, page
+    line = heights[len(heights) // 2]
+    lifted = stamps.lift(np.asarray(picture), line)
+    if lifted is None:
+        return picture, page
+    pixels, rects = lifted
+    clean = Image.fromarray(pixels)
+    boxes = [b for b in page.boxes if not any(_meets(b.quad, r) for r in rects)]
+    for r in rects:
+        top = max(0, int(r[1] - line))
+        band = clean.crop((0, top, clean.width, min(clean.height, int(r[3] + line))))
+        for b in ocr.read_page(band).boxes:
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3) = b.quad
+            quad = ((x0, y0 + top), (x1, y1 + top), (x2, y2 + top), (x3, y3 + top))
+            if _meets(quad, r):
+                boxes.append(ocr.Box(b.text, b.score, quad))
+    return clean, ocr.Page(page.width, page.height, tuple(boxes))
+
+
+def _height(quad: ocr.Quad) -> float:
+    ys = [y for _, y in quad]
+    return max(ys) - min(ys)
+
+
+def _meets(quad: ocr.Quad, r: stamps.Rect) -> bool:
+    """Whether a line's box and a stamp's bounds overlap."""
+    xs, ys = [x for x, _ in quad], [y for _, y in quad]
+    return min(xs) < r[2] and r[0] < max(xs) and min(ys) < r[3] and r[1] < max(ys)
 
 
 ID_NUMBER = "有效身份证件号码"

@@ -25,6 +25,7 @@ from .labels import (
     LABELS,
     english_label,
     english_length,
+    english_start,
     fragment,
     label_head,
     label_text,
@@ -156,7 +157,7 @@ def _english_words(run: str) -> int:
     words = run.split(" ")
     for j in range(len(words), 0, -1):
         head = "".join(words[:j])
-        if j > 1 and not fragment(words[j - 1]):
+        if j > 1 and not fragment(words[j - 1]) and not english_start(head):
             continue  # FLGHT FM8443: the flight's own letters follow the label
         if len(head) >= 3 and english_length(head) == len(head):
             return len(head)

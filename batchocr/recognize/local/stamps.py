@@ -1,0 +1,81 @@
+"""A stamp lifted off a page (numpy and OpenCV): a company's seal, a 已报销 mark.
+
+Itineraries and invoices are stamped: the issuer's red seal on a paper itinerary, a finance
+team's "received" mark on either. A stamp is printed in an ink of its own, semi-transparent,
+over fields, and the recognizer reads a value under it as garble (``2025年世解``). The ink of
+a stamp is told by its shape, not its colour (a seal is red, a mark violet or blue, and a
+form or its values may be any of those): one connected run of coloured ink several lines
+tall and wide yet far smaller than the page (a form's ruled grid spans the page; a title's
+glyph is a line tall). Within its bounds, the pixels of its hue and about its lightness go
+white; the darker ones, where it lies over a value's ink, stay, and so the value reads.
+
+>>> import numpy as np
+>>> page = np.full((600, 1000, 3), 255, np.uint8)
+>>> page[100:102, 100:300] = page[250:252, 100:300] = (190, 175, 225)  # a violet frame
+>>> page[100:252, 100:102] = page[100:252, 298:300] = (190, 175, 225)
+>>> page[170:180, 150:250] = (20, 20, 24)  # a black value under it
+>>> clean, found = lift(page, line=30.0)
+>>> found, int((clean[100:252, 100:300] < 128).all(axis=2).sum()), int(clean[101, 150, 0])
+([(100, 100, 300, 252)], 1000, 255)
+>>> lift(page[:, :, :1].repeat(3, axis=2), line=30.0) is None  # no colour: no stamp
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Rect", "lift"]
+
+Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 in px
+
+HUED = 40  # chroma from which a pixel has a hue (as in .inks)
+PAPER = 245  # luminance from which a pixel is paper
+TALL = 2.0  # lines: a stamp is at least this tall and wide
+SMALL = 0.3  # of the page's width: and at most this wide or tall
+HUE_REACH = 40.0  # degrees either side of a stamp's hue that are its ink
+DARKER = 40  # luminance below a stamp's own from which a pixel is ink under it
+PAD = 4  # px around a stamp's bounds that its soft edge may reach
+
+
+def lift(pixels: Any, line: float) -> tuple[Any, list[Rect]] | None:
+    """``pixels`` (RGB) with its stamps lifted off, and their bounds; None when it has none.
+    ``line`` is the page's line height in px (its OCR boxes' median)."""
+    import cv2
+
+    rgb = pixels.astype(np.float32)
+    lum = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+    a = rgb[..., 0] - rgb[..., 1]  # red-green
+    yb = (rgb[..., 0] + rgb[..., 1]) / 2 - rgb[..., 2]  # yellow-blue
+    chroma = np.hypot(a, yb)
+    hued = ((chroma >= HUED) & (lum < PAPER)).astype(np.uint8)
+    if not hued.any():
+        return None
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(hued, connectivity=8)
+    limit = SMALL * max(pixels.shape[:2])
+    found: list[tuple[int, Rect]] = []
+    for i in range(1, count):
+        x, y, w, h = (int(v) for v in stats[i][:4])
+        if TALL * line < min(w, h) and max(w, h) < limit:
+            found.append((i, (x, y, x + w, y + h)))
+    found = [(i, r) for i, r in found if not any(_inside(r, o) for _, o in found if o != r)]
+    if not found:
+        return None
+    hue = np.degrees(np.arctan2(yb, a)) % 360
+    clean = pixels.copy()
+    for i, (x0, y0, x1, y1) in found:
+        own = labels == i
+        centre, shade = float(np.median(hue[own])), float(np.median(lum[own]))
+        y0, x0 = max(0, y0 - PAD), max(0, x0 - PAD)
+        window = (slice(y0, y1 + PAD), slice(x0, x1 + PAD))
+        gap = np.abs((hue[window] - centre + 180) % 360 - 180)
+        ink = (chroma[window] >= HUED / 4) & (gap <= HUE_REACH) & (lum[window] >= shade - DARKER)
+        clean[window][ink] = 255
+    return clean, [r for _, r in found]
+
+
+def _inside(a: Rect, b: Rect) -> bool:
+    """Whether ``a`` lies within ``b`` (a seal's inner ring, a mark's inner frame)."""
+    return b[0] <= a[0] and b[1] <= a[1] and a[2] <= b[2] and a[3] <= b[3]
