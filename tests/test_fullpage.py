@@ -872,3 +872,20 @@ def test_a_faded_data_pass_over_a_grey_form_is_read_one_ink_at_a_time() -> None:
     right = [k for k in keys if got[k] == want[k]]
     assert not [k for k in keys if got[k] is not None and got[k] != want[k]]
     assert len(right) >= len(keys) - 4, right  # (11 of 15; none before)
+
+
+def test_a_value_under_a_stamp_is_read_with_the_stamp_lifted_off() -> None:
+    """Tuning page einvoice-received 1600005: a violet 已报销 mark over 填开日期 made its
+    date read ``2025年世解``; the mark, found by its shape, is lifted off and the lines it
+    met are read again. A seal's date on the mark itself (``2025.08.05``) is named nothing."""
+    want, got = engine_read("einvoice-received", 1600005, "clean")
+    assert got["issue_date"] == want["issue_date"] == "2025-11-27"
+    assert {k: got[k] for k in ticket_keys(want)} == {k: want[k] for k in ticket_keys(want)}
+
+
+def test_a_label_whose_english_half_is_misread_at_its_start_is_still_the_label() -> None:
+    """``填开日期DATE CFISUE`` (DATE OF ISSUE misread): not 日期's DATE and a value
+    ``CFISUE`` beside the label, but the label, its value under it."""
+    for label in ("填开日期DATE CFISUE", "填开日期DATEOFIS"):
+        extra = [line(label, 1300, 1000), line("2025年11月27日", 1300, 1040)]
+        assert fields([*page(), *extra]) == {**CLEAN, "issue_date": "2025-11-27"}
