@@ -889,3 +889,19 @@ def test_a_label_whose_english_half_is_misread_at_its_start_is_still_the_label()
     for label in ("填开日期DATE CFISUE", "填开日期DATEOFIS"):
         extra = [line(label, 1300, 1000), line("2025年11月27日", 1300, 1040)]
         assert fields([*page(), *extra]) == {**CLEAN, "issue_date": "2025-11-27"}
+
+
+def test_free_text_doubted_for_its_line_s_english_is_read_again_alone() -> None:
+    """Tuning page einvoice-mono-left 1760002: ``提示信息IANFORMATIoN 请于起飞前…`` read at
+    0.85, under free text's 0.9, for the misread English in its line; the value's part of
+    the line, read alone from a gap before it, reads the same at 0.99, and is taken."""
+    want, got = engine_read("einvoice-mono-left", 1760002, "clean")
+    assert got["prompt_info"] == want["prompt_info"] == "请于起飞前45分钟到达机场"
+
+
+def test_a_two_character_label_after_a_number_is_cut_out_of_the_word() -> None:
+    """A slip's line read as one word: ``…3190签注不得签转``; no Chinese word ends in a
+    digit, so 签注 there is the label, and 不得签转 its value."""
+    gone = ("签注", "不得签转", "有效身份证件号码", "510107********3190")
+    glued = line("有效身份证件号码510107********3190签注不得签转", 400, 250)
+    assert fields([*page(drop=gone), glued]) == CLEAN

@@ -148,6 +148,9 @@ class FullReading:
 
     data: list[NameValue]
     blanks: tuple[Quad, ...] = ()
+    # Free text (and names) of their form read below their field's floor, not taken: worth
+    # reading again alone (a bilingual label's English in the same line lowers its score).
+    doubted: tuple[NameValue, ...] = ()
 
 
 def read_full(boxes: Sequence[Box]) -> FullReading:
@@ -160,6 +163,7 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     ticket: dict[str, str] = {}
     flights: dict[int, dict[str, str]] = {}
     sure: dict[tuple[int, str], tuple[str, float]] = {}  # (row, name) → (value read, score)
+    doubted: list[NameValue] = []
     found = with_amounts(reading, words)
     document = document_of(reading, words, by_rate=False)
     # (a field read as no value of its form, ``2553…697 2025-10-16``, is still to be found)
@@ -170,6 +174,8 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
             flights.setdefault(row, {}).setdefault("承运人", parted[1])  # its column's reading wins
             sure.setdefault((row, "承运人"), (parted[1], d.get("Confidence", 1.0)))
         if d.get("Confidence", 1.0) < _floor(d["Name"]):
+            if clean(d["Name"], d["Value"]) is not None:
+                doubted.append(d)
             continue  # free text has no form to check it by: only its reading vouches for it
         value = clean(d["Name"], d["Value"])
         if value is not None:
@@ -186,7 +192,9 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     for row, flight in zip(sorted(flights), rows, strict=True):  # a row read empty keeps its place
         data += [_entry(k, v, row, sure) for k, v in consistent(flight).items()]
     blanks = tuple(_on_page(*b, tilt) for b in reading.blanks)
-    return FullReading(keep_checked(data), blanks)
+    taken = {(d["Name"], d.get("Row", -1)) for d in data}
+    return FullReading(keep_checked(data), blanks,
+                       tuple(d for d in doubted if (d["Name"], d.get("Row", -1)) not in taken))
 
 
 def _floor(name: str) -> float:

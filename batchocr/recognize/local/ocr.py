@@ -278,6 +278,48 @@ def reread(image: Image.Image, page: Page, indices: Iterable[int], stretch: floa
     return Page(page.width, page.height, tuple(boxes))
 
 
+PART_STARTS = 4  # gaps tried as the start of a part of a line (see read_part)
+
+
+def read_part(image: Image.Image, quad: Quad, start: float, end: float) -> list[Reading]:
+    """(text, score) of the part of a line's box ``quad`` from ``start`` to ``end`` (fractions
+    of its length), recognized alone, from each of the gaps between words (a fifth of a
+    line wide) nearest the start, up to four line heights before it: fractions told by
+    characters' typical widths fall inside a glyph (a label's English is printed smaller
+    than the value after it). The end moves to the first gap after it.
+    """
+    import numpy as np
+
+    crop = engine().get_crop_img_list(np.asarray(fit(image)), [np.array(quad, np.float32)])[0]
+    grey = crop.min(axis=2).astype(np.int16)
+    ink = (grey < (int(grey.min()) + int(np.median(grey))) // 2).any(axis=0)
+    h, w = grey.shape
+    gaps = _gaps(ink, h // 5)
+    x0, x1 = int(start * w), int(end * w)
+    near = sorted((g for g in gaps if x0 - 4 * h <= g <= x0 + h // 2), key=lambda g: abs(g - x0))
+    b = min((g for g in gaps if g >= x1 - h // 2), default=w)
+    starts = near[:PART_STARTS] or [x0]
+    return recognize_crops([crop[:, a : max(b, a + 1)] for a in starts])
+
+
+def _gaps(ink: Any, wide: int) -> list[int]:
+    """The middles of the runs of inkless columns of ``ink`` at least ``wide`` long.
+
+    >>> import numpy as np
+    >>> _gaps(np.array([1, 1, 0, 0, 0, 1, 0, 1], bool), 2)
+    [3]
+    """
+    out, run = [], None
+    for x, filled in enumerate([*ink, True]):
+        if not filled and run is None:
+            run = x
+        elif filled and run is not None:
+            if x - run >= wide:
+                out.append((run + x) // 2)
+            run = None
+    return out
+
+
 def read_quads(image: Image.Image, quads: Iterable[Quad]) -> list[Box]:
     """Recognize the given regions of ``image`` as they are, without detection.
 

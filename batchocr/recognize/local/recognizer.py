@@ -42,11 +42,14 @@ from ...documents.positioned import KNOWN_LABELS
 from ...models import NameValue, Reply
 from ...records import BackendName
 from . import inks, ocr, printed, stamps
-from .confirm import confirmed
+from .confirm import SURE, confirmed
 from .extract import Reading, read
 from .fullpage import FullReading, aligned, read_full
 from .labels import label_text
 from .pool import CRASHED, PagePool, PageResult, describe_exception
+from .repair import squeeze
+from .upright import span
+from .values import clean
 
 __all__ = ["CRASHED", "NOT_RECOGNIZED", "LocalBackend", "recognize", "release_memory", "warm_up"]
 
@@ -159,6 +162,7 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
         # Each reading loses stations the other keeps (the ink-parted one reads a city printed
         # over its mark, the full one a city printed over a label).
         full = _pooled(full, _with_blanks(picture, aligned(form, data)))
+    full = _with_doubted_read(picture, page, full)
     again = functools.partial(ocr.reread, picture, page, stretch=CONFIRM_STRETCH)
     kept = confirmed(full.data, page.boxes, lambda at: again(at).boxes)
     return FullReading(kept, full.blanks)
@@ -173,21 +177,28 @@ def _without_stamps(picture: Image.Image, page: ocr.Page) -> tuple[Image.Image, 
     if not heights:
         return picture, page
     line = heights[len(heights) // 2]
-    lifted = stamps.lift(np.asarray(picture), line)
+    pixels = np.asarray(picture)
+    labels = [_bounds(b.quad) for b in page.boxes if label_text(b.text.strip()) in KNOWN_LABELS]
+    lifted = stamps.lift(pixels, line, labels)
     if lifted is None:
         return picture, page
     pixels, rects = lifted
     clean = Image.fromarray(pixels)
-    boxes = [b for b in page.boxes if not any(_meets(b.quad, r) for r in rects)]
+    boxes = [b for b in page.boxes if not any(stamps.meet(_bounds(b.quad), r) for r in rects)]
     for r in rects:
         top = max(0, int(r[1] - line))
         band = clean.crop((0, top, clean.width, min(clean.height, int(r[3] + line))))
         for b in ocr.read_page(band).boxes:
             (x0, y0), (x1, y1), (x2, y2), (x3, y3) = b.quad
             quad = ((x0, y0 + top), (x1, y1 + top), (x2, y2 + top), (x3, y3 + top))
-            if _meets(quad, r):
+            if stamps.meet(_bounds(quad), r):
                 boxes.append(ocr.Box(b.text, b.score, quad))
     return clean, ocr.Page(page.width, page.height, tuple(boxes))
+
+
+def _bounds(quad: ocr.Quad) -> stamps.Rect:
+    xs, ys = [x for x, _ in quad], [y for _, y in quad]
+    return int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1
 
 
 def _height(quad: ocr.Quad) -> float:
@@ -195,10 +206,37 @@ def _height(quad: ocr.Quad) -> float:
     return max(ys) - min(ys)
 
 
-def _meets(quad: ocr.Quad, r: stamps.Rect) -> bool:
-    """Whether a line's box and a stamp's bounds overlap."""
-    xs, ys = [x for x, _ in quad], [y for _, y in quad]
-    return min(xs) < r[2] and r[0] < max(xs) and min(ys) < r[3] and r[1] < max(ys)
+def _with_doubted_read(picture: Image.Image, page: ocr.Page, full: FullReading) -> FullReading:
+    """``full`` with the free text it doubted (:attr:`FullReading.doubted`) that reads the
+    same, and all but surely (:data:`.confirm.SURE`), recognized alone: the part of its
+    line it was read from (a label's English misread in the same line,
+    ``ENDORSMENTSRESTRICTONS``, drags the line's score under the field's floor, not the
+    value's: alone, 0.999). A line that holds the value alone is not read again (a glyph the
+    recognizer doubts, ``董鹃`` for 董鹏 at 0.75, reads the same and no surer)."""
+    data = list(full.data)
+    for d in full.doubted:
+        part = _value_part(d["Value"], page)
+        if part is None:
+            continue
+        value = clean(d["Name"], d["Value"])
+        score = max((score for text, score in ocr.read_part(picture, *part)
+                     if clean(d["Name"], text) == value), default=0.0)  # fmt: skip
+        if score >= SURE:
+            data.append({"Name": d["Name"], "Value": value, "Row": d.get("Row", -1),
+                         "Confidence": round(score, 3)})  # fmt: skip
+    return FullReading(data, full.blanks)
+
+
+def _value_part(value: str, page: ocr.Page) -> tuple[ocr.Quad, float, float] | None:
+    """The one line of ``page`` holding ``value`` and more, and where in it the value lies
+    (fractions of its length); None unless exactly one line holds it, with more."""
+    key = squeeze(value)
+    lines = [b for b in page.boxes if key and key in squeeze(b.text)]
+    if len(lines) != 1 or squeeze(lines[0].text) == key:
+        return None
+    text = squeeze(lines[0].text)
+    start = text.index(key)
+    return (lines[0].quad, *span(text, start, start + len(key)))
 
 
 ID_NUMBER = "有效身份证件号码"
@@ -240,7 +278,7 @@ def _pooled(a: FullReading, b: FullReading) -> FullReading:
     reading's added wrong ones (an agency, a check code) and, on the tuning pages, nothing
     right."""
     first, second = (b, a) if len(b.data) > len(a.data) else (a, b)
-    return FullReading(merged(first.data, second.data), first.blanks)
+    return FullReading(merged(first.data, second.data), first.blanks, first.doubted)
 
 
 @functools.cache

@@ -263,6 +263,8 @@ def credit_code(text: str) -> str | None:
 
     >>> credit_code("91110101MAHLG86N2N"), credit_code("9111O1O1MAHLG86N2N")
     ('91110101MAHLG86N2N', '91110101MAHLG86N2N')
+    >>> credit_code("9135D225MAE3AR4W5M")  # its check character right by chance
+
     """
     t = squeeze(text).upper().translate(str.maketrans("IOSVZ", "10502"))
     if len(t) != 18 or any(c not in CREDIT_CHARS for c in t):
@@ -282,6 +284,10 @@ def credit_code(text: str) -> str | None:
 
 
 def _credit_ok(code: str) -> bool:
+    """The check character right, and the six characters after the first two a division's
+    code (digits, a province's first: ``35D225`` is a misread 350203)."""
+    if not (code[2:8].isdigit() and (code[2:4] in _REGIONS or code[2:4] == "10")):
+        return False
     total = sum(CREDIT_CHARS.index(c) * w for c, w in zip(code[:17], _CREDIT_WEIGHTS, strict=True))
     return CREDIT_CHARS[(31 - total % 31) % 31] == code[17]
 

@@ -19,15 +19,21 @@ white; the darker ones, where it lies over a value's ink, stay, and so the value
 ([(100, 100, 300, 252)], 1000, 255)
 >>> lift(page[:, :, :1].repeat(3, axis=2), line=30.0) is None  # no colour: no stamp
 True
+>>> grid = page.copy()  # three such runs in one hue: a coloured form's rules, broken up
+>>> grid[300:302, 400:600] = grid[300:452, 400:402] = grid[300:302, 700:900] = (190, 175, 225)
+>>> grid[300:452, 700:702] = (190, 175, 225)
+>>> lift(grid, line=30.0) is None
+True
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Rect", "lift"]
+__all__ = ["Rect", "lift", "meet"]
 
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 in px
 
@@ -36,13 +42,17 @@ PAPER = 245  # luminance from which a pixel is paper
 TALL = 2.0  # lines: a stamp is at least this tall and wide
 SMALL = 0.3  # of the page's width: and at most this wide or tall
 HUE_REACH = 40.0  # degrees either side of a stamp's hue that are its ink
+LABEL_INK = 50  # coloured pixels in the labels from which they have a hue
+FORM_REACH = 20.0  # degrees from the labels' hue within which a run is a piece of the form
+PIECES = 3  # runs of one hue from which they are pieces of a form (a page has a stamp or two)
 DARKER = 40  # luminance below a stamp's own from which a pixel is ink under it
 PAD = 4  # px around a stamp's bounds that its soft edge may reach
 
 
-def lift(pixels: Any, line: float) -> tuple[Any, list[Rect]] | None:
+def lift(pixels: Any, line: float, labels: Sequence[Rect] = ()) -> tuple[Any, list[Rect]] | None:
     """``pixels`` (RGB) with its stamps lifted off, and their bounds; None when it has none.
-    ``line`` is the page's line height in px (its OCR boxes' median)."""
+    ``line`` is the page's line height in px (its OCR boxes' median), ``labels`` the bounds
+    of the form's labels read on it (their ink's hue is the form's)."""
     import cv2
 
     rgb = pixels.astype(np.float32)
@@ -53,7 +63,7 @@ def lift(pixels: Any, line: float) -> tuple[Any, list[Rect]] | None:
     hued = ((chroma >= HUED) & (lum < PAPER)).astype(np.uint8)
     if not hued.any():
         return None
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(hued, connectivity=8)
+    count, runs, stats, _ = cv2.connectedComponentsWithStats(hued, connectivity=8)
     limit = SMALL * max(pixels.shape[:2])
     found: list[tuple[int, Rect]] = []
     for i in range(1, count):
@@ -64,18 +74,54 @@ def lift(pixels: Any, line: float) -> tuple[Any, list[Rect]] | None:
     if not found:
         return None
     hue = np.degrees(np.arctan2(yb, a)) % 360
-    clean = pixels.copy()
+    form = _hue_of(pixels, [lb for lb in labels if not any(meet(lb, r) for _, r in found)])
+    centres = {i: float(np.median(hue[runs == i])) for i, _ in found}
+    clean, lifted = pixels.copy(), []
     for i, (x0, y0, x1, y1) in found:
-        own = labels == i
-        centre, shade = float(np.median(hue[own])), float(np.median(lum[own]))
+        own, centre = runs == i, centres[i]
+        shade = float(np.median(lum[own]))
+        alike = sum(_apart(centre, c) <= FORM_REACH for c in centres.values())
+        if (form is not None and _apart(centre, form) <= FORM_REACH) or alike >= PIECES:
+            continue  # pieces of a coloured form's ruled grid that a photo's noise broke up
+        lifted.append((x0, y0, x1, y1))
         y0, x0 = max(0, y0 - PAD), max(0, x0 - PAD)
         window = (slice(y0, y1 + PAD), slice(x0, x1 + PAD))
         gap = np.abs((hue[window] - centre + 180) % 360 - 180)
         ink = (chroma[window] >= HUED / 4) & (gap <= HUE_REACH) & (lum[window] >= shade - DARKER)
         clean[window][ink] = 255
-    return clean, [r for _, r in found]
+    return (clean, lifted) if lifted else None
+
+
+def _hue_of(pixels: Any, rects: Sequence[Rect]) -> float | None:
+    """The hue (degrees) of the coloured ink within ``rects`` (a form's labels), None when
+    there is little (a black or grey form).
+
+    >>> page = np.full((40, 80, 3), 255, np.uint8); page[5:15, 5:30] = (200, 145, 40)
+    >>> round(_hue_of(page, [(0, 0, 40, 20)])), _hue_of(page, [(40, 20, 80, 40)])
+    (67, None)
+    """
+    hues = []
+    for x0, y0, x1, y1 in rects:
+        rgb = pixels[max(0, y0) : y1, max(0, x0) : x1].reshape(-1, 3).astype(np.float32)
+        a, yb = rgb[:, 0] - rgb[:, 1], (rgb[:, 0] + rgb[:, 1]) / 2 - rgb[:, 2]
+        hued = np.hypot(a, yb) >= HUED
+        hues.append(np.degrees(np.arctan2(yb[hued], a[hued])) % 360)
+    found = np.concatenate(hues) if hues else np.zeros(0)
+    if found.size < LABEL_INK:
+        return None
+    return float(np.degrees(np.angle(np.exp(1j * np.radians(found)).mean())) % 360)
+
+
+def _apart(a: float, b: float) -> float:
+    """Degrees between two hues."""
+    return abs((a - b + 180) % 360 - 180)
 
 
 def _inside(a: Rect, b: Rect) -> bool:
     """Whether ``a`` lies within ``b`` (a seal's inner ring, a mark's inner frame)."""
     return b[0] <= a[0] and b[1] <= a[1] and a[2] <= b[2] and a[3] <= b[3]
+
+
+def meet(a: Rect, b: Rect) -> bool:
+    """Whether two bounds overlap."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

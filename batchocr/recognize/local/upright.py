@@ -33,7 +33,7 @@ from .labels import (
 from .ocr import Box
 from .places import CITIES, known_city
 
-__all__ = ["upright_words"]
+__all__ = ["span", "upright_words"]
 
 _NARROW = 0.55  # a Latin letter or digit is about this many CJK glyphs wide
 _SPACE = 0.35
@@ -43,6 +43,18 @@ def _weight(ch: str) -> float:
     if ch.isspace():
         return _SPACE
     return 1.0 if unicodedata.east_asian_width(ch) in "WF" else _NARROW
+
+
+def span(text: str, start: int, end: int) -> tuple[float, float]:
+    """Where characters ``start`` to ``end`` of a line's ``text`` lie along its box, as
+    fractions of its width (by the characters' typical widths).
+
+    >>> tuple(round(t, 2) for t in span("签注AB不得", 2, 4))
+    (0.39, 0.61)
+    """
+    weights = [_weight(c) for c in text]
+    total = max(sum(weights), 1e-6)
+    return sum(weights[:start]) / total, sum(weights[:end]) / total
 
 
 def _chars(text: str, x0: float, top: float, x1: float, bottom: float) -> list[Char]:
@@ -176,8 +188,13 @@ _SHORT = frozenset(lb for lb in LABELS if len(lb) == 2 and not any(
 
 
 def _between_values(text: str, i: int, label: str) -> bool:
+    """Whether a two-character label at ``i`` stands between two values: after a value's
+    digits or letters and before one that is not Chinese (``27MAR24时间1820``), or after a
+    number and before anything (``…0521签注不得签转``: no Chinese word ends in a digit)."""
     after = text[i + len(label) : i + len(label) + 1]
-    return label in _SHORT and not HAN.match(text[i - 1]) and not HAN.match(after)
+    if label not in _SHORT or HAN.match(text[i - 1]):
+        return False
+    return not HAN.match(after) or text[i - 1].isdigit()
 
 
 def _label_first(w: Word) -> list[Word]:
@@ -190,6 +207,8 @@ def _label_first(w: Word) -> list[Word]:
 
     >>> [p.text for p in _label_first(Word("27MAR24时间1820", 0, 0, 300, 30))]
     ['27MAR24', '时间', '1820']
+    >>> [p.text for p in _label_first(Word("500103********0521签注不得签转", 0, 0, 300, 30))]
+    ['500103********0521', '签注', '不得签转']
     """
     text = w.text.replace(" ", "")
     spans: list[tuple[int, int]] = []
