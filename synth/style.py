@@ -11,7 +11,11 @@ tuning family draws: the held-out ones use a typeface (dot-matrix) and marks (st
 handwriting) that no tuning family uses. The value formats and label styles the issue names
 (``01JAN25`` dates, ``¥1234.00`` amounts, Chinese-only labels) and the receipt arrangement were
 held out too until 2026-12-05; they are in tuning families since (an engine cannot read a date
-format it was never told of, while it must read a typeface it never saw).
+format it was never told of, while it must read a typeface it never saw). Since 2026-12-06
+three tuning families draw wear and marks of other kinds than the held-out seals and pen
+strokes (print faded in patches, a highlighter, a rectangular 已报销 stamp): an engine may
+learn to read through marks and worn print there, and the held-out families say whether
+that holds for marks and a typeface it never saw.
 
 >>> s = draw_style(3, "paper-rotated")
 >>> s.rotation in (90, 180, 270), 0.5 <= s.scale <= 2.0

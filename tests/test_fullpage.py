@@ -172,8 +172,10 @@ def test_numbers_of_a_form_no_other_field_has_need_no_label() -> None:
 
 def test_a_number_nothing_checks_is_kept_only_when_read_the_same_twice() -> None:
     """The engine reads the line of a 发票号码 or 电子客票号码 it is not sure of again
-    stretched: a digit that changes leaves the number out; the same digits, or a number no
-    line holds, keep it."""
+    stretched: a digit that changes leaves the number out; the same digits keep it. A number
+    no line of the page holds (read from an ink layer, which a worn head's faded digits
+    misled: ``21010300807`` for 24940309367 at 0.86) is left out; a date or a time, which
+    the value may print otherwise (``17JUL24``), is kept."""
     from batchocr.recognize.local.confirm import confirmed
 
     boxes = [Box(b.text, 0.95, b.quad) for b in page()]
@@ -186,7 +188,8 @@ def test_a_number_nothing_checks_is_kept_only_when_read_the_same_twice() -> None
     kept = confirmed(data, boxes, reread)
     assert [d for d in data if d not in kept] == [d for d in data if d["Name"] == "发票号码"]
     assert confirmed(data, boxes, lambda at: boxes) == data
-    assert confirmed(data, [], reread) == data
+    numbers = ("发票号码", "电子客票号码")
+    assert confirmed(data, [], reread) == [d for d in data if d["Name"] not in numbers]
 
 
 def test_a_header_row_a_photo_left_little_of_is_named_in_order() -> None:
@@ -871,7 +874,7 @@ def test_a_faded_data_pass_over_a_grey_form_is_read_one_ink_at_a_time() -> None:
     keys = ticket_keys(want)
     right = [k for k in keys if got[k] == want[k]]
     assert not [k for k in keys if got[k] is not None and got[k] != want[k]]
-    assert len(right) >= len(keys) - 4, right  # (11 of 15; none before)
+    assert len(right) >= len(keys) - 5, right  # (10 of 15; none before)
 
 
 def test_a_value_under_a_stamp_is_read_with_the_stamp_lifted_off() -> None:
@@ -905,3 +908,11 @@ def test_a_two_character_label_after_a_number_is_cut_out_of_the_word() -> None:
     gone = ("签注", "不得签转", "有效身份证件号码", "510107********3190")
     glued = line("有效身份证件号码510107********3190签注不得签转", 400, 250)
     assert fields([*page(drop=gone), glued]) == CLEAN
+
+
+def test_a_number_read_from_an_ink_layer_is_kept_only_when_read_the_same_twice() -> None:
+    """Tuning page paper-faded-highlighted 1760003: read one ink at a time, its faded serial
+    number read ``210 10300807`` (24940309367) at 0.86; read again stretched from the same
+    layer it reads otherwise, so it is left out, as a number read from the page would be."""
+    want, got = engine_read("paper-faded-highlighted", 1760003, "clean")
+    assert got["serial_no"] is None and want["serial_no"] == "24940309367"

@@ -33,6 +33,7 @@ Reread = Callable[[Sequence[int]], Sequence[Box]]  # lines by index → the page
 
 UNCHECKED = frozenset({"e_ticket_no", "invoice_no", "serial_no", "check_code", "agent_code",
                        "date", "time", "not_valid_before", "not_valid_after"})
+NUMBERS = frozenset({"e_ticket_no", "invoice_no", "serial_no", "check_code", "agent_code"})
 # A reading the recognizer is all but sure of is not read again: every misread of such a
 # number on the tuning pages scored below 0.97, and a typeface of dots (held-out pages)
 # reads differently stretched, right or wrong.
@@ -42,8 +43,9 @@ SURE = 0.98
 def confirmed(data: list[NameValue], boxes: Sequence[Box], reread: Reread) -> list[NameValue]:
     """``data`` without the unchecked numbers (:data:`UNCHECKED`, read less than
     :data:`SURE`) that the line of ``boxes`` they were read from does not hold again when
-    ``reread`` (stretched, by the engine). A value read from none of ``boxes`` (a cell read
-    as it is, an ink layer) is kept as it is.
+    ``reread`` (stretched, by the engine). A date or time read from none of ``boxes`` (a
+    cell read as it is, an ink layer, a format the value does not keep: ``17JUL24``) is kept
+    as it is; a number, which keeps its digits, is not (an ink layer's faded digits).
 
     >>> boxes = [Box("发票号码25312958083211713645", 0.97, ((0, 0),) * 4),
     ...          Box("2381", 0.99, ((0, 9),) * 4)]
@@ -54,18 +56,24 @@ def confirmed(data: list[NameValue], boxes: Sequence[Box], reread: Reread) -> li
     [{'Name': '验证码', 'Value': '2381', 'Row': -1}]
     >>> confirmed(data[1:], boxes, lambda at: []) == data[1:]  # sure: not read again
     True
+    >>> confirmed(data, boxes[1:], lambda at: boxes[1:])  # no line holds it: no reread
+    [{'Name': '验证码', 'Value': '2381', 'Row': -1}]
     """
     lines: dict[int, int] = {}  # entry → the page line it was read from
+    lost: set[int] = set()  # numbers that no line holds
     for i, d in enumerate(data):
         if field_of(d["Name"]) in UNCHECKED and d.get("Confidence", 1.0) < SURE:
             key = _alnum(d["Value"])
             at = next((j for j, b in enumerate(boxes) if key and key in _alnum(b.text)), None)
             if at is not None:
                 lines[i] = at
+            elif field_of(d["Name"]) in NUMBERS:
+                lost.add(i)
     if not lines:
-        return data
+        return [d for i, d in enumerate(data) if i not in lost]
     again = reread(sorted(set(lines.values())))
-    return [d for i, d in enumerate(data) if i not in lines or _holds(again[lines[i]].text, d)]
+    return [d for i, d in enumerate(data)
+            if i not in lost and (i not in lines or _holds(again[lines[i]].text, d))]  # fmt: skip
 
 
 def _holds(text: str, entry: NameValue) -> bool:

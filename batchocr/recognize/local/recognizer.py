@@ -33,7 +33,7 @@ import functools
 import io
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -156,16 +156,29 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
     full = _with_id_reread(picture, page, _with_blanks(picture, page.boxes))
     thin = len(full.data) < PARTED_BELOW or _ticket_entries(full.data) < TICKET_PARTED_BELOW
     weak = thin and _median_score(page) >= UPSIDE_DOWN  # (else: it is turned)
+    sources = [(picture, page)]  # the images and lines its values were read from
     if weak and (layers := inks.separate(np.asarray(picture))):
-        form, data = sorted((ocr.read_page(Image.fromarray(layer)).boxes for layer in layers),
-                            key=_labels, reverse=True)  # fmt: skip
+        images = [Image.fromarray(layer) for layer in layers]
+        (_, form), (ink, data) = sorted(((image, ocr.read_page(image)) for image in images),
+                                        key=lambda seen: _labels(seen[1].boxes), reverse=True)
         # Each reading loses stations the other keeps (the ink-parted one reads a city printed
         # over its mark, the full one a city printed over a label).
-        full = _pooled(full, _with_blanks(picture, aligned(form, data)))
+        full = _pooled(full, _with_blanks(picture, aligned(form.boxes, data.boxes)))
+        sources.append((ink, data))
     full = _with_doubted_read(picture, page, full)
-    again = functools.partial(ocr.reread, picture, page, stretch=CONFIRM_STRETCH)
-    kept = confirmed(full.data, page.boxes, lambda at: again(at).boxes)
-    return FullReading(kept, full.blanks)
+    lines = [b for _, seen in sources for b in seen.boxes]
+    return FullReading(confirmed(full.data, lines, functools.partial(_again, sources)),
+                       full.blanks)
+
+
+def _again(sources: list[tuple[Image.Image, ocr.Page]], at: Sequence[int]) -> list[ocr.Box]:
+    """The lines of ``sources`` (all their pages' boxes, in order), those at ``at`` read
+    again stretched from their own image (:data:`CONFIRM_STRETCH`)."""
+    out: list[ocr.Box] = []
+    for image, seen in sources:
+        mine = [i - len(out) for i in at if len(out) <= i < len(out) + len(seen.boxes)]
+        out += ocr.reread(image, seen, mine, stretch=CONFIRM_STRETCH).boxes if mine else seen.boxes
+    return out
 
 
 def _without_stamps(picture: Image.Image, page: ocr.Page) -> tuple[Image.Image, ocr.Page]:
