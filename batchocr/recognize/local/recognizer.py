@@ -154,7 +154,7 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
     page = ocr.read_assumed(picture, page)
     full = _with_id_reread(picture, page, _with_blanks(picture, page.boxes))
     sources = [(picture, page)]  # the images and lines its values were read from
-    unstamped, restamped = _without_stamps(picture, page)
+    unstamped, restamped = stamps.unstamped(picture, page)
     if restamped is not page:
         # Only what the page read without its stamp adds: on held-out phone photos (seeds
         # 6700000+) the lines read again under a seal were worse as often as better.
@@ -191,44 +191,6 @@ def _with_missing(full: FullReading, other: FullReading) -> FullReading:
     have = {d["Name"] for d in full.data if d.get("Row", -1) < 0}
     more = [d for d in other.data if d.get("Row", -1) < 0 and d["Name"] not in have]
     return FullReading([*full.data, *more], full.blanks, full.doubted)
-
-
-def _without_stamps(picture: Image.Image, page: ocr.Page) -> tuple[Image.Image, ocr.Page]:
-    """The page with its stamps lifted off (:mod:`.stamps`), and its lines that met one read
-    again there: the lines across the stamp's height detected and recognized afresh."""
-    import numpy as np
-
-    heights = sorted(_height(b.quad) for b in page.boxes)
-    if not heights:
-        return picture, page
-    line = heights[len(heights) // 2]
-    pixels = np.asarray(picture)
-    labels = [_bounds(b.quad) for b in page.boxes if label_text(b.text.strip()) in KNOWN_LABELS]
-    lifted = stamps.lift(pixels, line, labels)
-    if lifted is None:
-        return picture, page
-    pixels, rects = lifted
-    clean = Image.fromarray(pixels)
-    boxes = [b for b in page.boxes if not any(stamps.meet(_bounds(b.quad), r) for r in rects)]
-    for r in rects:
-        top = max(0, int(r[1] - line))
-        band = clean.crop((0, top, clean.width, min(clean.height, int(r[3] + line))))
-        for b in ocr.read_page(band).boxes:
-            (x0, y0), (x1, y1), (x2, y2), (x3, y3) = b.quad
-            quad = ((x0, y0 + top), (x1, y1 + top), (x2, y2 + top), (x3, y3 + top))
-            if stamps.meet(_bounds(quad), r):
-                boxes.append(ocr.Box(b.text, b.score, quad))
-    return clean, ocr.Page(page.width, page.height, tuple(boxes))
-
-
-def _bounds(quad: ocr.Quad) -> stamps.Rect:
-    xs, ys = [x for x, _ in quad], [y for _, y in quad]
-    return int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1
-
-
-def _height(quad: ocr.Quad) -> float:
-    ys = [y for _, y in quad]
-    return max(ys) - min(ys)
 
 
 def _with_doubted_read(picture: Image.Image, page: ocr.Page, full: FullReading) -> FullReading:

@@ -1,4 +1,5 @@
-"""A stamp lifted off a page (numpy and OpenCV): a company's seal, a 已报销 mark.
+"""A stamp lifted off a page (numpy and OpenCV), and the lines it met read again: a company's
+seal, a 已报销 mark.
 
 Itineraries and invoices are stamped: the issuer's red seal on a paper itinerary, a finance
 team's "received" mark on either. A stamp is printed in an ink of its own, semi-transparent,
@@ -32,8 +33,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
-__all__ = ["Rect", "lift", "meet"]
+from ...documents.positioned import KNOWN_LABELS
+from . import ocr
+from .labels import label_text
+
+__all__ = ["Rect", "lift", "meet", "unstamped"]
 
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 in px
 
@@ -47,6 +53,43 @@ FORM_REACH = 20.0  # degrees from the labels' hue within which a run is a piece 
 PIECES = 3  # runs of one hue from which they are pieces of a form (a page has a stamp or two)
 DARKER = 40  # luminance below a stamp's own from which a pixel is ink under it
 PAD = 4  # px around a stamp's bounds that its soft edge may reach
+
+
+def unstamped(picture: Image.Image, page: ocr.Page) -> tuple[Image.Image, ocr.Page]:
+    """The page with its stamps lifted off (:func:`lift`), and its lines, those that met a
+    stamp detected and recognized afresh across the stamp's height; ``page`` itself when it
+    has no stamp."""
+    heights = sorted(_height(b.quad) for b in page.boxes)
+    if not heights:
+        return picture, page
+    line = heights[len(heights) // 2]
+    pixels = np.asarray(picture)
+    labels = [_bounds(b.quad) for b in page.boxes if label_text(b.text.strip()) in KNOWN_LABELS]
+    lifted = lift(pixels, line, labels)
+    if lifted is None:
+        return picture, page
+    pixels, rects = lifted
+    clean = Image.fromarray(pixels)
+    boxes = [b for b in page.boxes if not any(meet(_bounds(b.quad), r) for r in rects)]
+    for r in rects:
+        top = max(0, int(r[1] - line))
+        band = clean.crop((0, top, clean.width, min(clean.height, int(r[3] + line))))
+        for b in ocr.read_page(band).boxes:
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3) = b.quad
+            quad = ((x0, y0 + top), (x1, y1 + top), (x2, y2 + top), (x3, y3 + top))
+            if meet(_bounds(quad), r):
+                boxes.append(ocr.Box(b.text, b.score, quad))
+    return clean, ocr.Page(page.width, page.height, tuple(boxes))
+
+
+def _bounds(quad: ocr.Quad) -> Rect:
+    xs, ys = [x for x, _ in quad], [y for _, y in quad]
+    return int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1
+
+
+def _height(quad: ocr.Quad) -> float:
+    ys = [y for _, y in quad]
+    return max(ys) - min(ys)
 
 
 def lift(pixels: Any, line: float, labels: Sequence[Rect] = ()) -> tuple[Any, list[Rect]] | None:
