@@ -27,13 +27,12 @@ from ...outputs.fields import field_of
 from .ocr import Box
 from .values import clean
 
-__all__ = ["UNCHECKED", "Reread", "confirmed"]
+__all__ = ["NUMBERS", "UNCHECKED", "Reread", "confirmed"]
 
 Reread = Callable[[Sequence[int]], Sequence[Box]]  # lines by index → the page, those read again
 
-UNCHECKED = frozenset({"e_ticket_no", "invoice_no", "serial_no", "check_code", "agent_code",
-                       "date", "time", "not_valid_before", "not_valid_after"})
 NUMBERS = frozenset({"e_ticket_no", "invoice_no", "serial_no", "check_code", "agent_code"})
+UNCHECKED = NUMBERS | {"date", "time", "not_valid_before", "not_valid_after"}
 # A reading the recognizer is all but sure of is not read again: every misread of such a
 # number on the tuning pages scored below 0.97, and a typeface of dots (held-out pages)
 # reads differently stretched, right or wrong.

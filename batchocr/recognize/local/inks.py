@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-__all__ = ["separate"]
+__all__ = ["chroma_hue", "separate"]
 
 PAPER = 245  # luminance from which a pixel is paper (a glyph's softest edge is below)
 INK = 200  # luminance below this is ink (the paper and a light scan's background are above)
@@ -54,11 +54,7 @@ def separate(pixels: Any) -> list[Any] | None:
     flat = pixels.reshape(-1, 3)
     lum = np.asarray(Image.fromarray(pixels).convert("L")).ravel()  # ITU-R 601 luminance
     cand = np.flatnonzero(lum < PAPER)
-    rgb = flat[cand].astype(np.float32)
-    a = rgb[:, 0] - rgb[:, 1]  # red-green
-    yb = (rgb[:, 0] + rgb[:, 1]) / 2 - rgb[:, 2]  # yellow-blue
-    chroma = np.hypot(a, yb)
-    hue = np.degrees(np.arctan2(yb, a)) % 360
+    chroma, hue = chroma_hue(flat[cand])
     ink = lum[cand] < INK
     hued, grey = ink & (chroma >= HUED), ink & (chroma < GREY)
     total = int(hued.sum() + grey.sum())
@@ -83,6 +79,20 @@ def separate(pixels: Any) -> list[Any] | None:
     if min(int((m & ink).sum()) for m in masks) < SHARE * total:
         return None
     return [_layer(pixels, cand[m]) for m in masks]
+
+
+def chroma_hue(rgb: Any) -> tuple[Any, Any]:
+    """Chroma and hue (degrees) of RGB pixels (any shape ending in 3), in opponent colours:
+    red-green and yellow-blue.
+
+    >>> c, h = chroma_hue(np.array([[200, 145, 40], [20, 20, 24]], np.uint8))
+    >>> [round(float(v)) for v in c], round(float(h[0]))
+    ([143, 4], 67)
+    """
+    rgb = rgb.astype(np.float32)
+    a = rgb[..., 0] - rgb[..., 1]  # red-green
+    yb = (rgb[..., 0] + rgb[..., 1]) / 2 - rgb[..., 2]  # yellow-blue
+    return np.hypot(a, yb), np.degrees(np.arctan2(yb, a)) % 360
 
 
 def _by_lightness(pixels: Any, cand: Any, lum: Any, grey: Any) -> list[Any] | None:

@@ -150,7 +150,6 @@ def without_own_english(label: str, value: str) -> str:
     ('国内', 'XXX')
     >>> without_own_english("填开日期", "DATE CFISUE")  # the English alone, misread
     ''
-
     """
     english = ENGLISH_OF.get(label, "").replace(" ", "").upper()
     stray = re.match(r"[^A-Za-z\s]\s?([A-Za-z]{4,})", value)  # 日RICTIONS: a stray glyph first
@@ -195,9 +194,7 @@ def _english_start(words: str, english: str) -> bool:
     (True, False)
     """
     head = re.sub(r"[^A-Z]", "", words.upper())
-    if len(head) < 5:
-        return False
-    return difflib.SequenceMatcher(None, head, english[: len(head)]).ratio() >= 0.75
+    return len(head) >= 5 and _start_ratio(head, english) >= 0.75
 
 
 def _inside(word: str, english: str) -> bool:
@@ -242,8 +239,12 @@ def english_start(run: str) -> bool:
     (True, False)
     """
     t = run.replace(" ", "").upper()
-    return len(t) >= 6 and any(difflib.SequenceMatcher(None, t, e[: len(t)]).ratio() >= 0.8
-                               for e in ENGLISH if len(e) > len(t))  # fmt: skip
+    return len(t) >= 6 and any(_start_ratio(t, e) >= 0.8 for e in ENGLISH if len(e) > len(t))
+
+
+def _start_ratio(head: str, english: str) -> float:
+    """How alike ``head`` and the start of ``english`` as long are (difflib's ratio)."""
+    return difflib.SequenceMatcher(None, head, english[: len(head)]).ratio()
 
 
 def english_label(text: str) -> bool:

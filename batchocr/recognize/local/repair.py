@@ -263,8 +263,8 @@ def credit_code(text: str) -> str | None:
 
     >>> credit_code("91110101MAHLG86N2N"), credit_code("9111O1O1MAHLG86N2N")
     ('91110101MAHLG86N2N', '91110101MAHLG86N2N')
-    >>> credit_code("9135D225MAE3AR4W5M")  # its check character right by chance
-
+    >>> credit_code("9135D225MAE3AR4W5M") is None  # its check character right by chance
+    True
     """
     t = squeeze(text).upper().translate(str.maketrans("IOSVZ", "10502"))
     if len(t) != 18 or any(c not in CREDIT_CHARS for c in t):

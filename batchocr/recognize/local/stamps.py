@@ -7,8 +7,11 @@ over fields, and the recognizer reads a value under it as garble (``2025年世�
 a stamp is told by its shape, not its colour (a seal is red, a mark violet or blue, and a
 form or its values may be any of those): one connected run of coloured ink several lines
 tall and wide yet far smaller than the page (a form's ruled grid spans the page; a title's
-glyph is a line tall). Within its bounds, the pixels of its hue and about its lightness go
-white; the darker ones, where it lies over a value's ink, stay, and so the value reads.
+glyph is a line tall), neither in the hue of the form's labels nor one of several such runs
+in one hue (a photo's noise breaks a coloured form's grid into such runs). Within its
+bounds, the pixels of its hue and about its lightness go white; the darker ones, where it
+lies over a value's ink, stay, and so the value reads. The lines it met are detected and
+read again across its height (:func:`unstamped`).
 
 >>> import numpy as np
 >>> page = np.full((600, 1000, 3), 255, np.uint8)
@@ -37,6 +40,7 @@ from PIL import Image
 
 from ...documents.positioned import KNOWN_LABELS
 from . import ocr
+from .inks import chroma_hue
 from .labels import label_text
 
 __all__ = ["Rect", "lift", "meet", "unstamped"]
@@ -98,11 +102,8 @@ def lift(pixels: Any, line: float, labels: Sequence[Rect] = ()) -> tuple[Any, li
     of the form's labels read on it (their ink's hue is the form's)."""
     import cv2
 
-    rgb = pixels.astype(np.float32)
-    lum = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
-    a = rgb[..., 0] - rgb[..., 1]  # red-green
-    yb = (rgb[..., 0] + rgb[..., 1]) / 2 - rgb[..., 2]  # yellow-blue
-    chroma = np.hypot(a, yb)
+    lum = pixels.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    chroma, hue = chroma_hue(pixels)
     hued = ((chroma >= HUED) & (lum < PAPER)).astype(np.uint8)
     if not hued.any():
         return None
@@ -116,7 +117,6 @@ def lift(pixels: Any, line: float, labels: Sequence[Rect] = ()) -> tuple[Any, li
     found = [(i, r) for i, r in found if not any(_inside(r, o) for _, o in found if o != r)]
     if not found:
         return None
-    hue = np.degrees(np.arctan2(yb, a)) % 360
     form = _hue_of(pixels, [lb for lb in labels if not any(meet(lb, r) for _, r in found)])
     centres = {i: float(np.median(hue[runs == i])) for i, _ in found}
     clean, lifted = pixels.copy(), []
@@ -145,10 +145,8 @@ def _hue_of(pixels: Any, rects: Sequence[Rect]) -> float | None:
     """
     hues = []
     for x0, y0, x1, y1 in rects:
-        rgb = pixels[max(0, y0) : y1, max(0, x0) : x1].reshape(-1, 3).astype(np.float32)
-        a, yb = rgb[:, 0] - rgb[:, 1], (rgb[:, 0] + rgb[:, 1]) / 2 - rgb[:, 2]
-        hued = np.hypot(a, yb) >= HUED
-        hues.append(np.degrees(np.arctan2(yb[hued], a[hued])) % 360)
+        chroma, hue = chroma_hue(pixels[max(0, y0) : y1, max(0, x0) : x1].reshape(-1, 3))
+        hues.append(hue[chroma >= HUED])
     found = np.concatenate(hues) if hues else np.zeros(0)
     if found.size < LABEL_INK:
         return None
