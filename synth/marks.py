@@ -19,22 +19,42 @@ SEAL_RED = (205, 35, 40)
 
 def dotted_text(image: Image.Image, xy: tuple[int, int], text: str,
                 font: ImageFont.FreeTypeFont, ink: tuple[int, int, int],
-                anchor: str = "ls") -> Box:  # fmt: skip
-    """Draw ``text`` as a 9-pin printer would: the glyphs sampled by a grid of dots."""
+                anchor: str = "ls", pins: int = 9) -> Box:  # fmt: skip
+    """Draw ``text`` as a dot-matrix printer would: the glyphs sampled by a grid of dots.
+
+    ``pins=9``: square dots 2 px wide every 3 px on an aligned grid; ``pins=24``: round dots
+    3 px across every 3 px, each row a pixel on (a 24-pin head's staggered columns), so
+    their gaps have another size and pattern.
+    """
     draw = ImageDraw.Draw(image)
     x0, y0, x1, y1 = (int(v) for v in draw.textbbox(xy, text, font=font, anchor=anchor))
     x0, y0, x1, y1 = x0 - 2, y0 - 2, x1 + 2, y1 + 2
     w, h = x1 - x0, y1 - y0
     mask = Image.new("L", (w, h), 0)
     ImageDraw.Draw(mask).text((xy[0] - x0, xy[1] - y0), text, fill=255, font=font, anchor=anchor)
-    # Dots 2 px wide every 3 px, on the page's grid (as one print head would place them).
-    row = bytes(255 if (x0 + i) % 3 < 2 else 0 for i in range(w))
-    blank = bytes(w)
-    grid = Image.frombytes("L", (w, h), b"".join(
-        row if (y0 + j) % 3 < 2 else blank for j in range(h)))  # fmt: skip
+    grid = (_pin_grid if pins == 9 else _staggered_grid)(x0, y0, w, h)
     mask = Image.composite(mask, grid.point(lambda v: 0), grid)
     image.paste(ink, (x0, y0), mask)
     return x0, y0, x1, y1
+
+
+def _pin_grid(x0: int, y0: int, w: int, h: int) -> Image.Image:
+    """Dots 2 px wide every 3 px, on the page's grid (as one print head would place them)."""
+    row = bytes(255 if (x0 + i) % 3 < 2 else 0 for i in range(w))
+    blank = bytes(w)
+    return Image.frombytes("L", (w, h), b"".join(
+        row if (y0 + j) % 3 < 2 else blank for j in range(h)))  # fmt: skip
+
+
+def _staggered_grid(x0: int, y0: int, w: int, h: int) -> Image.Image:
+    """Round dots 3 px across every 3 px, on the page's grid, odd rows a third of one on."""
+    out = Image.new("L", (w, h), 0)
+    draw = ImageDraw.Draw(out)
+    for j in range(-(y0 % 3), h, 3):
+        shift = 1 if (y0 + j) // 3 % 2 else 0
+        for i in range(-((x0 + shift) % 3), w, 3):
+            draw.ellipse((i, j, i + 2, j + 2), fill=255)
+    return out
 
 
 def _arc_text(layer: Image.Image, centre: tuple[float, float], radius: float, text: str,

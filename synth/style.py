@@ -41,7 +41,7 @@ from .scans import REAL_LAYOUT, font_path
 AXES: dict[str, tuple[Any, ...]] = {
     "content": ("paper", "einvoice"),  # which document's fields and Names (fields.md)
     "arrangement": ("form", "receipt"),  # a wide ruled form, or a narrow one-column slip
-    "typeface": ("sans", "mono", "dotmatrix", "serif", "kai"),  # of the values
+    "typeface": ("sans", "mono", "dotmatrix", "serif", "kai", "dotmatrix24"),  # of the values
     "value_ink": ("black", "blue", "darkred"),
     "form_ink": ("grey", "ochre", "green", "blue"),  # labels and rules
     "labels": ("zh-over-en", "zh-beside-en", "zh-only"),
@@ -144,6 +144,14 @@ SPECS: dict[str, dict[str, tuple[Any, ...]]] = {
         "date_format": ("cn", "iso"), "amount_format": ("plain", "cny"), "ruled": (False,),
         "placement": ("left",), "wear": ("faded",), "overprint": ("none", "highlighter"),
     },
+    # Tuning since 2026-12-06 (session 12): a dot-matrix print of another head (round dots in
+    # staggered rows, a Song face) than the held-out families' 9-pin grid over a sans face.
+    "paper-dotmatrix-pins": {
+        "typeface": ("dotmatrix24",), "value_ink": ("black", "blue"),
+        "form_ink": ("grey", "blue", "ochre"), "labels": ("zh-over-en", "zh-only"),
+        "date_format": ("iso", "ddmonyy", "cn"), "amount_format": ("cny", "plain"),
+        "ruled": (True, False), "offset": ("none", "misregistered"), "scale": ("1", "varied"),
+    },
     "einvoice-stamped": {
         "content": ("einvoice",), "typeface": ("serif", "sans"), "form_ink": ("ochre",),
         "labels": ("zh-beside-en",), "amount_format": ("yen",), "time_format": ("hh:mm",),
@@ -163,7 +171,7 @@ TUNING_FAMILIES = ("paper-classic", "einvoice-classic", "einvoice-real", "paper-
                    "paper-beside-unruled", "einvoice-mono-left", "paper-rotated",
                    "einvoice-ruled-kai", "receipt-sans-yen",
                    "paper-zh-only-ddmonyy", "paper-faded-highlighted", "einvoice-received",
-                   "receipt-thermal")  # fmt: skip
+                   "receipt-thermal", "paper-dotmatrix-pins")  # fmt: skip
 HELD_OUT_FAMILIES = tuple(f for f in FAMILIES if f not in TUNING_FAMILIES)
 
 INKS = {
@@ -176,6 +184,7 @@ FONT_FILES: dict[str, tuple[Path | None, str, int]] = {
     "sans": (None, "fonts-wqy-zenhei", 0),
     "mono": (None, "fonts-wqy-zenhei", 1),
     "dotmatrix": (None, "fonts-wqy-zenhei", 2),  # Zen Hei Sharp, drawn dotted
+    "dotmatrix24": (_ARPHIC / "uming.ttc", "fonts-arphic-uming", 0),  # UMing, staggered dots
     "serif": (_ARPHIC / "uming.ttc", "fonts-arphic-uming", 0),  # AR PL UMing CN
     "kai": (_ARPHIC / "ukai.ttc", "fonts-arphic-ukai", 0),  # AR PL UKai CN
 }

@@ -95,8 +95,9 @@ class _Page:
         if not f.printed:
             return
         xy = (x + self.style.shift[0], baseline + self.style.shift[1])
-        if self.style.typeface == "dotmatrix":
-            box = marks.dotted_text(self.image, xy, f.printed, self.val, self.ink)
+        if self.style.typeface.startswith("dotmatrix"):
+            pins = 24 if self.style.typeface == "dotmatrix24" else 9
+            box = marks.dotted_text(self.image, xy, f.printed, self.val, self.ink, pins=pins)
         else:
             self.draw.text(xy, f.printed, fill=self.ink, font=self.val, anchor="ls")
             box = tuple(int(v) for v in self.draw.textbbox(xy, f.printed, font=self.val,

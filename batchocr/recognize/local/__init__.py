@@ -10,6 +10,7 @@ imported on first use only.
     recognizer  the entry points: recognize(image) and LocalBackend
     pool        the one process pool, shared by run and serve; a crash fails one page
     ocr         RapidOCR (detection + recognition), loaded once per process
+    crops       a line's pixels before it is read: a dot-matrix head's gaps filled
     register  geometry  layout  printed  printed_boxes   which form, and where on it
     extract  table  repair  checks   boxes → Name/Value list, cleaned and cross-checked
     airlines  places   the carriers and the cities an itinerary names (data)
@@ -24,7 +25,7 @@ imported on first use only.
 """
 
 __all__ = [
-    "airlines", "amounts", "checks", "confirm", "extract", "forms", "fullpage", "geometry", "inks",
-    "labels", "layout", "misread", "ocr", "places", "pool", "printed", "printed_boxes",
+    "airlines", "amounts", "checks", "confirm", "crops", "extract", "forms", "fullpage", "geometry",
+    "inks", "labels", "layout", "misread", "ocr", "places", "pool", "printed", "printed_boxes",
     "recognizer", "register", "repair", "stamps", "table", "upright", "values",
 ]  # fmt: skip

@@ -41,6 +41,7 @@ __all__ = ["EINVOICE_ROW", "PAPER_ROW", "by_order", "by_sum", "document_of", "wi
 PAPER_ROW = ("票价", "民航发展基金", "燃油附加费", "其他税费", "合计")
 EINVOICE_ROW = AMOUNT_LABELS  # the e-invoice prints its labels in that order
 _RATE = "增值税税率"
+DOMESTIC_RATE = "9%"  # the VAT on a domestic flight: the equations' rate when none was read
 
 
 def by_order(ws: Sequence[Word], einvoice: bool) -> list[NameValue]:
@@ -139,8 +140,9 @@ def by_sum(ws: Sequence[Word]) -> list[NameValue]:
     and they stand in no row (a grid of label-value cells), named by the invoice's two
     equations: 税额 = (票价 + 燃油附加费) x 税率 to a cent, and 合计 = 票价 + 燃油附加费 +
     税额 + 民航发展基金 + 其他税费 (the last two: one amount, two or none). Only when the
-    page prints one rate and exactly one 合计 and 税额 satisfy both; 票价 too when it is
-    the larger of the two it is summed from by ten times (a fuel surcharge is tens of
+    page prints one rate (or none was read: then :data:`DOMESTIC_RATE`, not named itself,
+    as a photo's ``9%`` reads ``#9``) and exactly one 合计 and 税额 satisfy both; 票价 too
+    when it is the larger of the two it is summed from by ten times (a fuel surcharge is tens of
     yuan, a fare hundreds), its partner then the 燃油附加费. The two fees, which the
     equations cannot tell apart, stay unnamed.
 
@@ -151,17 +153,21 @@ def by_sum(ws: Sequence[Word]) -> list[NameValue]:
      ('燃油附加费', '27.52')]
     >>> by_sum(cells[:4] + [Word("2500.10", 0, 80, 60, 95)] + cells[5:])
     []
+    >>> [d["Name"] for d in by_sum([cells[0], Word("#9", 0, 20, 60, 35), *cells[2:]])]
+    ['增值税税额', '合计', '票价', '燃油附加费']
     """
     rates = [(w, r) for w in ws if (r := clean(_RATE, w.text))]
     amounts = [(w, Decimal(m)) for w in ws if (m := _tail_amount(w.text)) is not None]
-    if len({r for _, r in rates}) != 1 or len(amounts) > _AMOUNTS_AT_MOST:
+    if len({r for _, r in rates}) > 1 or len(amounts) > _AMOUNTS_AT_MOST:
         return []
-    rate_word, rate = rates[0]
+    rate_word, rate = rates[0] if rates else (None, DOMESTIC_RATE)
     found = _assignments([a for _, a in amounts], Decimal(rate.rstrip("%")) / 100)
     if len(found) != 1:
         return []
     ((k, t, pair),) = found.values()
-    named = [(_RATE, rate_word, rate), ("增值税税额", *amounts[k]), ("合计", *amounts[t])]
+    named: list[tuple[str, Word, object]] = [("增值税税额", *amounts[k]), ("合计", *amounts[t])]
+    if rate_word is not None:
+        named.insert(0, (_RATE, rate_word, rate))
     small, large = sorted(pair, key=lambda n: amounts[n][1])
     if amounts[large][1] >= 10 * amounts[small][1]:
         named += [("票价", *amounts[large]), ("燃油附加费", *amounts[small])]

@@ -36,6 +36,8 @@ from typing import Any
 
 from PIL import Image
 
+from .crops import dots_joined, gaps, inked
+
 MAX_SIDE = 2000  # at 1600 px a masked ID line was sometimes missed
 DET_SIDE = 960  # detection runs on a smaller copy: boxes, not glyphs, are needed there...
 DET_KEEP = 1100  # ...unless the page is this small already (at 960 a ~1000-px page lost fields)
@@ -214,6 +216,7 @@ def recognize_crops(crops: list[Any], *, all_short: bool = False) -> list[Readin
     Batches are built here rather than by RapidOCR so that the padding width is
     a parameter, not shared state: threads (``batchocr serve``) may call this at once.
     """
+    crops = [dots_joined(c) for c in crops]
     out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
     short = [i for i, c in enumerate(crops) if all_short or c.shape[1] < SHORT * c.shape[0]]
     chosen = set(short)
@@ -294,30 +297,12 @@ def read_part(image: Image.Image, quad: Quad, start: float, end: float) -> list[
     grey = crop.min(axis=2).astype(np.int16)
     ink = (grey < (int(grey.min()) + int(np.median(grey))) // 2).any(axis=0)
     h, w = grey.shape
-    gaps = _gaps(ink, h // 5)
+    cuts = gaps(ink, h // 5)
     x0, x1 = int(start * w), int(end * w)
-    near = sorted((g for g in gaps if x0 - 4 * h <= g <= x0 + h // 2), key=lambda g: abs(g - x0))
-    b = min((g for g in gaps if g >= x1 - h // 2), default=w)
+    near = sorted((g for g in cuts if x0 - 4 * h <= g <= x0 + h // 2), key=lambda g: abs(g - x0))
+    b = min((g for g in cuts if g >= x1 - h // 2), default=w)
     starts = near[:PART_STARTS] or [x0]
     return recognize_crops([crop[:, a : max(b, a + 1)] for a in starts])
-
-
-def _gaps(ink: Any, wide: int) -> list[int]:
-    """The middles of the runs of inkless columns of ``ink`` at least ``wide`` long.
-
-    >>> import numpy as np
-    >>> _gaps(np.array([1, 1, 0, 0, 0, 1, 0, 1], bool), 2)
-    [3]
-    """
-    out, run = [], None
-    for x, filled in enumerate([*ink, True]):
-        if not filled and run is None:
-            run = x
-        elif filled and run is not None:
-            if x - run >= wide:
-                out.append((run + x) // 2)
-            run = None
-    return out
 
 
 def read_quads(image: Image.Image, quads: Iterable[Quad]) -> list[Box]:
@@ -342,37 +327,6 @@ def read_quads(image: Image.Image, quads: Iterable[Quad]) -> list[Box]:
         for q, (text, score) in zip(quads, texts, strict=True)
         if text.strip() and score >= TEXT_SCORE
     ]
-
-
-INK_BELOW = 60  # grey levels under the crop's paper (its median) from which a pixel is ink
-RULE = 0.5  # a row or column of a crop this much ink is a ruled line, not a glyph
-
-
-def inked(crop: Any) -> Any:
-    """A cell's crop cut to the ink in it, half a glyph of paper around: a whole cell is
-    mostly paper and rules, and the recognizer doubts a lone letter in it (a clear ``Y``
-    read at 0.22, under :data:`TEXT_SCORE`). The crop as it is when it holds no ink.
-
-    >>> import numpy as np
-    >>> cell = np.full((40, 200, 3), 250, np.uint8)
-    >>> cell[0, :] = cell[-1, :] = 30  # the cell's rules
-    >>> cell[12:30, 20:34] = 20  # a glyph
-    >>> inked(cell).shape
-    (36, 32, 3)
-    """
-    import numpy as np
-
-    gray = crop.mean(axis=2) if crop.ndim == 3 else crop
-    ink = gray < np.median(gray) - INK_BELOW
-    ink[ink.mean(axis=1) > RULE, :] = False
-    ink[:, ink.mean(axis=0) > RULE] = False
-    rows, cols = np.flatnonzero(ink.sum(axis=1) >= 2), np.flatnonzero(ink.sum(axis=0) >= 2)
-    if not len(rows) or not len(cols):
-        return crop
-    pad = max(2, (rows[-1] - rows[0] + 1) // 2)
-    top, bottom = max(0, rows[0] - pad), min(crop.shape[0], rows[-1] + 1 + pad)
-    left, right = max(0, cols[0] - pad), min(crop.shape[1], cols[-1] + 1 + pad)
-    return crop[top:bottom, left:right]
 
 
 def _stretched(crop: Any, first: Reading, stretch: float) -> Reading:

@@ -1,0 +1,57 @@
+"""The OCR wrapper on lines drawn here: what the recognizer is given, not the extraction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+# (text, font size in px): lines of a 24-pin head's print (synth.marks.dotted_text) that the
+# recognizer misread as they are: a digit or a first character lost, a glyph for another.
+DOTTED = [("2024-07-17", 26), ("7316547279557", 26), ("CNY 2,420.00", 26),
+          ("CNY 2,420.00", 30), ("厦航", 30), ("厦航", 34)]  # fmt: skip
+
+
+def dotted_line(text: str, size: int) -> Any:
+    import numpy as np
+    from PIL import Image
+
+    from batchocr.errors import ConfigError
+    from synth import marks
+    from synth.style import font
+
+    try:
+        face = font("dotmatrix24", size)
+    except ConfigError as exc:  # the Song face (Debian fonts-arphic-uming) not installed
+        pytest.skip(str(exc))
+
+    image = Image.new("RGB", (40 + size * len(text), size * 2), "white")
+    marks.dotted_text(image, (20, size * 3 // 2), text, face, (20, 20, 24), pins=24)
+    return np.asarray(image)
+
+
+@pytest.mark.parametrize(("text", "size"), DOTTED)
+def test_a_dot_matrix_line_reads_as_printed(text: str, size: int) -> None:
+    """Its one-pixel gaps are filled before it is recognized: read as it is, each of these
+    lines reads otherwise (checked here, so the test keeps proving the filling)."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    from batchocr.recognize.local import ocr
+
+    crop = dotted_line(text, size)
+    assert ocr.recognize_crops([crop])[0][0] == text
+    assert ocr._recognize([crop], [0], ocr.REC_MIN_WIDTH)[0][0] != text
+
+
+def test_a_small_line_keeps_its_gaps() -> None:
+    """A phone photo's line a few pixels tall is given to the recognizer as it is: one pixel
+    there can part two strokes."""
+    import numpy as np
+
+    from batchocr.recognize.local.crops import DOTTED_HEIGHT, dots_joined
+
+    small = np.full((DOTTED_HEIGHT - 1, 40, 3), 255, np.uint8)
+    small[:, ::2] = 0
+    assert dots_joined(small) is small
+    tall = np.full((DOTTED_HEIGHT, 40, 3), 255, np.uint8)
+    tall[:, ::2] = 0
+    assert (dots_joined(tall)[:, 1:-1] == 0).all()
