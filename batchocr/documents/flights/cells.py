@@ -51,16 +51,24 @@ def nearest_head(w: Word, heads: Sequence[Word]) -> Word:
     return min(heads, key=lambda h: abs(h.cx - w.cx))
 
 
-# Where two cells read as one line part: a space, a time run into the letters after it
-# (``19:10B2``: the time, then the fare basis), or a date run into the time after it
-# (``2024091219:15``, ``12SEP19:15``).
-CELL_BREAK = re.compile(r" +|(?<=\d:\d\d)(?=[A-Za-z])"
-                        r"|(?:(?<=\d{8})|(?<=\d\d[A-Z]{3}))(?=\d\d:\d\d)")
+# Where two cells read as one line part: a space, a time run into the letters or digit after
+# it (``19:10B2``: the time, then the fare basis; ``06:058``, a B read 8), or a date run into
+# the time after it (``2024091219:15``, ``2024-07-1706:05``, ``2025年11月0612:10``,
+# ``12SEP19:15``).
+CELL_BREAK = re.compile(r" +|(?<=\d:\d\d)(?=[A-Za-z0-9])"
+                        r"|(?:(?<=\d{8})|(?<=\d{4}[-./]\d\d[-./]\d\d)|(?<=\d\d月\d\d)"
+                        r"|(?<=月\d\d日)|(?<=\d\d[A-Z]{3}))(?=\d\d:\d\d)")
 
 
 def pieces(w: Word) -> list[Word]:
     """``w`` cut where two cells read as one part (:data:`CELL_BREAK`), each piece placed
-    by its share of the text."""
+    by its share of the text.
+
+    >>> [p.text for p in pieces(Word("2024-07-1706:058", 0, 0, 160, 20))]
+    ['2024-07-17', '06:05', '8']
+    >>> [p.text for p in pieces(Word("2025年11月0612:10", 0, 0, 160, 20))]
+    ['2025年11月06', '12:10']
+    """
     out: list[Word] = []
     pitch, start = (w.x1 - w.x0) / max(len(w.text), 1), 0
     for m in CELL_BREAK.finditer(w.text + " "):
