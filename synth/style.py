@@ -15,7 +15,10 @@ format it was never told of, while it must read a typeface it never saw). Since 
 three tuning families draw wear and marks of other kinds than the held-out seals and pen
 strokes (print faded in patches, a highlighter, a rectangular 已报销 stamp): an engine may
 learn to read through marks and worn print there, and the held-out families say whether
-that holds for marks and a typeface it never saw.
+that holds for marks and a typeface it never saw. Since the afternoon of 2026-12-06 one tuning
+family prints its values dot-matrix too, as another head does (``dotmatrix24``: round dots in
+staggered rows over a Song face); the held-out ``dotmatrix`` (a 9-pin grid of square dots over
+a sans face) is still a print no tuning page draws.
 
 >>> s = draw_style(3, "paper-rotated")
 >>> s.rotation in (90, 180, 270), 0.5 <= s.scale <= 2.0
