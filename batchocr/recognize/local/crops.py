@@ -38,7 +38,7 @@ RULE = 0.5  # a row or column of a crop this much ink is a ruled line, not a gly
 def inked(crop: Any) -> Any:
     """A cell's crop cut to the ink in it, half a glyph of paper around: a whole cell is
     mostly paper and rules, and the recognizer doubts a lone letter in it (a clear ``Y``
-    read at 0.22, under :data:`TEXT_SCORE`). The crop as it is when it holds no ink.
+    read at 0.22, under :data:`.ocr.TEXT_SCORE`). The crop as it is when it holds no ink.
 
     >>> import numpy as np
     >>> cell = np.full((40, 200, 3), 250, np.uint8)

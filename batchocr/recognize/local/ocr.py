@@ -11,6 +11,8 @@ on synthetic pages:
   lines, not the glyphs) unless the page is small already (at most
   :data:`DET_KEEP` px: a low-resolution scan has no pixel to spare),
   recognition on crops of the full page;
+* every line as tall as a scan's values has its one-pixel gaps filled before it is
+  recognized (:func:`.crops.dots_joined`): a dot-matrix head's dots read as other glyphs;
 * one thread per process (ONNX Runtime's and OpenCV's): pages run in
   parallel in worker processes, and a single thread wastes no CPU on spinning;
 * a line the extractor doubts is read a second time stretched to twice its
