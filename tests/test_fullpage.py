@@ -922,3 +922,13 @@ def test_a_number_read_from_an_ink_layer_is_kept_only_when_read_the_same_twice()
     layer it reads otherwise, so it is left out, as a number read from the page would be."""
     want, got = engine_read("paper-faded-highlighted", 1760003, "clean")
     assert got["serial_no"] is None and want["serial_no"] == "24940309367"
+
+
+def test_a_dot_matrix_pass_over_a_coloured_form_is_parted_by_its_hue() -> None:
+    """Tuning page paper-dotmatrix-pins 1600003: blue dot-matrix values printed a third of a
+    line high, over an ochre ruled form's labels. The dots are a tenth of the page's ink (the
+    form's grid is most of it), under the share that made a second ink (11 ticket fields
+    were unread); parted by hue, the page reads in full."""
+    want, got = engine_read("paper-dotmatrix-pins", 1600003, "clean")
+    assert {k: got[k] for k in ticket_keys(want)} == {k: want[k] for k in ticket_keys(want)}
+    assert got["segments"] == want["segments"]

@@ -21,6 +21,7 @@ import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ...models import NameValue
 from . import repair, table
@@ -36,17 +37,24 @@ FITS = 0.6  # measured: 26-36 of 27/35 anchors on our layouts, 7-10 on the publi
 Cleaner = Callable[[str], str | None]
 Scores = dict[str, float]  # field Name → the lowest score of the boxes its value came from
 def insurance(text: str) -> str | None:
-    """``XXX`` (none bought) or an amount, in whole yuan (travel insurance is sold at 20,
-    30 or 40 yuan: ``20.90`` is a misread).
+    """``XXX`` (none bought) or an amount, in whole yuan and at most :data:`INSURANCE_AT_MOST`
+    (travel insurance is sold at 20, 30 or 40 yuan: ``20.90`` is a misread, ``990.00`` a
+    total read under a misregistered pass).
 
     >>> insurance("X XX"), insurance("20.00"), insurance("X"), insurance("20.90")
     ('XXX', '20.00', None, None)
+    >>> insurance("990.00")
     """
     t = repair.squeeze(text).upper()
     if re.fullmatch(r"[X×xK]{2,4}", t):  # always printed XXX; OCR merges or splits an X
         return "XXX"
     found = repair.amount(t)
-    return found if found is None or found.endswith(".00") else None
+    if found is None or not found.endswith(".00") or Decimal(found) > INSURANCE_AT_MOST:
+        return None
+    return found
+
+
+INSURANCE_AT_MOST = Decimal(100)
 
 
 def rate(text: str) -> str | None:

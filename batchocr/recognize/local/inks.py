@@ -37,7 +37,9 @@ HUED = 40  # chroma (opponent-colour units) from which an ink pixel has a hue
 GREY = 20  # chroma below which it has none (black, grey)
 BINS = 36  # hue histogram bins (10° each)
 APART = 6  # two inks' hues are at least this many bins apart (60°)
-SHARE = 0.1  # the lesser ink holds at least this share of the ink
+SHARE = 0.1  # the lesser ink holds at least this share of the ink...
+DOTTED_SHARE = 0.05  # ...or, with no black ink, a second hue this share (a dot-matrix pass
+# over a ruled coloured form: 9.9 % of a tuning page's ink, 5.5 % scanned, its values unread)
 REACH = 45.0  # a pixel within this many degrees of an ink's hue is that ink's
 BLACK = 70  # luminance below this is black ink; grey ink (a form's labels) is lighter
 EDGE = 2  # px: a black glyph's soft edge reaches this far
@@ -69,14 +71,17 @@ def separate(pixels: Any) -> list[Any] | None:
     second = max(far, key=lambda i: hist[i])
     if hist[first] < SHARE * total:  # no hued ink worth the name: black over grey, maybe
         return _by_lightness(pixels, cand, lum[cand], grey)
-    masks = [_near(hue, chroma, first)]
+    masks, least = [_near(hue, chroma, first)], SHARE
     if hist[second] >= SHARE * total:
         masks.append(_near(hue, chroma, second))
     elif grey.sum() >= SHARE * total:
         masks.append(grey)
+    elif hist[second] >= DOTTED_SHARE * total:  # no black: a sparse second hue is the values
+        masks.append(_near(hue, chroma, second))
+        least = DOTTED_SHARE
     else:
         return _by_lightness(pixels, cand, lum[cand], grey)
-    if min(int((m & ink).sum()) for m in masks) < SHARE * total:
+    if min(int((m & ink).sum()) for m in masks) < least * total:
         return None
     return [_layer(pixels, cand[m]) for m in masks]
 
