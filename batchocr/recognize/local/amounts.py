@@ -165,7 +165,8 @@ def by_sum(ws: Sequence[Word]) -> list[NameValue]:
     if len(found) != 1:
         return []
     ((k, t, pair),) = found.values()
-    named: list[tuple[str, Word, object]] = [("增值税税额", *amounts[k]), ("合计", *amounts[t])]
+    named: list[tuple[str, Word, str | Decimal]] = [
+        ("增值税税额", *amounts[k]), ("合计", *amounts[t])]
     if rate_word is not None:
         named.insert(0, (_RATE, rate_word, rate))
     small, large = sorted(pair, key=lambda n: amounts[n][1])

@@ -36,6 +36,9 @@ FITS = 0.6  # measured: 26-36 of 27/35 anchors on our layouts, 7-10 on the publi
 
 Cleaner = Callable[[str], str | None]
 Scores = dict[str, float]  # field Name → the lowest score of the boxes its value came from
+INSURANCE_AT_MOST = Decimal(100)  # yuan (see insurance)
+
+
 def insurance(text: str) -> str | None:
     """``XXX`` (none bought) or an amount, in whole yuan and at most :data:`INSURANCE_AT_MOST`
     (travel insurance is sold at 20, 30 or 40 yuan: ``20.90`` is a misread, ``990.00`` a
@@ -52,9 +55,6 @@ def insurance(text: str) -> str | None:
     if found is None or not found.endswith(".00") or Decimal(found) > INSURANCE_AT_MOST:
         return None
     return found
-
-
-INSURANCE_AT_MOST = Decimal(100)
 
 
 def rate(text: str) -> str | None:

@@ -71,14 +71,14 @@ def separate(pixels: Any) -> list[Any] | None:
     second = max(far, key=lambda i: hist[i])
     if hist[first] < SHARE * total:  # no hued ink worth the name: black over grey, maybe
         return _by_lightness(pixels, cand, lum[cand], grey)
-    masks, least = [_near(hue, chroma, first)], SHARE
-    if hist[second] >= SHARE * total:
+    black = grey.sum() >= SHARE * total
+    # (no black ink: a sparse second hue is the values)
+    least = SHARE if black or hist[second] >= SHARE * total else DOTTED_SHARE
+    masks = [_near(hue, chroma, first)]
+    if hist[second] >= least * total:
         masks.append(_near(hue, chroma, second))
-    elif grey.sum() >= SHARE * total:
+    elif black:
         masks.append(grey)
-    elif hist[second] >= DOTTED_SHARE * total:  # no black: a sparse second hue is the values
-        masks.append(_near(hue, chroma, second))
-        least = DOTTED_SHARE
     else:
         return _by_lightness(pixels, cand, lum[cand], grey)
     if min(int((m & ink).sum()) for m in masks) < least * total:
