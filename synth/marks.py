@@ -1,5 +1,5 @@
 """What goes over a drawn page (synth.variety): seals, handwriting, a dot-matrix print head,
-a worn print head, a reviewer's highlighter and 已报销 stamp.
+a worn print head, a reviewer's highlighter, 已报销 stamp and ballpoint rings and underlines.
 
 Fields under a seal or a stroke stay in the truth (they are printed and mostly legible), so
 pages with :attr:`synth.style.Style.stamp` or ``scribble`` are harder than their look suggests.
@@ -183,3 +183,37 @@ def received(image: Image.Image, box: Box, rng: random.Random, date: str,
     base = image.convert("RGBA")
     base.alpha_composite(layer, (max(0, cx), max(0, cy)))
     image.paste(base.convert("RGB"))
+
+
+PENS = ((25, 60, 175), (190, 30, 40), (35, 35, 45))  # ballpoint blue, red, black
+
+
+def pen(image: Image.Image, box: Box, rng: random.Random) -> None:
+    """A reviewer's ballpoint mark on ``box``: a ring drawn round the value in one wobbly
+    stroke (its ends crossing, its sides now and then through the first or last glyph), or
+    an underline or two just under it, touching its lowest strokes."""
+    d = ImageDraw.Draw(image)
+    ink, width = rng.choice(PENS), rng.randint(2, 3)
+    x0, y0, x1, y1 = box
+    h = max(10, y1 - y0)
+    if rng.random() < 0.5:
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        rx, ry = (x1 - x0) / 2 + rng.uniform(-6, 16), h / 2 + rng.uniform(2, 12)
+        start, turn = rng.uniform(0, 2 * math.pi), rng.uniform(1.05, 1.15)
+        tilt = rng.uniform(-0.05, 0.05)
+        pts = []
+        for i in range(72):
+            a = start + 2 * math.pi * turn * i / 71
+            wobble = 1 + rng.uniform(-0.03, 0.03)
+            x, y = rx * wobble * math.cos(a), ry * wobble * math.sin(a)
+            pts.append((cx + x - tilt * y, cy + y + tilt * x))
+    else:
+        pts = []
+        for k in range(rng.choice((1, 1, 2))):
+            y = y1 - h * 0.08 + k * rng.uniform(4, 7)
+            left, right = x0 - rng.uniform(0, 12), x1 + rng.uniform(-10, 14)
+            pts = [(left + (right - left) * i / 20, y + rng.uniform(-1.5, 1.5) + 3 * i / 20)
+                   for i in range(21)]
+            d.line(pts, fill=ink, width=width, joint="curve")
+        return
+    d.line(pts, fill=ink, width=width, joint="curve")

@@ -60,7 +60,8 @@ AXES: dict[str, tuple[Any, ...]] = {
     "rotation": (0, 90, 180, 270),  # counter-clockwise, as PIL's transpose
     "scale": ("1", "varied"),  # the whole page at 1x, or at 0.5-2x
     "wear": ("none", "faded"),  # a worn ribbon or thermal head: values printed in patches
-    "overprint": ("none", "highlighter", "received"),  # a reviewer's marker, a 已报销 stamp
+    # a reviewer's marker, a 已报销 stamp, ballpoint rings and underlines
+    "overprint": ("none", "highlighter", "received", "pen"),
 }
 # Axes added after pages of the earlier families were benchmarked: drawn from a generator of
 # their own (and kept out of a Style's repr, which seeds the drawing) so those pages stay the
@@ -155,6 +156,18 @@ SPECS: dict[str, dict[str, tuple[Any, ...]]] = {
         "date_format": ("iso", "ddmonyy", "cn"), "amount_format": ("cny", "plain"),
         "ruled": (True, False), "offset": ("none", "misregistered"), "scale": ("1", "varied"),
     },
+    # Tuning since 2026-12-06 (session 13): a reviewer's ballpoint rings and underlines over
+    # values, in blue, red or black: pen marks of another shape than the held-out families'
+    # signatures and ticks across a value.
+    "mixed-pen-reviewed": {
+        "content": ("paper", "einvoice"), "typeface": ("sans", "serif", "kai", "mono"),
+        "value_ink": ("black", "blue"), "form_ink": ("grey", "blue", "ochre"),
+        "labels": ("zh-over-en", "zh-only", "zh-beside-en"),
+        "date_format": ("iso", "cn", "ddmonyy"),
+        "amount_format": ("cny", "yen", "plain"), "time_format": ("hhmm", "hh:mm"),
+        "ruled": (True, False), "placement": ("above", "left"), "offset": ("none", "misregistered"),
+        "overprint": ("pen",),
+    },
     "einvoice-stamped": {
         "content": ("einvoice",), "typeface": ("serif", "sans"), "form_ink": ("ochre",),
         "labels": ("zh-beside-en",), "amount_format": ("yen",), "time_format": ("hh:mm",),
@@ -174,7 +187,7 @@ TUNING_FAMILIES = ("paper-classic", "einvoice-classic", "einvoice-real", "paper-
                    "paper-beside-unruled", "einvoice-mono-left", "paper-rotated",
                    "einvoice-ruled-kai", "receipt-sans-yen",
                    "paper-zh-only-ddmonyy", "paper-faded-highlighted", "einvoice-received",
-                   "receipt-thermal", "paper-dotmatrix-pins")  # fmt: skip
+                   "receipt-thermal", "paper-dotmatrix-pins", "mixed-pen-reviewed")  # fmt: skip
 HELD_OUT_FAMILIES = tuple(f for f in FAMILIES if f not in TUNING_FAMILIES)
 
 INKS = {

@@ -261,6 +261,10 @@ def _marks(page: _Page, c: Content) -> list[str]:
         date = f"{rng.randint(2025, 2026)}.{rng.randint(1, 12):02d}.{rng.randint(1, 28):02d}"
         marks.received(page.image, page.boxes[key], rng, date, lambda n: font("sans", n))
         marked.append(key[0])
+    elif st.overprint == "pen" and page.boxes:
+        for key in rng.sample(sorted(page.boxes), k=min(rng.randint(2, 4), len(page.boxes))):
+            marks.pen(page.image, page.boxes[key], rng)
+            marked.append(key[0] if key[1] < 0 else f"{key[0]}[{key[1]}]")
     return marked
 
 

@@ -30,7 +30,9 @@ from .words import (
     CELL_LABELS,
     COLONS,
     FLIGHT_HEADERS,
+    HAN,
     KNOWN_LABELS,
+    OVERLAP,
     STATIONS,
     Char,
     Word,
@@ -122,7 +124,7 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
         # so a value's box may overlap its label's), within three lines.
         # (the median label: one box OCR drew twice as tall must not push the window down)
         mid, h = _median(w.cy for w in row), _median(w.height for w in row)
-        values = [w for w in ws if mid + 0.6 * h <= w.cy <= mid + 3 * h and not is_label(w)
+        values = [w for w in ws if _under(w, mid, h) and not is_label(w)
                   and w.x1 > row[0].x0 - h]  # fmt: skip
         edges = [w.x0 for w in row[1:]] + [float("inf")]
         placed: list[tuple[Word, Word]] = []  # a value, its label
@@ -159,6 +161,32 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
     return out
 
 
+def _under(w: Word, mid: float, h: float) -> bool:
+    """Whether ``w`` stands under a row of labels centred at ``mid``, ``h`` tall, within three
+    lines: centred well below them, or, holding a digit or a Chinese character read surely (a
+    value, not a label's English half printed under it), its whole box below their middle
+    and its centre half its own height below it (a data pass printed up to a line high: OCR
+    boxes its value apart from its label, and the row's boxes are then taller than their
+    glyphs).
+
+    >>> _under(Word("CNY 150.00", 0, 634, 90, 661), mid=626, h=44)
+    True
+    >>> _under(Word("FUND", 0, 612, 90, 640), mid=626, h=44)  # on the labels' line
+    False
+    >>> _under(Word("SENGD", 0, 634, 90, 648), mid=626, h=44)  # NAME OF PASSENGER, in part
+    False
+    """
+    if w.cy > mid + 3 * h:
+        return False
+    if w.cy >= mid + 0.6 * h:
+        return True
+    value = w.score >= _SURE_VALUE and (HAN.search(w.text) or any(c.isdigit() for c in w.text))
+    return bool(value) and w.top >= mid and w.cy - mid >= w.height / 2
+
+
+_SURE_VALUE = 0.8  # recognizer's score: an English half misread is read below it (``QE5``)
+
+
 _UNDER = 3  # glyphs: a value under its label starts before the label's end and this
 
 
@@ -175,7 +203,7 @@ def _anchors(placed: Sequence[tuple[Word, Word]], h: float) -> list[Word]:
 def _beside(label: Word, ws: Sequence[Word], stop_x: float) -> list[Word]:
     """The value printed after a label on its line, before the next label (labels left of
     their values); nothing when a label comes first (a row of labels over their values)."""
-    line = [w for w in ws if label.x1 - label.height / 2 <= w.x0 and w.cx <= stop_x
+    line = [w for w in ws if label.x1 - label.height * OVERLAP <= w.x0 and w.cx <= stop_x
             and same_line(w, label) and w is not label]  # fmt: skip
     # (a label further along is another cell's: the value before it is this label's)
     return right_of(label, ws, stop_x) if line and not is_label(min(line, key=left)) else []

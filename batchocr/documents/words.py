@@ -141,6 +141,7 @@ def is_label(w: Word) -> bool:
 
 
 BESIDE = 8  # glyphs: a value printed beside its label starts closer than this
+OVERLAP = 1.0  # glyphs: ...and may start this far back over the label's end
 
 
 def right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf"), *,
@@ -156,8 +157,9 @@ def right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf"), *,
     ['昆明']
     """
     # A scan's box can reach past the next label's left edge, and a label's box take in its
-    # English half up to the value: the centre decides, a little overlap is allowed.
-    line = sorted((w for w in ws if w.x0 >= label.x1 - label.height / 2
+    # English half up to the value: the centre decides, a little overlap is allowed (a data
+    # pass printed off its form starts a value up to a glyph back, over the label's end).
+    line = sorted((w for w in ws if w.x0 >= label.x1 - label.height * OVERLAP
                    and label.x1 < w.cx <= stop_x and same_line(w, label) and w is not label),
                   key=lambda w: w.x0)  # fmt: skip
     taken: list[Word] = []

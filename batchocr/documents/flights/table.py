@@ -264,15 +264,20 @@ _HEADER_ROW = 3  # flight headers read: enough to read a table by its columns al
 
 def _pass_offset(marks: Sequence[Word], ws: Sequence[Word], first_col: float) -> float:
     """How far the data pass is printed below the form (up to a line either way): the offset
-    that sets the most of the stations' column (cities, ``VOID``) level with a 自/至 mark, the
-    smallest of those. Half a line off or more, the nearest mark is the wrong one: counting
-    every mark's city tells a pass shifted down from one shifted up.
+    that sets the most of the stations' column (cities, ``VOID``) within half a line of a
+    自/至 mark, the one that sets them nearest of those (a pass half a line up has every city
+    within half a line of its mark unmoved too). Half a line off or more, the nearest mark is
+    the wrong one: counting every mark's city tells a pass shifted down from one shifted up.
 
     >>> marks = [Word(t, 0, y, 10, y + 10) for t, y in (("自", 0), ("至", 20), ("至", 40))]
     >>> pass_ = (("广州", 12), ("哈尔滨", 32), ("VOID", 52))
     >>> cities = [Word(t, 15, y, 40, y + 10) for t, y in pass_]
     >>> _pass_offset(marks, marks + cities, 50)
     12.0
+    >>> high = (("广州", -4.5), ("哈尔滨", 15.5), ("VOID", 35.5))
+    >>> up = [Word(t, 15, y, 40, y + 10) for t, y in high]
+    >>> _pass_offset(marks, marks + up, 50)
+    -4.5
     """
     h = max(m.height for m in marks)
     left = min(m.x0 for m in marks)
@@ -281,7 +286,8 @@ def _pass_offset(marks: Sequence[Word], ws: Sequence[Word], first_col: float) ->
     offsets = {0.0, *(w.cy - m.cy for w in column for m in marks if abs(w.cy - m.cy) <= 1.2 * h)}
 
     def level(dy: float) -> tuple[int, float]:
-        matched = sum(any(abs(w.cy - m.cy - dy) < h / 2 for w in column) for m in marks)
-        return matched, -abs(dy)
+        near = [min(abs(w.cy - m.cy - dy) for w in column) for m in marks] if column else []
+        matched = [d for d in near if d < h / 2]
+        return len(matched), -sum(matched)
 
     return max(offsets, key=level)

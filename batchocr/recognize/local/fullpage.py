@@ -17,6 +17,7 @@ alike. What does not read as its field's form is left out, never guessed
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import math
 import re
@@ -31,14 +32,15 @@ from .amounts import document_of, with_amounts
 from .checks import check, consistent
 from .forms import by_form, check_code_beside, name_beside
 from .geometry import skew
-from .labels import fragment
+from .labels import ENGLISH_OF, fragment, label_head, label_text
 from .misread import named_by_order, named_by_value
 from .ocr import Box, Quad
 from .table import parted_carrier
 from .upright import upright_words
 from .values import FREE, clean, keep_checked
 
-__all__ = ["FullReading", "aligned", "keep_checked", "mend_rows", "read_full", "upright_words"]
+__all__ = ["FullReading", "aligned", "keep_checked", "mend_rows", "misregistered", "page_tilt",
+           "read_full", "upright_words"]
 
 # Free text that no form, check character or sum can check (notes, agencies, companies) is
 # kept only when the recognizer is this sure of it: on tuning pages (80 of each noise level)
@@ -68,8 +70,10 @@ def without_english_lines(ws: list[Word]) -> list[Word]:
                    and 0 < w.cy - lb.cy < 1.6 * lb.height for lb in above)  # fmt: skip
 
     def english(w: Word) -> bool:
-        if len(w.text) < 2 or not (fragment(w.text) or _garbled_latin(w)):
+        if len(w.text) < 2:
             return False
+        if not (fragment(w.text) or _garbled_latin(w)):
+            return any(_own_english(w, lb) for lb in labels if under(w, [lb]))
         # (under a label misread past naming too, when long: a fare basis of a few letters
         # stands under its header)
         return under(w, labels) or (len(w.text) >= 4 and _garbled_latin(w) and under(w, chinese))
@@ -90,6 +94,32 @@ def _garbled_latin(w: Word) -> bool:
     [True, False]
     """
     return w.score < _GARBLED and bool(_LATIN.fullmatch(w.text.strip()))
+
+
+_OWN_ENGLISH = 0.7  # likeness to its label's English from which a doubted word is it
+
+
+def _own_english(w: Word, label: Word) -> bool:
+    """Whether ``w``, read doubtfully under ``label``, is that label's English half misread
+    with digits for letters: ``GENT0OD`` (AGENT CODE) at 0.48 under 销售单位代号 would be
+    taken for its value, which a data pass printed high sets right under the label.
+
+    >>> label = Word("销售单位代号", 0, 0, 120, 20, 1.0)
+    >>> [_own_english(Word(t, 0, 22, 90, 36, s), label)
+    ...  for t, s in (("GENT0OD", 0.48), ("GENT0OD", 0.95), ("DLC118", 0.6))]
+    [True, False, False]
+    """
+    english = ENGLISH_OF.get(label.key)
+    text = re.sub(r"[\s.]", "", w.text.upper())
+    if english is None or w.score >= _GARBLED or not re.fullmatch(r"[A-Z0-9/\-]+", text):
+        return False
+    letters = sum(c.isalpha() for c in text)
+    target = re.sub(r"[\s.]", "", english)
+    return letters >= 0.7 * len(text) and _likeness(text, target) >= _OWN_ENGLISH
+
+
+def _likeness(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
 
 
 def mend_rows(ws: list[Word]) -> list[Word]:
@@ -156,7 +186,7 @@ class FullReading:
 def read_full(boxes: Sequence[Box]) -> FullReading:
     """The Name/Value pairs of a page read in full: each value cleaned by its field's form
     (left out when it has none), then mended where the document's own checks pin it down."""
-    tilt = skew(boxes)
+    tilt = page_tilt(boxes)
     named = named_by_value(named_by_order(mend_rows(upright_words(boxes, tilt))))
     words = without_english_lines(named)
     reading = positioned.interpret(words)
@@ -195,6 +225,66 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     taken = {(d["Name"], d.get("Row", -1)) for d in data}
     return FullReading(keep_checked(data), blanks,
                        tuple(d for d in doubted if (d["Name"], d.get("Row", -1)) not in taken))
+
+
+def page_tilt(boxes: Sequence[Box]) -> float:
+    """The page's tilt (:func:`.geometry.skew`) measured on the lines that hold no label with
+    its value after it, when three or more do: a misregistered data pass prints each value
+    off its label's line, and OCR boxes the two as one slanted line (a pass 12 px low
+    slanted a flat page's label lines by 1.5-7.7°, their median by 2.4°, which turned the
+    flight table's cells off their rows).
+
+    >>> flat = [Box(t, 1.0, ((0, y), (300, y), (300, y + 30), (0, y + 30)))
+    ...         for t, y in (("2024年12月07日", 0), ("客票生效日期", 50), ("免费行李", 100))]
+    >>> slanted = [Box(t, 1.0, ((0, 200), (300, 215), (300, 245), (0, 230)))
+    ...            for t in ("票价CNY 1,910.00", "验证码6541", "合计CNY 1,980.00", "保险费X")]
+    >>> round(skew([*flat, *slanted]), 3), page_tilt([*flat, *slanted])
+    (0.05, 0.0)
+    """
+    alone = [b for b in boxes if not _labelled(b.text)]
+    return skew(alone if sum(_long(b) for b in alone) >= 3 else boxes)
+
+
+MISREGISTERED = 3  # slanted lines (a label and its value) that tell a data pass off its form
+SLANT = math.radians(1.0)  # off the page's tilt: a line holding two printed lines' text
+
+
+def misregistered(boxes: Sequence[Box]) -> bool:
+    """Whether the page's values were printed off its form's lines: :data:`MISREGISTERED` or
+    more lines holding a label and its value lie slanted off the page's tilt (by
+    :data:`SLANT`): OCR boxed each label with a value half a line above or below it.
+
+    >>> flat = [Box(t, 1.0, ((0, y), (300, y), (300, y + 30), (0, y + 30)))
+    ...         for t, y in (("2024年12月07日", 0), ("客票生效日期", 50), ("免费行李", 100))]
+    >>> slanted = [Box(t, 1.0, ((0, 200), (300, 215), (300, 245), (0, 230)))
+    ...            for t in ("票价CNY 1,910.00", "验证码6541", "合计CNY 1,980.00")]
+    >>> misregistered([*flat, *slanted]), misregistered([*flat, *slanted[:2]])
+    (True, False)
+    """
+    tilt = page_tilt(boxes)
+    slanted = [b for b in boxes if _long(b) and _labelled(b.text)
+               and abs(_angle(b) - tilt) >= SLANT]  # fmt: skip
+    return len(slanted) >= MISREGISTERED
+
+
+def _angle(b: Box) -> float:
+    (x0, y0), (x1, y1) = b.quad[0], b.quad[1]
+    return math.atan2(y1 - y0, x1 - x0)
+
+
+def _labelled(text: str) -> bool:
+    """Whether a line starts with a label and goes on past it: ``验证码6541``."""
+    squeezed = text.replace(" ", "")
+    if label_text(squeezed) in positioned.KNOWN_LABELS:  # a label alone (maybe misread)
+        return False
+    head, taken = label_head(squeezed)
+    return (bool(head) and taken < len(squeezed)) or any(
+        squeezed.startswith(k) and len(squeezed) > len(k) for k in positioned.KNOWN_LABELS)
+
+
+def _long(b: Box) -> bool:
+    """Whether a box is long enough for :func:`.geometry.skew` to measure."""
+    return math.dist(b.quad[0], b.quad[1]) >= 2.5 * math.dist(b.quad[0], b.quad[3])
 
 
 def _floor(name: str) -> float:

@@ -44,7 +44,7 @@ from ...records import BackendName
 from . import inks, ocr, printed, stamps
 from .confirm import SURE, confirmed
 from .extract import Reading, read
-from .fullpage import FullReading, aligned, read_full
+from .fullpage import FullReading, aligned, misregistered, read_full
 from .labels import label_text
 from .pool import CRASHED, PagePool, PageResult, describe_exception
 from .repair import squeeze
@@ -161,14 +161,17 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
         full = _with_missing(full, _with_blanks(unstamped, restamped.boxes))
         sources.append((unstamped, restamped))
     thin = len(full.data) < PARTED_BELOW or _ticket_entries(full.data) < TICKET_PARTED_BELOW
-    weak = thin and _median_score(page) >= UPSIDE_DOWN  # (else: it is turned)
+    offset = misregistered(page.boxes)  # its labels and values boxed as one slanted line
+    weak = (thin or offset) and _median_score(page) >= UPSIDE_DOWN  # (else: it is turned)
     if weak and (layers := inks.separate(np.asarray(picture))):
         images = [Image.fromarray(layer) for layer in layers]
         (_, form), (ink, data) = sorted(((image, ocr.read_page(image)) for image in images),
                                         key=lambda seen: _labels(seen[1].boxes), reverse=True)
         # Each reading loses stations the other keeps (the ink-parted one reads a city printed
         # over its mark, the full one a city printed over a label).
-        full = _pooled(full, _with_blanks(picture, aligned(form.boxes, data.boxes)))
+        parted = _with_blanks(picture, aligned(form.boxes, data.boxes))
+        # (a page printed off its form reads better an ink at a time: it wins a tie)
+        full = _pooled(parted, full) if offset else _pooled(full, parted)
         sources.append((ink, data))
     full = _with_doubted_read(picture, page, full)
     all_lines = [b for _, seen in sources for b in seen.boxes]
