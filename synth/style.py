@@ -18,7 +18,10 @@ learn to read through marks and worn print there, and the held-out families say 
 that holds for marks and a typeface it never saw. Since the afternoon of 2026-12-06 one tuning
 family prints its values dot-matrix too, as another head does (``dotmatrix24``: round dots in
 staggered rows over a Song face); the held-out ``dotmatrix`` (a 9-pin grid of square dots over
-a sans face) is still a print no tuning page draws.
+a sans face) is still a print no tuning page draws. Since the evening of 2026-12-06 one tuning
+family draws a reviewer's ballpoint rings and underlines over values (``mixed-pen-reviewed``,
+every typeface but the dotted ones, misregistered or not): pen marks of another shape than the
+held-out families' signatures and ticks.
 
 >>> s = draw_style(3, "paper-rotated")
 >>> s.rotation in (90, 180, 270), 0.5 <= s.scale <= 2.0

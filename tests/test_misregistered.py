@@ -8,7 +8,7 @@ import math
 
 from test_fullpage import H, engine_read, fields, line, ticket_keys
 
-from batchocr.recognize.local.fullpage import misregistered, page_tilt
+from batchocr.recognize.local.fullpage import aligned, misregistered, page_tilt
 from batchocr.recognize.local.ocr import Box
 
 HEADERS = (("承运人", 250), ("航班号", 400), ("座位等级", 540), ("日期", 700), ("时间", 840),
@@ -113,3 +113,30 @@ def test_a_misregistered_page_reads_an_ink_at_a_time() -> None:
     assert not [k for k in keys if got[k] is not None and got[k] != want[k]]
     assert got["passenger_id_no"] == "310115********2277"
     assert got["e_ticket_no"] == "9992453756899"
+
+
+def test_a_few_slanted_lines_are_no_misregistration() -> None:
+    """A stamp or a highlighter slants a few label-and-value lines (3 of 25 on a tuning
+    receipt): the page is not read an ink at a time for them, which read a VAT rate 3%."""
+    flat = [line(t, 60, 100 + 50 * i) for i, t in enumerate(
+        ("票价1045.87", "验证码1782", "合计1210.00", "电子客票号码7747956009873",
+         "填开日期2025-04-06", "销售网点代号CGO728", "旅客姓名刘兰"))]  # fmt: skip
+    slanted = [Box(t, 0.99, ((60, y), (560, y + 12), (560, y + 42), (60, y + 30)))
+               for t, y in (("航班号FM6509", 500), ("燃油附加费18.35", 560), ("保险费XXX", 620))]
+    values = [line("2025年04月06日", 900, 100 + 50 * i) for i in range(3)]  # the page's tilt
+    assert not misregistered([*flat, *slanted, *values])
+    assert misregistered([*flat[:3], *slanted, *values])
+
+
+def test_a_bilingual_forms_marks_set_the_data_pass_back_on_its_lines() -> None:
+    """The ink-parted reading moves the data pass onto the form's lines by the 自/至 marks;
+    a bilingual form's marks read ``自 FROM`` and were not taken for marks (the pass stayed
+    18 px low), and a mark's city was the left-most word within a line and a half, the row
+    above's when its own (``VOID``) started a few px further right."""
+    form = [box(m, 60, 440 + 57 * i, 110, 45) for i, m in enumerate(
+        ("自 FROM", "至 TO", "至 TO", "至 TO", "至 TO"))]  # fmt: skip
+    cities = [box(c, 185 if c != "VOID" else 188, 458 + 57 * i, 60, 40)
+              for i, c in enumerate(("郑州", "沈阳", "VOID", "VOID", "VOID"))]  # fmt: skip
+    moved = aligned(form, cities)[len(form):]
+    assert [b.quad[0][1] - c.quad[0][1] for b, c in zip(moved, cities, strict=True)] == [
+        -15.5] * 5

@@ -6,6 +6,7 @@ import csv
 import itertools
 import json
 import re
+from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -314,6 +315,24 @@ def test_every_family_is_deterministic_and_names_known_fields(family_fonts: None
         assert {d["Name"] for d in a.truth["data"]} <= KNOWN_NAMES, family
     a, b = (generate_family(4, "einvoice-stamped", "heavy") for _ in range(2))
     assert a.image.tobytes() == b.image.tobytes() and a.jpeg_quality == b.jpeg_quality
+
+
+def test_a_reviewers_pen_marks_values_in_ballpoint_ink(family_fonts: None,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """mixed-pen-reviewed rings or underlines 2-4 printed values, named in the truth's
+    ``marked``; what the pen adds to the page is ballpoint ink, over the values' boxes."""
+    from synth import marks
+    from synth.variety import generate_family
+
+    marked = generate_family(1600000, "mixed-pen-reviewed")
+    assert 2 <= len(marked.truth["style"]["marked"]) <= 4
+    monkeypatch.setattr(marks, "pen", lambda *a, **k: None)
+    bare = generate_family(1600000, "mixed-pen-reviewed")
+    assert bare.truth["data"] == marked.truth["data"]
+    a, b = marked.image.convert("RGB"), bare.image.convert("RGB")
+    added = Counter(a.getpixel((x, y)) for x in range(0, a.width, 2)
+                    for y in range(0, a.height, 2) if a.getpixel((x, y)) != b.getpixel((x, y)))
+    assert added.most_common(1)[0][0] in marks.PENS  # (its anti-aliased edges aside)
 
 
 def test_family_truth_is_normalized_whatever_the_printed_format(family_fonts: None) -> None:

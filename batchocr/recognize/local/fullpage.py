@@ -245,14 +245,17 @@ def page_tilt(boxes: Sequence[Box]) -> float:
     return skew(alone if sum(_long(b) for b in alone) >= 3 else boxes)
 
 
-MISREGISTERED = 3  # slanted lines (a label and its value) that tell a data pass off its form
+MISREGISTERED = 3  # slanted lines (a label and its value) that tell a data pass off its form,
+MOST = 0.5  # ...when they are this share of such lines at least (a stamp or a highlighter
+# slants a few: 3 of 25 and 4 of 27 on two tuning pages; printed off the form, 12 of 12)
 SLANT = math.radians(1.0)  # off the page's tilt: a line holding two printed lines' text
 
 
 def misregistered(boxes: Sequence[Box]) -> bool:
     """Whether the page's values were printed off its form's lines: :data:`MISREGISTERED` or
-    more lines holding a label and its value lie slanted off the page's tilt (by
-    :data:`SLANT`): OCR boxed each label with a value half a line above or below it.
+    more lines holding a label and its value, and :data:`MOST` of them, lie slanted off the
+    page's tilt (by :data:`SLANT`): OCR boxed each label with a value half a line above or
+    below it.
 
     >>> flat = [Box(t, 1.0, ((0, y), (300, y), (300, y + 30), (0, y + 30)))
     ...         for t, y in (("2024年12月07日", 0), ("客票生效日期", 50), ("免费行李", 100))]
@@ -262,9 +265,9 @@ def misregistered(boxes: Sequence[Box]) -> bool:
     (True, False)
     """
     tilt = page_tilt(boxes)
-    slanted = [b for b in boxes if _long(b) and _labelled(b.text)
-               and abs(_angle(b) - tilt) >= SLANT]  # fmt: skip
-    return len(slanted) >= MISREGISTERED
+    labelled = [b for b in boxes if _long(b) and _labelled(b.text)]
+    slanted = [b for b in labelled if abs(_angle(b) - tilt) >= SLANT]
+    return len(slanted) >= max(MISREGISTERED, MOST * len(labelled))
 
 
 def _angle(b: Box) -> float:
@@ -320,21 +323,31 @@ def aligned(form: Sequence[Box], data: Sequence[Box]) -> tuple[Box, ...]:
     >>> data = [Box("广州", 1, ((40, 88), (80, 88), (80, 108), (40, 108)))]
     >>> aligned(form, data)[-1].quad[0]
     (40, 100.0)
+    >>> bilingual = [Box("自 FROM", 1, ((10, 100), (80, 100), (80, 120), (10, 120)))] * 2
+    >>> city = Box("广州", 1, ((90, 88), (130, 88), (130, 108), (90, 108)))
+    >>> aligned(bilingual, [city])[-1].quad[0]
+    (90, 100.0)
     """
     offsets: list[float] = []
-    for mark in (b for b in form if b.text.strip() in positioned.STATIONS):
+    for mark in (b for b in form if _MARK.fullmatch(b.text.strip())):
         x1, top, bottom = mark.quad[1][0], mark.quad[0][1], mark.quad[2][1]
         h, cy = bottom - top, (top + bottom) / 2
         beside = [b for b in data if x1 - h <= b.quad[0][0] <= x1 + 6 * h
                   and abs(_cy(b) - cy) <= 1.5 * h]  # fmt: skip
-        if beside:
-            offsets.append(cy - _cy(min(beside, key=lambda b: b.quad[0][0])))
+        if beside:  # the stations' column (the first word right of the mark), nearest row
+            first = min(b.quad[0][0] for b in beside)
+            column = [b for b in beside if b.quad[0][0] <= first + h]
+            offsets.append(cy - _cy(min(column, key=lambda b: abs(_cy(b) - cy))))
     if len(offsets) < 2:
         return (*form, *data)
     dy = sorted(offsets)[len(offsets) // 2]
     moved = [Box(b.text, b.score, cast(Quad, tuple((x, y + dy) for x, y in b.quad)))
              for b in data]  # fmt: skip
     return (*form, *moved)
+
+
+# A 自/至 mark as the form's ink reads it: alone, or with its English (``自 FROM``, ``至T0``).
+_MARK = re.compile(r"[自至]\s*[A-Za-z0-9]{0,4}")
 
 
 def _cy(b: Box) -> float:
