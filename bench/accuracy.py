@@ -32,9 +32,9 @@ The default, seeds 200000–200199, was first read by the run that
 docs/accuracy.md reports first; 300000+, 310000+, 400000+, 500000+ and 600000+
 were each first read by a later run it reports (500000–500039 then served to
 profile), 700000+ and 800000+ by memory and cost checks, 900000+ by the latest
-run it reports, 1000000–1000005 by its family runs, 1100000–2600009 during and after the
-full-page reader's work (docs/accuracy.md's seed table says which were looked at). Pick a new
-``--seed-start`` (2700000 and up are untouched) for a sample nobody has looked at.
+run it reports, 1000000–1000005 by its family runs, 1100000 and up during and after the
+full-page reader's work (docs/accuracy.md's seed table says which were looked at, and from
+which ``--seed-start`` no seed was read yet: pick that for a sample nobody has looked at).
 """
 
 from __future__ import annotations
