@@ -31,7 +31,7 @@ from ...models import NameValue
 from .amounts import document_of, with_amounts
 from .checks import check, consistent
 from .forms import by_form, check_code_beside, name_beside
-from .geometry import skew
+from .geometry import angle, long_line, skew
 from .labels import ENGLISH_OF, fragment, label_head, label_text
 from .misread import named_by_order, named_by_value
 from .ocr import Box, Quad
@@ -113,13 +113,9 @@ def _own_english(w: Word, label: Word) -> bool:
     text = re.sub(r"[\s.]", "", w.text.upper())
     if english is None or w.score >= _GARBLED or not re.fullmatch(r"[A-Z0-9/\-]+", text):
         return False
-    letters = sum(c.isalpha() for c in text)
-    target = re.sub(r"[\s.]", "", english)
-    return letters >= 0.7 * len(text) and _likeness(text, target) >= _OWN_ENGLISH
-
-
-def _likeness(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b).ratio()
+    letters = sum(c.isalpha() for c in text)  # (mostly letters: not a code like DLC118)
+    likeness = difflib.SequenceMatcher(None, text, re.sub(r"[\s.]", "", english)).ratio()
+    return letters >= 0.7 * len(text) and likeness >= _OWN_ENGLISH
 
 
 def mend_rows(ws: list[Word]) -> list[Word]:
@@ -229,10 +225,10 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
 
 def page_tilt(boxes: Sequence[Box]) -> float:
     """The page's tilt (:func:`.geometry.skew`) measured on the lines that hold no label with
-    its value after it, when three or more do: a misregistered data pass prints each value
-    off its label's line, and OCR boxes the two as one slanted line (a pass 12 px low
-    slanted a flat page's label lines by 1.5-7.7°, their median by 2.4°, which turned the
-    flight table's cells off their rows).
+    its value after it, when three or more of them are long enough: a misregistered data
+    pass prints each value off its label's line, and OCR boxes the two as one slanted line
+    (a pass 12 px low slanted a flat page's label lines by 1.5-7.7°, their median by 2.4°,
+    which turned the flight table's cells off their rows).
 
     >>> flat = [Box(t, 1.0, ((0, y), (300, y), (300, y + 30), (0, y + 30)))
     ...         for t, y in (("2024年12月07日", 0), ("客票生效日期", 50), ("免费行李", 100))]
@@ -242,7 +238,7 @@ def page_tilt(boxes: Sequence[Box]) -> float:
     (0.05, 0.0)
     """
     alone = [b for b in boxes if not _labelled(b.text)]
-    return skew(alone if sum(_long(b) for b in alone) >= 3 else boxes)
+    return skew(alone if sum(long_line(b) for b in alone) >= 3 else boxes)
 
 
 MISREGISTERED = 3  # slanted lines (a label and its value) that tell a data pass off its form,
@@ -265,14 +261,9 @@ def misregistered(boxes: Sequence[Box]) -> bool:
     (True, False)
     """
     tilt = page_tilt(boxes)
-    labelled = [b for b in boxes if _long(b) and _labelled(b.text)]
-    slanted = [b for b in labelled if abs(_angle(b) - tilt) >= SLANT]
+    labelled = [b for b in boxes if long_line(b) and _labelled(b.text)]
+    slanted = [b for b in labelled if abs(angle(b) - tilt) >= SLANT]
     return len(slanted) >= max(MISREGISTERED, MOST * len(labelled))
-
-
-def _angle(b: Box) -> float:
-    (x0, y0), (x1, y1) = b.quad[0], b.quad[1]
-    return math.atan2(y1 - y0, x1 - x0)
 
 
 def _labelled(text: str) -> bool:
@@ -283,11 +274,6 @@ def _labelled(text: str) -> bool:
     head, taken = label_head(squeezed)
     return (bool(head) and taken < len(squeezed)) or any(
         squeezed.startswith(k) and len(squeezed) > len(k) for k in positioned.KNOWN_LABELS)
-
-
-def _long(b: Box) -> bool:
-    """Whether a box is long enough for :func:`.geometry.skew` to measure."""
-    return math.dist(b.quad[0], b.quad[1]) >= 2.5 * math.dist(b.quad[0], b.quad[3])
 
 
 def _floor(name: str) -> float:

@@ -139,13 +139,19 @@ def skew(boxes: Sequence[Box]) -> float:
     >>> skew([Box("ab", 1.0, ((0, 0), (100, 10), (99, 30), (-1, 20)))])
     0.09966865249116202
     """
-    angles = []
-    for b in boxes:
-        (x0, y0), (x1, y1) = b.quad[0], b.quad[1]
-        width, height = math.hypot(x1 - x0, y1 - y0), math.dist(b.quad[0], b.quad[3])
-        if width >= 2.5 * height:
-            angles.append(math.atan2(y1 - y0, x1 - x0))
+    angles = [angle(b) for b in boxes if long_line(b)]
     return statistics.median(angles) if angles else 0.0
+
+
+def long_line(b: Box) -> bool:
+    """Whether a box is long enough for its top edge to tell a tilt: 2.5 times its height."""
+    return math.dist(b.quad[0], b.quad[1]) >= 2.5 * math.dist(b.quad[0], b.quad[3])
+
+
+def angle(b: Box) -> float:
+    """The angle of a box's top edge, in radians (y down: positive turns clockwise)."""
+    (x0, y0), (x1, y1) = b.quad[0], b.quad[1]
+    return math.atan2(y1 - y0, x1 - x0)
 
 
 def left_mid(b: Box) -> Point:
