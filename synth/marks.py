@@ -194,26 +194,33 @@ def pen(image: Image.Image, box: Box, rng: random.Random) -> None:
     an underline or two just under it, touching its lowest strokes."""
     d = ImageDraw.Draw(image)
     ink, width = rng.choice(PENS), rng.randint(2, 3)
+    h = max(10, box[3] - box[1])
+    strokes = [_ring(box, h, rng)] if rng.random() < 0.5 else [
+        _underline(box, h, k, rng) for k in range(rng.choice((1, 1, 2)))]
+    for pts in strokes:
+        d.line(pts, fill=ink, width=width, joint="curve")
+
+
+def _ring(box: Box, h: int, rng: random.Random) -> list[tuple[float, float]]:
+    """A wobbly ellipse round ``box``, a little more than once round, slightly tilted."""
     x0, y0, x1, y1 = box
-    h = max(10, y1 - y0)
-    if rng.random() < 0.5:
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        rx, ry = (x1 - x0) / 2 + rng.uniform(-6, 16), h / 2 + rng.uniform(2, 12)
-        start, turn = rng.uniform(0, 2 * math.pi), rng.uniform(1.05, 1.15)
-        tilt = rng.uniform(-0.05, 0.05)
-        pts = []
-        for i in range(72):
-            a = start + 2 * math.pi * turn * i / 71
-            wobble = 1 + rng.uniform(-0.03, 0.03)
-            x, y = rx * wobble * math.cos(a), ry * wobble * math.sin(a)
-            pts.append((cx + x - tilt * y, cy + y + tilt * x))
-    else:
-        pts = []
-        for k in range(rng.choice((1, 1, 2))):
-            y = y1 - h * 0.08 + k * rng.uniform(4, 7)
-            left, right = x0 - rng.uniform(0, 12), x1 + rng.uniform(-10, 14)
-            pts = [(left + (right - left) * i / 20, y + rng.uniform(-1.5, 1.5) + 3 * i / 20)
-                   for i in range(21)]
-            d.line(pts, fill=ink, width=width, joint="curve")
-        return
-    d.line(pts, fill=ink, width=width, joint="curve")
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    rx, ry = (x1 - x0) / 2 + rng.uniform(-6, 16), h / 2 + rng.uniform(2, 12)
+    start, turn = rng.uniform(0, 2 * math.pi), rng.uniform(1.05, 1.15)
+    tilt = rng.uniform(-0.05, 0.05)
+    pts = []
+    for i in range(72):
+        a = start + 2 * math.pi * turn * i / 71
+        wobble = 1 + rng.uniform(-0.03, 0.03)
+        x, y = rx * wobble * math.cos(a), ry * wobble * math.sin(a)
+        pts.append((cx + x - tilt * y, cy + y + tilt * x))
+    return pts
+
+
+def _underline(box: Box, h: int, k: int, rng: random.Random) -> list[tuple[float, float]]:
+    """The ``k``-th line under ``box``, touching its lowest strokes, sloping a little."""
+    x0, _, x1, y1 = box
+    y = y1 - h * 0.08 + k * rng.uniform(4, 7)
+    left, right = x0 - rng.uniform(0, 12), x1 + rng.uniform(-10, 14)
+    return [(left + (right - left) * i / 20, y + rng.uniform(-1.5, 1.5) + 3 * i / 20)
+            for i in range(21)]

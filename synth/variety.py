@@ -25,6 +25,7 @@ and are listed in ``truth["style"]["marked"]``: they are harder to read. Scale a
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import asdict
 
 from PIL import Image, ImageDraw
@@ -249,23 +250,28 @@ def _marks(page: _Page, c: Content) -> list[str]:
                    if st.typeface == "serif" else font("sans", n))  # fmt: skip
         marked.append(key[0])
     if st.scribble and page.boxes:
-        for key in rng.sample(sorted(page.boxes), k=min(2, len(page.boxes))):
-            marks.scribble(page.image, page.boxes[key], rng)
-            marked.append(key[0] if key[1] < 0 else f"{key[0]}[{key[1]}]")
+        marked += _over_some(page, 2, marks.scribble)
     if st.overprint == "highlighter" and page.boxes:
-        for key in rng.sample(sorted(page.boxes), k=min(rng.randint(1, 3), len(page.boxes))):
-            marks.highlighter(page.image, page.boxes[key], rng)
-            marked.append(key[0] if key[1] < 0 else f"{key[0]}[{key[1]}]")
+        marked += _over_some(page, rng.randint(1, 3), marks.highlighter)
     elif st.overprint == "received" and ticket:
         key = rng.choice(ticket)
         date = f"{rng.randint(2025, 2026)}.{rng.randint(1, 12):02d}.{rng.randint(1, 28):02d}"
         marks.received(page.image, page.boxes[key], rng, date, lambda n: font("sans", n))
         marked.append(key[0])
     elif st.overprint == "pen" and page.boxes:
-        for key in rng.sample(sorted(page.boxes), k=min(rng.randint(2, 4), len(page.boxes))):
-            marks.pen(page.image, page.boxes[key], rng)
-            marked.append(key[0] if key[1] < 0 else f"{key[0]}[{key[1]}]")
+        marked += _over_some(page, rng.randint(2, 4), marks.pen)
     return marked
+
+
+def _over_some(page: _Page, n: int,
+               mark: Callable[[Image.Image, marks.Box, random.Random], None]) -> list[str]:
+    """``mark`` drawn over ``n`` of the page's printed fields (at most all), chosen by its
+    generator; their names (a flight's with its row)."""
+    out = []
+    for key in page.rng.sample(sorted(page.boxes), k=min(n, len(page.boxes))):
+        mark(page.image, page.boxes[key], page.rng)
+        out.append(key[0] if key[1] < 0 else f"{key[0]}[{key[1]}]")
+    return out
 
 
 def render(seed: int, style: Style) -> tuple[Image.Image, list[NameValue], list[str]]:

@@ -18,6 +18,7 @@ alike. What does not read as its field's form is left out, never guessed
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import math
 import re
@@ -266,6 +267,7 @@ def misregistered(boxes: Sequence[Box]) -> bool:
     return len(slanted) >= max(MISREGISTERED, MOST * len(labelled))
 
 
+@functools.lru_cache(maxsize=4096)  # (asked of every line by every tilt measure of a page)
 def _labelled(text: str) -> bool:
     """Whether a line starts with a label and goes on past it: ``验证码6541``."""
     squeezed = text.replace(" ", "")
