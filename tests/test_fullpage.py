@@ -121,6 +121,47 @@ def test_a_label_at_the_end_of_a_row_is_named_by_the_characters_it_keeps() -> No
     assert fields(page(swap={"票价": "价"})) == CLEAN
 
 
+# The two footer rows both documents print, labels over their values (a paper itinerary).
+FOOTER = [
+    ("电子客票号码", 50, 900), ("验证码", 420, 900), ("提示信息", 620, 900), ("保险费", 1200, 900),
+    ("7318090086139", 50, 950), ("2381", 420, 950), ("本行程单不作为登机凭证", 620, 950),
+    ("20.00", 1200, 950),
+    ("销售单位代号", 50, 1000), ("填开单位", 420, 1000), ("填开日期", 1200, 1000),
+    ("CAN471", 50, 1050), ("广州鹏程国际旅行社有限公司", 420, 1050), ("2025-12-20", 1200, 1050),
+]  # fmt: skip
+FOOTER_READ = {"e_ticket_no": "7318090086139", "check_code": "2381",
+               "prompt_info": "本行程单不作为登机凭证", "insurance": "20.00",
+               "agent_code": "CAN471", "issued_by": "广州鹏程国际旅行社有限公司",
+               "issue_date": "2025-12-20"}  # fmt: skip
+
+
+def footer(swap: dict[str, str], rows: list[tuple[str, float, float]] = FOOTER) -> list[Box]:
+    return [*page(drop=("电子客票号码：7318090086139",)),
+            *(line(swap.get(t, t), x, y) for t, x, y in rows)]  # fmt: skip
+
+
+def test_misread_labels_of_the_footer_rows_are_named_by_their_neighbours() -> None:
+    """A phone photo's ``城汗单位`` between 销售单位代号 and 填开单位 is 填开单位, and ``示内区
+    保质`` after 验证码 are 提示信息 and 保险费 (as many words as unread labels, each keeping
+    a character of its own): their free-text values, which no form could vouch for, are read."""
+    swap = {"填开单位": "城汗单位", "提示信息": "示内区", "保险费": "保质"}
+    assert fields(footer(swap)) == without("e_ticket_no") | FOOTER_READ
+
+
+def test_values_printed_beside_their_labels_are_never_taken_for_a_misread_label() -> None:
+    """Labels with their values beside them on one line: between 销售单位代号 and 填开日期
+    stand ``CAN471``, the misread ``城汗单位`` and the agency's name; only the word that can
+    be a label is named (the code and the name stay values), and a row read out of its
+    order names nothing."""
+    beside = [("销售单位代号", 50, 1000), ("CAN471", 250, 1000), ("城汗单位", 420, 1000),
+              ("广州鹏程国际旅行社有限公司", 560, 1000), ("填开日期", 1000, 1000),
+              ("2025-12-20", 1150, 1000)]  # fmt: skip
+    read = fields(footer({}, beside))
+    assert {k: read.get(k) for k in ("agent_code", "issued_by", "issue_date")} == {
+        "agent_code": "CAN471", "issued_by": "广州鹏程国际旅行社有限公司",
+        "issue_date": "2025-12-20"}  # fmt: skip
+
+
 def test_an_english_half_beside_a_header_is_no_value() -> None:
     """``TME`` (TIME) read as its own box beside 时间, with a 自 line boxed tall enough that
     the segment's band reaches the header line: it is no second line in the 时间 cell, which

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import difflib
 import functools
-import itertools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import cast
 
 from ...documents import positioned
@@ -34,14 +33,22 @@ from .checks import check, consistent
 from .forms import by_form, check_code_beside, name_beside
 from .geometry import angle, long_line, skew
 from .labels import ENGLISH_OF, fragment, label_head, label_text
-from .misread import named_by_order, named_by_value
+from .misread import mend_rows, named_by_order, named_by_value
 from .ocr import Box, Quad
 from .table import parted_carrier
 from .upright import upright_words
 from .values import FREE, clean, keep_checked
 
-__all__ = ["FullReading", "aligned", "keep_checked", "mend_rows", "misregistered", "page_tilt",
-           "read_full", "upright_words"]
+__all__ = [
+    "FullReading",
+    "aligned",
+    "keep_checked",
+    "mend_rows",
+    "misregistered",
+    "page_tilt",
+    "read_full",
+    "upright_words",
+]
 
 # Free text that no form, check character or sum can check (notes, agencies, companies) is
 # kept only when the recognizer is this sure of it: on tuning pages (80 of each noise level)
@@ -53,8 +60,6 @@ FREE_TEXT_BELOW = 0.9
 # are surer: on tuning pages (240, every noise) names read below 0.75 were 3 wrong (0.44-0.74)
 # and 2 right (0.57, 0.65), above it 0 wrong and 201 right.
 NAME_BELOW = 0.75
-# Labels printed side by side in a known order: a misread one is named by its neighbours.
-_ROWS = (positioned.FLIGHT_HEADERS, positioned.AMOUNT_LABELS, positioned.CELL_LABELS)
 
 
 def without_english_lines(ws: list[Word]) -> list[Word]:
@@ -119,55 +124,6 @@ def _own_english(w: Word, label: Word) -> bool:
     return letters >= 0.7 * len(text) and likeness >= _OWN_ENGLISH
 
 
-def mend_rows(ws: list[Word]) -> list[Word]:
-    """Name the misread labels of a row of labels from the ones read right around them.
-
-    A table's header line holds its labels in a known order; when two of them are read
-    exactly, the words between them on that line are the labels between them (``日明``
-    between 座位等级 and 时间 is 日期; two pieces of one label are joined), and a word at
-    either end of the line is the one unread label whose characters it keeps (``价``).
-    """
-    for row in _ROWS:
-        ws = _mend_row(ws, row)
-    return ws
-
-
-def _mend_row(ws: list[Word], row: Sequence[str]) -> list[Word]:
-    pinned = [w for w in ws if w.key in row]
-    if len(pinned) < 2:
-        return ws
-    anchor = sorted(pinned, key=lambda w: w.cy)[len(pinned) // 2]
-    line = sorted((w for w in ws if abs(w.cy - anchor.cy) < anchor.height * 0.7),
-                  key=lambda w: w.x0)  # fmt: skip
-    known = [(i, w) for i, w in enumerate(line) if w.key in row]
-    out = {id(w): [w] for w in ws}
-    for (i, a), (j, b) in itertools.pairwise(known):
-        names = row[row.index(a.key) + 1 : row.index(b.key)]
-        between = [w for w in line[i + 1 : j] if not positioned.is_label(w)]
-        if not names or not between:
-            continue
-        if len(names) == 1:  # one label, maybe read in pieces
-            joined = Word(names[0], between[0].x0, min(w.top for w in between),
-                          between[-1].x1, max(w.bottom for w in between))  # fmt: skip
-            out[id(between[0])] = [joined]
-            for w in between[1:]:
-                out[id(w)] = []
-        elif len(names) == len(between):
-            for name, w in zip(names, between, strict=True):
-                out[id(w)] = [replace(w, text=name)]
-    # At either end of the row, the word next to a label read: the one unread label whose
-    # characters it keeps (``价`` before 民航发展基金 is 票价).
-    read = {w.key for w in ws if w.key in row}
-    ends = line[: known[0][0]][-1:] + line[known[-1][0] + 1 :][:1]
-    for w in ends:
-        if positioned.is_label(w) or not HAN.search(w.text) or any(c.isdigit() for c in w.text):
-            continue
-        fits = [name for name in row if name not in read and set(w.key) <= set(name)]
-        if len(fits) == 1:
-            out[id(w)] = [replace(w, text=fits[0])]
-    return [m for w in ws for m in out[id(w)]]
-
-
 @dataclass(frozen=True, slots=True)
 class FullReading:
     """A page read in full: its entries, and the page quads of the flight cells where a value
@@ -220,8 +176,11 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
         data += [_entry(k, v, row, sure) for k, v in consistent(flight).items()]
     blanks = tuple(_on_page(*b, tilt) for b in reading.blanks)
     taken = {(d["Name"], d.get("Row", -1)) for d in data}
-    return FullReading(keep_checked(data), blanks,
-                       tuple(d for d in doubted if (d["Name"], d.get("Row", -1)) not in taken))
+    return FullReading(
+        keep_checked(data),
+        blanks,
+        tuple(d for d in doubted if (d["Name"], d.get("Row", -1)) not in taken),
+    )
 
 
 def page_tilt(boxes: Sequence[Box]) -> float:
@@ -275,7 +234,8 @@ def _labelled(text: str) -> bool:
         return False
     head, taken = label_head(squeezed)
     return (bool(head) and taken < len(squeezed)) or any(
-        squeezed.startswith(k) and len(squeezed) > len(k) for k in positioned.KNOWN_LABELS)
+        squeezed.startswith(k) and len(squeezed) > len(k) for k in positioned.KNOWN_LABELS
+    )
 
 
 def _floor(name: str) -> float:
@@ -298,8 +258,13 @@ def _entry(name: str, value: str, row: int,
 def _on_page(x0: float, top: float, x1: float, bottom: float, tilt: float) -> Quad:
     """An upright rectangle back on the page: turned by the page's tilt."""
     c, s = math.cos(tilt), math.sin(tilt)
-    return cast(Quad, tuple((x * c - y * s, x * s + y * c)
-                            for x, y in ((x0, top), (x1, top), (x1, bottom), (x0, bottom))))
+    return cast(
+        Quad,
+        tuple(
+            (x * c - y * s, x * s + y * c)
+            for x, y in ((x0, top), (x1, top), (x1, bottom), (x0, bottom))
+        ),
+    )
 
 
 def aligned(form: Sequence[Box], data: Sequence[Box]) -> tuple[Box, ...]:

@@ -24,6 +24,7 @@ label by: those labels are never named this way.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -34,13 +35,22 @@ from ...outputs.fields import field_of
 from .labels import LABELS
 from .values import FREE, clean
 
-__all__ = ["named_by_order", "named_by_value"]
+__all__ = ["mend_rows", "named_by_order", "named_by_value"]
 
 # The labels a value's form can vouch for: not free text, not the flight table's headers
 # (a row of them is mended by its neighbours), not the stations' marks.
 _CHECKABLE = tuple(lb for lb in LABELS if lb not in FREE and lb not in positioned.FLIGHT_HEADERS
                    and lb not in positioned.STATIONS and field_of(lb))  # fmt: skip
 _GLUED = re.compile(r"([\u4e00-\u9fff/]+)[:：]?([0-9A-Za-z*¥].*)")
+# Labels printed side by side in a known order, as both documents print them (the footer rows
+# of ``einvoice.md`` are the paper itinerary's too): a misread one is named by its neighbours.
+_ROWS = (
+    positioned.FLIGHT_HEADERS, positioned.AMOUNT_LABELS, positioned.CELL_LABELS,
+    ("票价", "民航发展基金", "燃油附加费", "其他税费", "合计"),  # the paper itinerary's order
+    ("电子客票号码", "验证码", "提示信息", "保险费"),
+    ("销售单位代号", "填开单位", "填开日期"), ("销售网点代号", "填开单位", "填开日期"),
+    ("购买方名称", "统一社会信用代码/纳税人识别号"),
+)  # fmt: skip
 
 
 def named_by_value(ws: Sequence[Word]) -> list[Word]:
@@ -71,6 +81,70 @@ def named_by_value(ws: Sequence[Word]) -> list[Word]:
         else:
             out[i] = [replace(w, text=label)]
     return [w for words in out for w in words]
+
+
+def mend_rows(ws: list[Word]) -> list[Word]:
+    """Name the misread labels of a row of labels from the ones read right around them.
+
+    A row of labels is printed in a known order; when two of them are read exactly, on one
+    line and in that order, the words between them on that line are the labels between them
+    (``日明`` between 座位等级 and 时间 is 日期; two pieces of one label are joined), and the
+    words before the first or after the last are the unread labels there when as many, each
+    keeping a character of its label (``示内区 保质`` after 验证码: 提示信息, 保险费), else
+    the one unread label whose characters the nearest keeps (``价``). Only words that can be
+    labels count: Chinese, no digit, no longer than a label (a value printed beside its label,
+    ``CAN471`` or an agency's name, stays a value).
+    """
+    for row in _ROWS:
+        ws = _mend_row(ws, row)
+    return ws
+
+
+def _mend_row(ws: list[Word], row: Sequence[str]) -> list[Word]:
+    pinned = [w for w in ws if w.key in row]
+    if len(pinned) < 2:
+        return ws
+    anchor = sorted(pinned, key=lambda w: w.cy)[len(pinned) // 2]
+    longest = max(map(len, row)) + 1
+    line = sorted((w for w in ws if abs(w.cy - anchor.cy) < anchor.height * 0.7
+                   and (w.key in row or _label_like(w, longest))), key=lambda w: w.x0)  # fmt: skip
+    known = [(i, row.index(w.key)) for i, w in enumerate(line) if w.key in row]
+    if any(a >= b for (_, a), (_, b) in itertools.pairwise(known)):
+        return ws  # not this row's order: another form's row, or a misplaced word
+    out = {id(w): [w] for w in ws}
+    for (i, a), (j, b) in itertools.pairwise(known):
+        names, between = row[a + 1 : b], line[i + 1 : j]
+        if len(names) == 1 and between:  # one label, maybe read in pieces
+            joined = Word(names[0], between[0].x0, min(w.top for w in between),
+                          between[-1].x1, max(w.bottom for w in between))  # fmt: skip
+            out[id(between[0])] = [joined]
+            for w in between[1:]:
+                out[id(w)] = []
+        elif names and len(names) == len(between):
+            for name, w in zip(names, between, strict=True):
+                out[id(w)] = [replace(w, text=name)]
+    read = {w.key for w in ws if w.key in row}
+    (first, a), (last, b) = known[0], known[-1]
+    for names, end, nearest in (
+        ([n for n in row[:a] if n not in read], line[:first], -1),
+        ([n for n in row[b + 1 :] if n not in read], line[last + 1 :], 0),
+    ):
+        if names and len(names) == len(end) and all(
+                _common(w.key, n) for w, n in zip(end, names, strict=True)):  # fmt: skip
+            for name, w in zip(names, end, strict=True):
+                out[id(w)] = [replace(w, text=name)]
+        elif end:  # the word next to a label read keeps only characters of one unread label
+            w = end[nearest]
+            fits = [name for name in names if set(w.key) <= set(name)]
+            if len(fits) == 1:
+                out[id(w)] = [replace(w, text=fits[0])]
+    return [m for w in ws for m in out[id(w)]]
+
+
+def _label_like(w: Word, longest: int) -> bool:
+    """Whether ``w`` could be a misread label: Chinese, no digit, no longer than ``longest``."""
+    return (not is_label(w) and bool(HAN.search(w.key)) and len(w.key) <= longest
+            and not any(c.isdigit() for c in w.key))  # fmt: skip
 
 
 def named_by_order(ws: Sequence[Word]) -> list[Word]:
