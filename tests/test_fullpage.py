@@ -148,6 +148,26 @@ def test_misread_labels_of_the_footer_rows_are_named_by_their_neighbours() -> No
     assert fields(footer(swap)) == without("e_ticket_no") | FOOTER_READ
 
 
+def test_the_unread_last_label_of_a_row_is_placed_over_the_value_in_its_cell() -> None:
+    """签注 not read at all (a photo's blur): the row's other labels are read, and the text
+    on their values' line past the ID number stands in its cell, so it is the endorsement;
+    with 签注 and 有效身份证件号码 both unread nothing is placed (one label read is no row;
+    the ID number is still read by its form)."""
+    assert fields(page(drop=("签注",))) == CLEAN
+    assert fields(page(drop=("签注", "有效身份证件号码"))) == without("endorsement")
+
+
+def test_the_unread_first_label_of_a_row_is_placed_over_the_value_in_its_cell() -> None:
+    """The paper itinerary's amount row with 票价 not read at all: the value left of the
+    fund's, on the line of values under the row, is the fare."""
+    einvoice_row = ("票价", "燃油附加费", "合计", "CNY 3642.20", "CNY 55.05", "CNY 4130.00")
+    paper_row = [("民航发展基金", 300, 800), ("燃油附加费", 600, 800), ("其他税费", 900, 800),
+                 ("合计", 1200, 800), ("CNY 3642.20", 50, 850), ("CNY 50.00", 300, 850),
+                 ("CNY 55.05", 600, 850), ("CNY 382.75", 900, 850), ("CNY 4130.00", 1200, 850)]
+    boxes = [*page(drop=einvoice_row), *(line(t, x, y) for t, x, y in paper_row)]
+    assert fields(boxes) == CLEAN | {"caac_dev_fund": "50.00", "other_taxes": "382.75"}
+
+
 def test_values_printed_beside_their_labels_are_never_taken_for_a_misread_label() -> None:
     """Labels with their values beside them on one line: between 销售单位代号 and 填开日期
     stand ``CAN471``, the misread ``城汗单位`` and the agency's name; only the word that can

@@ -111,34 +111,78 @@ def _mend_row(ws: list[Word], row: Sequence[str]) -> list[Word]:
     known = [(i, row.index(w.key)) for i, w in enumerate(line) if w.key in row]
     if any(a >= b for (_, a), (_, b) in itertools.pairwise(known)):
         return ws  # not this row's order: another form's row, or a misplaced word
-    out = {id(w): [w] for w in ws}
+    out: dict[int, list[Word | None]] = {id(w): [w] for w in ws}
     for (i, a), (j, b) in itertools.pairwise(known):
-        names, between = row[a + 1 : b], line[i + 1 : j]
-        if len(names) == 1 and between:  # one label, maybe read in pieces
-            joined = Word(names[0], between[0].x0, min(w.top for w in between),
-                          between[-1].x1, max(w.bottom for w in between))  # fmt: skip
-            out[id(between[0])] = [joined]
-            for w in between[1:]:
-                out[id(w)] = []
-        elif names and len(names) == len(between):
-            for name, w in zip(names, between, strict=True):
-                out[id(w)] = [replace(w, text=name)]
+        _name_between(out, row[a + 1 : b], line[i + 1 : j])
     read = {w.key for w in ws if w.key in row}
     (first, a), (last, b) = known[0], known[-1]
-    for names, end, nearest in (
-        ([n for n in row[:a] if n not in read], line[:first], -1),
-        ([n for n in row[b + 1 :] if n not in read], line[last + 1 :], 0),
-    ):
-        if names and len(names) == len(end) and all(
-                _common(w.key, n) for w, n in zip(end, names, strict=True)):  # fmt: skip
-            for name, w in zip(names, end, strict=True):
+    ends = ((row[:a], line[:first], line[first], False),
+            (row[b + 1 :], line[last + 1 :], line[last], True))  # fmt: skip
+    for names, end, edge, after in ends:
+        unread = [n for n in names if n not in read]
+        _name_end(out, unread, end if after else end[::-1], unread if after else unread[::-1])
+        named = {m.text for ms in out.values() for m in ms if m is not None}
+        if len(names) == 1 and names[0] not in named | read and row != positioned.FLIGHT_HEADERS:
+            out[id(edge)].append(_placed(names[0], edge, ws, after=after))
+    return [m for w in ws for m in out[id(w)] if m is not None]
+
+
+def _name_between(out: dict[int, list[Word | None]], names: Sequence[str],
+                  between: Sequence[Word]) -> None:  # fmt: skip
+    """The words between two labels read are the labels between them (one, maybe in pieces)."""
+    if len(names) == 1 and between:
+        joined = Word(names[0], between[0].x0, min(w.top for w in between),
+                      between[-1].x1, max(w.bottom for w in between))  # fmt: skip
+        out[id(between[0])] = [joined]
+        for w in between[1:]:
+            out[id(w)] = []
+    elif names and len(names) == len(between):
+        for name, w in zip(names, between, strict=True):
+            out[id(w)] = [replace(w, text=name)]
+
+
+def _name_end(out: dict[int, list[Word | None]], names: Sequence[str], end: Sequence[Word],
+              order: Sequence[str]) -> None:  # fmt: skip
+    """The words past a row's last label read (``end``, nearest first) are its unread labels
+    there (``order``, nearest first) when as many, each that keeps a character of its own
+    named; else the nearest is the one unread label whose characters it keeps (``价``)."""
+    if order and len(order) == len(end):
+        for name, w in zip(order, end, strict=True):
+            if _common(w.key, name):
                 out[id(w)] = [replace(w, text=name)]
-        elif end:  # the word next to a label read keeps only characters of one unread label
-            w = end[nearest]
-            fits = [name for name in names if set(w.key) <= set(name)]
-            if len(fits) == 1:
-                out[id(w)] = [replace(w, text=fits[0])]
-    return [m for w in ws for m in out[id(w)]]
+    elif end:
+        fits = [name for name in names if set(end[0].key) <= set(name)]
+        if len(fits) == 1:
+            out[id(end[0])] = [replace(end[0], text=fits[0])]
+
+
+def _placed(name: str, edge: Word, ws: Sequence[Word], *, after: bool) -> Word | None:
+    """The row's first or last label, unread (no word of it on the page: a photo's blur),
+    placed over the cell its value stands in: on the line of values under the row, the
+    nearest word past the row's ``edge`` label read and that label's own value (``退改签收费``
+    right of the ID number under 旅客姓名 有效身份证件号码; ``¥730.00`` left of the fund's
+    value under 民航发展基金). None on a row whose values stand beside its labels.
+    """
+    h = edge.height
+
+    def past(w: Word, x0: float, x1: float) -> bool:
+        return w.x0 > x1 + h / 2 if after else w.x1 < x0 - h / 2
+
+    if any(same_line(w, edge) and past(w, edge.x0, edge.x1) and not is_label(w) for w in ws):
+        return None  # values beside their labels (or a word there that may be the label)
+    under = [w for w in ws if edge.bottom <= w.top + 0.3 * w.height and w.cy - edge.cy < 2.5 * h
+             and not is_label(w)]  # fmt: skip
+    top = min(under, key=lambda w: w.top, default=None)
+    if top is None:
+        return None
+    values = sorted((w for w in under if same_line(w, top)), key=lambda w: w.x0)
+    own = [w for w in values if w.x0 < edge.x1 and w.x1 > edge.x0]
+    x0, x1 = min([edge.x0, *(w.x0 for w in own)]), max([edge.x1, *(w.x1 for w in own)])
+    cells = [w for w in values if past(w, x0, x1)]
+    if not cells:
+        return None
+    cell = cells[0] if after else cells[-1]
+    return Word(name, cell.x0, edge.top, cell.x0 + h * len(name), edge.bottom, edge.score)
 
 
 def _label_like(w: Word, longest: int) -> bool:
