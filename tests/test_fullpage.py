@@ -227,6 +227,8 @@ def test_numbers_of_a_form_no_other_field_has_need_no_label() -> None:
         return [(d["Name"], d["Value"]) for d in by_form([], [Word(text, 0, 0, 200, 20)])]
 
     assert named("510107********3190") == [("有效身份证件号码", "510107********3190")]
+    # a photo's stars run together, read in part as dots: still eight, still the ID number
+    assert named("510107**.*.*.*3190") == [("有效身份证件号码", "510107**.*.*.*3190")]
     assert named("510107*********3190") == named("5101073190") == named("51*****3190") == []
     assert named("号码：510107 ********3190.") == [("有效身份证件号码", "510107********3190")]
 

@@ -62,10 +62,17 @@ def _ticket_number(key: str) -> bool:
 
 
 def _id_number(key: str) -> bool:
-    """Masked with its stars read (6 + 8 + 4: the short mask may be a long one misread), or
-    whole with its check character right."""
-    return (len(key) == 18 and "*" in key and repair.id_number(key) == key) or (
-        bool(re.fullmatch(r"\d{17}[\dX]", key)) and repair.id_check_ok(key))
+    """Masked, its six digits and four read around eight stars (some read as dots:
+    ``500103***..***0521``; 6 + 8 + 4: the short mask may be a long one misread, a star too
+    many a digit), or whole with its check character right.
+
+    >>> _id_number("500103***..***0521"), _id_number("51010.....*.*8361"), _id_number("37*****5960")
+    (True, False, False)
+    """
+    masked = repair.id_number(key) if len(key) == 18 and "*" in key else None
+    return (masked is not None and len(masked) == 18 and key[:6] + key[-4:] == masked[:6]
+            + masked[-4:]) or (bool(re.fullmatch(r"\d{17}[\dX]", key))
+                               and repair.id_check_ok(key))  # fmt: skip
 
 
 def _credit_code(key: str) -> bool:
@@ -133,9 +140,11 @@ def _values(w: Word) -> list[Word]:
     return [w if p == w.text else replace(w, text=p) for p in pieces if p]
 
 
-def _holding(value: str, ws: Sequence[Word]) -> Word | None:
-    """The one word of the page that holds ``value`` as one of its values, or None."""
-    own = [w for w in ws if any(v.key == value for v in _values(w))]
+def _holding(value: str, ws: Sequence[Word],
+             read: Callable[[str], str | None] = str) -> Word | None:  # fmt: skip
+    """The one word of the page that holds ``value`` as one of its values (as ``read``
+    cleans them: an ID number's stars read in part as dots), or None."""
+    own = [w for w in ws if any(read(v.key) == value for v in _values(w))]
     return own[0] if len(own) == 1 else None
 
 
@@ -178,8 +187,10 @@ def name_beside(id_no: str, ws: Sequence[Word]) -> Word | None:
     '吴强'
     >>> name_beside("610113********9275", [Word("武汉", 0, 0, 40, 20), *page[1:]]) is None
     True
+    >>> name_beside("610113********9275", [*page[:2], Word("610113**..**.*9275", 210, 0, 400, 20)])
+    Word(text='吴强', x0=0, top=0, x1=40, bottom=20, score=1.0)
     """
-    number = _holding(id_no, ws)
+    number = _holding(id_no, ws, repair.id_number)
     if number is None:
         return None
     before = sorted((w for w in ws if w.x1 <= number.x0 + number.height / 2

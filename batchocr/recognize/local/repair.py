@@ -63,17 +63,30 @@ def amount(text: str) -> str | None:
     ('0.00', '0.00', '0.00')
     >>> amount("CNY2.420.00"), amount("CNY 1,140.00")  # a thousands separator, read as a dot
     ('2420.00', '1140.00')
-    >>> amount("CNY 2,O4O.00")
-    '2040.00'
+    >>> amount("CNY 2,O4O.00"), amount("CNY·1,210.00")  # (a speck after the code)
+    ('2040.00', '1210.00')
+    >>> amount("KS0.00"), amount("NY50.00"), amount("CNY S0.00")  # KS: a code or K and a 5?
+    (None, '50.00', '50.00')
     """
     t = squeeze(text).upper().rstrip(".,:;")  # a speck after the cents
     t = re.sub(r",(?=[0-9OQDISBZ]{3}[.:])|\.(?=[0-9OQDISBZ]{3}[.:][0-9OQDISBZ]{2}$)", "",
                t)  # a thousands separator (its digits maybe read as look-alike letters)
-    for sign in ("", r"(CNY|CN|YQ|RMB|¥|[A-Z]{2,3})[-.,:]?", "Y", "V"):
+    for sign in ("", r"(CNY|CN|YQ|RMB|¥|[A-Z]{2,3})[-.,:·]?", "Y", "V"):
         found = _amount(re.sub(f"^{sign}", "", t))
         if found is not None:
-            return found
+            return None if _code_or_digit(t, found) else found
     return None
+
+
+def _code_or_digit(t: str, found: str) -> bool:
+    """Whether the letters before ``found`` may end in a digit read as a letter (``KS0.00``:
+    a currency code and 0.00, or K and 50.00?) that makes another amount: neither is taken.
+    """
+    m = re.match(r"([A-Z]{2,3})[-.,:·]?(?=[0-9OQDISBZ]{1,6}[.,:])", t)
+    if m is None or m[1] in ("CNY", "RMB") or m[1][-1] not in "OQDISBZ":
+        return False
+    other = _amount(m[1][-1] + t[m.end() :])
+    return other is not None and other != found
 
 
 def _amount(t: str) -> str | None:
@@ -190,6 +203,8 @@ def id_number(text: str) -> str | None:
     ('530102********4819', '37*****5960', None)
     >>> id_number("850203********140X"), id_number("$10107********8361")  # $: a 5, 6 or 3?
     (None, None)
+    >>> id_number("500103***..***0521"), id_number("110101*.....5553"), id_number("11010*·5553")
+    ('500103********0521', '110101********5553', None)
     """
     found = _id_shape(text)
     return found if found is not None and _region_ok(found) else None
@@ -228,7 +243,8 @@ _REGIONS = frozenset({
 def _id_shape(text: str) -> str | None:
     """An ID number's shape, masked or whole (see :func:`id_number`)."""
     t = re.sub(r"^[^0-9A-Z*]+|[^0-9A-Z*]+$", "", squeeze(text).upper().replace("×", "X"))
-    m = re.fullmatch(r"([0-9A-Z]+)\*+([0-9OIL]{3}[0-9X])", t)
+    # (a photo's stars run together and read in part as dots: ``510107**.*.*.*8361``)
+    m = re.fullmatch(r"([0-9A-Z]+)[.·]*\*[*.·]*([0-9OIL]{3}[0-9X])", t)
     if m is not None:
         head = m[1][1:] if len(m[1]) in (3, 7) and not m[1][0].isdigit() else m[1]  # a stray mark
         head, tail = head.translate(_AS_DIGIT), m[2][:3].translate(_AS_DIGIT) + m[2][3]

@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from ...documents import positioned
 from ...documents.words import HAN, Char, Word
+from .airlines import AIRLINES
 from .geometry import skew
 from .labels import (
     COLON,
@@ -93,6 +94,8 @@ def _marked(text: str) -> str:
     >>> _marked("自 FROM 武汉|厦航"), _marked("自 FROM 南宁•南航"), _marked("自南宁 至 昆明")
     ('自：武汉\u3000厦航', '自：南宁\u3000南航', '自：南宁\u3000至：昆明')
 
+    >>> _marked("鲁FROM广州厦航MF8358"), _marked("鲁FROM厦航")
+    ('自：广州\u3000厦航MF8358', '鲁FROM厦航')
     >>> _marked("自愿退票"), _marked("至"), _marked("至10月")
     ('自愿退票', '至', '至10月')
     """
@@ -100,16 +103,28 @@ def _marked(text: str) -> str:
         text = text[1:]
     if text[:1] in _MARK_TWINS and text[1:2] in "：:" and known_city(text[2:].strip()):
         text = _MARK_TWINS[text[0]] + text[1:]  # 白：乌鲁木齐: a mark, its colon and a city
+    english = re.match(r"[\u4e00-\u9fff]\s*FR[O0][MNK]?\s*", text)
+    if english and text[0] != "自" and any(known_city(text[english.end() :][:n]) for n in (2, 3)):
+        text = "自" + text[1:]  # 鲁FROM广州: a mark misread past its twins, its English kept
     m = re.match(_STATION_LINE, text)
     if m is None or text in ("自", "至") or (m[2] or "")[:2] in ("愿退", "行车"):
         return text
     rest = text[m.end() :]
     if rest and not (rest[0].isspace() or rest[0] in _RULES):
-        return text  # not a city and a cell: a word that starts with 自 or 至
+        city = _before_carrier(m[2] or "")
+        if city is None:
+            return text  # not a city and a cell: a word that starts with 自 or 至
+        return f"{m[1]}：{city}\u3000{(m[2] or '')[len(city) :]}{rest}"  # 广州厦航MF8358
     # The next cell read on the same line (厦门 川航, 武汉|厦航: a rule between) is parted
     # from the city as by a wide gap; a slip's one line may go on to the next station.
     rest = rest.strip().lstrip(_RULES).strip()
     return f"{m[1]}：{m[2] or ''}" + (f"\u3000{_marked(rest)}" if rest else "")
+
+
+def _before_carrier(station: str) -> str | None:
+    """The city of a station run into its carrier's name with no gap (``广州厦航``), if so."""
+    city = next((station[: -len(a)] for a in AIRLINES if station.endswith(a)), None)
+    return city if city and known_city(city) else None
 
 
 _RULES = "|•·"  # a ruled cell's border, a dot leader: read between two cells
