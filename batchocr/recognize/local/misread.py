@@ -1,4 +1,4 @@
-"""Labels misread past a slip, named by the value printed with them (pure).
+"""Labels misread past a slip, named by the value printed with them or by their row (pure).
 
 A phone photo shrinks a form's small labels until OCR keeps half their characters
 (``电子多号码``, ``发账号``, ``效件``); read by their text alone they are no label, and their
@@ -8,7 +8,9 @@ and most of the word), the label is read nowhere else on the page, and the value
 under the word has that field's own form (13 digits, an ID number, an amount). Labels of
 the same field count as one; two fields that fit (``开日``: 开票日期 or 填开日期, both
 dates) leave the word as it is. Free text (names, agencies) has no form to check a
-label by: those labels are never named this way.
+label by: those labels are never named this way, only by their row (:func:`mend_rows`:
+the labels read around a misread one in a row printed in a known order), the flight
+headers also by the order of their fragments (:func:`named_by_order`).
 
 >>> from batchocr.documents.words import Word
 >>> page = [Word("电子多号码", 0, 0, 50, 10), Word("7316547279557", 60, 0, 150, 10)]
