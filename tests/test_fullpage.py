@@ -183,12 +183,6 @@ def test_the_cell_past_a_rows_last_label_read_is_not_that_labels() -> None:
     beside = [*labels[:3], Word("其他税费", 900, 800, 1020, 830), Word("CNY 4130.00", 1270, 800,
                                                                       1420, 830)]  # fmt: skip
     assert "其他税费" not in {d["Name"] for d in interpret(beside).data}
-    # a note beside a row's last label starts in its column and may run on far past it
-    notes = [Word(t, x, 900, x + w, 930) for t, x, w in
-             (("电子客票号码", 50, 180), ("7318090086139", 240, 150), ("验证码", 420, 90),
-              ("2381", 520, 60), ("提示信息", 620, 120), ("本行程单不作为登机凭证", 750, 330))]
-    read = {d["Name"]: d["Value"] for d in interpret(notes).data}
-    assert read["提示信息"] == "本行程单不作为登机凭证"
 
 
 def test_values_printed_beside_their_labels_are_never_taken_for_a_misread_label() -> None:
