@@ -141,10 +141,7 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
             cols.setdefault(lb.key, []).append(v)
         cols = {k: one_cell(_without_specks(vs)) for k, vs in cols.items()}
         row_found = [(lb.key, _beside(lb, ws, edge), cols.get(lb.key, []))
-                     for lb, edge in zip(row, [*columns[:-1], float("inf")], strict=True)]
-        key, beside, under = row_found[-1]
-        if beside and beside[0].x0 > columns[-1]:  # (a note beside it may run on past it)
-            row_found[-1] = (key, [], under)  # another cell's, not the last label's
+                     for lb, edge in zip(row, columns, strict=True)]
         if len(row) > 1 and not any(beside for _, beside, _ in row_found):
             header_rows.update(label.key for label in row)
         found += row_found
@@ -166,10 +163,10 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
 
 
 def _last_edge(row: Sequence[Word]) -> float:
-    """Where the column of a row's last label ends (a value under it must reach into it, one
-    beside it start in it): a column's width past its start (the narrowest the row has, or
-    twice the label), not the page's edge — past it stands the cell of a label that went
-    unread (合计's amount right of 其他税费 is no other tax)."""
+    """Where the column of a row's last label ends, for the values under it and beside it: a
+    column's width past its start (the narrowest the row has, or twice the label), not the
+    page's edge — past it stands the cell of a label that went unread (合计's amount right of
+    其他税费 is no other tax)."""
     if len(row) < 3:
         return float("inf")
     last = row[-1]
