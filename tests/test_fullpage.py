@@ -168,23 +168,6 @@ def test_the_unread_first_label_of_a_row_is_placed_over_the_value_in_its_cell() 
     assert fields(boxes) == CLEAN | {"caac_dev_fund": "50.00", "other_taxes": "382.75"}
 
 
-def test_the_cell_past_a_rows_last_label_read_is_not_that_labels() -> None:
-    """A paper amount row read as far as 其他税费, its own amount unread and 合计 unread too:
-    the total's amount further right stands in 合计's cell, not in 其他税费's (its column ends
-    a column's width past its start), under the row or beside it."""
-    from batchocr.documents.positioned import interpret
-
-    labels = [Word(t, x, 800, x + 30 * len(t), 830) for t, x in
-              (("票价", 50), ("民航发展基金", 300), ("燃油附加费", 600), ("其他税费", 900))]
-    under = [Word(t, x, 850, x + 150, 880) for t, x in
-             (("CNY 3642.20", 50), ("CNY 50.00", 300), ("CNY 55.05", 600), ("CNY 4130.00", 1260))]
-    read = {d["Name"]: d["Value"] for d in interpret(labels + under).data}
-    assert read == {"票价": "CNY 3642.20", "民航发展基金": "CNY 50.00", "燃油附加费": "CNY 55.05"}
-    beside = [*labels[:3], Word("其他税费", 900, 800, 1020, 830), Word("CNY 4130.00", 1270, 800,
-                                                                      1420, 830)]  # fmt: skip
-    assert "其他税费" not in {d["Name"] for d in interpret(beside).data}
-
-
 def test_values_printed_beside_their_labels_are_never_taken_for_a_misread_label() -> None:
     """Labels with their values beside them on one line: between 销售单位代号 and 填开日期
     stand ``CAN471``, the misread ``城汗单位`` and the agency's name; only the word that can

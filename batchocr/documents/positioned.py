@@ -19,7 +19,6 @@ are found by their text, and each value by its relation to its label —
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -127,11 +126,11 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
         mid, h = _median(w.cy for w in row), _median(w.height for w in row)
         values = [w for w in ws if _under(w, mid, h) and not is_label(w)
                   and w.x1 > row[0].x0 - h]  # fmt: skip
-        columns = [*(w.x0 for w in row[1:]), _last_edge(row)]
+        edges = [w.x0 for w in row[1:]] + [float("inf")]
         placed: list[tuple[Word, Word]] = []  # a value, its label
         for v in values:
-            best = max(range(len(row)), key=lambda i: _overlap(v, row[i].x0, columns[i]))
-            if _overlap(v, row[best].x0, columns[best]) > 0:
+            best = max(range(len(row)), key=lambda i: _overlap(v, row[i].x0, edges[i]))
+            if _overlap(v, row[best].x0, edges[best]) > 0:
                 placed.append((v, row[best]))
         if placed:  # the first line under the labels: a scan's taller boxes reach the next one
             first = min(_anchors(placed, h), key=lambda w: w.top)
@@ -141,7 +140,7 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
             cols.setdefault(lb.key, []).append(v)
         cols = {k: one_cell(_without_specks(vs)) for k, vs in cols.items()}
         row_found = [(lb.key, _beside(lb, ws, edge), cols.get(lb.key, []))
-                     for lb, edge in zip(row, columns, strict=True)]
+                     for lb, edge in zip(row, edges, strict=True)]
         if len(row) > 1 and not any(beside for _, beside, _ in row_found):
             header_rows.update(label.key for label in row)
         found += row_found
@@ -160,18 +159,6 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
             near = beside and beside[0].x0 - labels[key].x1 <= BESIDE * labels[key].height
             add(out, key, beside if near else under)
     return out
-
-
-def _last_edge(row: Sequence[Word]) -> float:
-    """Where the column of a row's last label ends, for the values under it and beside it: a
-    column's width past its start (the narrowest the row has, or twice the label), not the
-    page's edge — past it stands the cell of a label that went unread (合计's amount right of
-    其他税费 is no other tax)."""
-    if len(row) < 3:
-        return float("inf")
-    last = row[-1]
-    narrowest = min(b.x0 - a.x0 for a, b in itertools.pairwise(row))
-    return last.x0 + max(narrowest, 2 * (last.x1 - last.x0))
 
 
 def _under(w: Word, mid: float, h: float) -> bool:
