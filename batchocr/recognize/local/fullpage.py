@@ -39,16 +39,8 @@ from .table import parted_carrier
 from .upright import upright_words
 from .values import FREE, clean, keep_checked
 
-__all__ = [
-    "FullReading",
-    "aligned",
-    "keep_checked",
-    "mend_rows",
-    "misregistered",
-    "page_tilt",
-    "read_full",
-    "upright_words",
-]
+__all__ = ["FullReading", "aligned", "keep_checked", "mend_rows", "misregistered", "page_tilt",
+           "read_full", "upright_words"]
 
 # Free text that no form, check character or sum can check (notes, agencies, companies) is
 # kept only when the recognizer is this sure of it: on tuning pages (80 of each noise level)
@@ -176,11 +168,8 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
         data += [_entry(k, v, row, sure) for k, v in consistent(flight).items()]
     blanks = tuple(_on_page(*b, tilt) for b in reading.blanks)
     taken = {(d["Name"], d.get("Row", -1)) for d in data}
-    return FullReading(
-        keep_checked(data),
-        blanks,
-        tuple(d for d in doubted if (d["Name"], d.get("Row", -1)) not in taken),
-    )
+    return FullReading(keep_checked(data), blanks,
+                       tuple(d for d in doubted if (d["Name"], d.get("Row", -1)) not in taken))
 
 
 def page_tilt(boxes: Sequence[Box]) -> float:
@@ -234,8 +223,7 @@ def _labelled(text: str) -> bool:
         return False
     head, taken = label_head(squeezed)
     return (bool(head) and taken < len(squeezed)) or any(
-        squeezed.startswith(k) and len(squeezed) > len(k) for k in positioned.KNOWN_LABELS
-    )
+        squeezed.startswith(k) and len(squeezed) > len(k) for k in positioned.KNOWN_LABELS)
 
 
 def _floor(name: str) -> float:
@@ -258,13 +246,8 @@ def _entry(name: str, value: str, row: int,
 def _on_page(x0: float, top: float, x1: float, bottom: float, tilt: float) -> Quad:
     """An upright rectangle back on the page: turned by the page's tilt."""
     c, s = math.cos(tilt), math.sin(tilt)
-    return cast(
-        Quad,
-        tuple(
-            (x * c - y * s, x * s + y * c)
-            for x, y in ((x0, top), (x1, top), (x1, bottom), (x0, bottom))
-        ),
-    )
+    return cast(Quad, tuple((x * c - y * s, x * s + y * c)
+                            for x, y in ((x0, top), (x1, top), (x1, bottom), (x0, bottom))))
 
 
 def aligned(form: Sequence[Box], data: Sequence[Box]) -> tuple[Box, ...]:
