@@ -19,7 +19,6 @@ from dataclasses import replace
 
 from ...documents import positioned
 from ...documents.words import HAN, Char, Word
-from .airlines import AIRLINES
 from .geometry import skew
 from .labels import (
     COLON,
@@ -33,6 +32,7 @@ from .labels import (
 )
 from .ocr import Box
 from .places import CITIES, known_city
+from .table import parted_carrier
 
 __all__ = ["span", "upright_words"]
 
@@ -111,20 +111,14 @@ def _marked(text: str) -> str:
         return text
     rest = text[m.end() :]
     if rest and not (rest[0].isspace() or rest[0] in _RULES):
-        city = _before_carrier(m[2] or "")
-        if city is None:
+        parted = parted_carrier(m[2] or "")  # 广州厦航MF8358: the carrier's cell run in
+        if parted is None or not known_city(parted[0]):
             return text  # not a city and a cell: a word that starts with 自 or 至
-        return f"{m[1]}：{city}\u3000{(m[2] or '')[len(city) :]}{rest}"  # 广州厦航MF8358
+        return f"{m[1]}：{parted[0]}\u3000{parted[1]}{rest}"
     # The next cell read on the same line (厦门 川航, 武汉|厦航: a rule between) is parted
     # from the city as by a wide gap; a slip's one line may go on to the next station.
     rest = rest.strip().lstrip(_RULES).strip()
     return f"{m[1]}：{m[2] or ''}" + (f"\u3000{_marked(rest)}" if rest else "")
-
-
-def _before_carrier(station: str) -> str | None:
-    """The city of a station run into its carrier's name with no gap (``广州厦航``), if so."""
-    city = next((station[: -len(a)] for a in AIRLINES if station.endswith(a)), None)
-    return city if city and known_city(city) else None
 
 
 _RULES = "|•·"  # a ruled cell's border, a dot leader: read between two cells
