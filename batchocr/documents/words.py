@@ -90,8 +90,8 @@ def words(chars: Iterable[Char]) -> list[Word]:
             cur.append((" ", x0, top, x0, bottom))
         space = False
         cur.append(ch)
-        if text == "：" or (text == ":" and not (len(cur) > 1 and cur[-2][0].isdigit())):
-            flush()  # a label ends at its colon; 18:15 is a time
+        if text in COLONS and not (len(cur) > 1 and cur[-2][0].isdigit()):
+            flush()  # a label ends at its colon; 18:15 (18：15 as a scan reads it) is a time
     flush()
     return out
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from ...models import NameValue
-from ..words import BESIDE, FLIGHT_HEADERS, STATIONS, Word, add, is_label, left, right_of, same_line
+from ..words import BESIDE, FLIGHT_HEADERS, STATIONS, Word, add, right_of
 
 __all__ = ["slip_flights"]
 
@@ -22,7 +22,7 @@ def slip_flights(ws: Sequence[Word]) -> list[NameValue] | None:
     (the others are left out: a block whose label went unread would shift them), and a
     station mark to the block those labels place it in.
     """
-    cells = [(w, _next_to(w, ws)) for w in ws if w.key in FLIGHT_HEADERS]
+    cells = [(w, right_of(w, ws, reach=BESIDE)) for w in ws if w.key in FLIGHT_HEADERS]
     filled = sum(1 for _, v in cells if v)
     if filled < 3 or filled * 2 < len(cells):
         return None
@@ -70,13 +70,6 @@ def _bounds(blocks: Sequence[Sequence[Word]]) -> list[float] | None:
     return out
 
 
-def _next_to(label: Word, ws: Sequence[Word]) -> list[Word]:
-    """What is printed right after ``label`` on its line, up to the next label."""
-    line = sorted((w for w in ws if w.x0 >= label.x1 - 0.5 and same_line(w, label)
-                   and w is not label), key=left)  # fmt: skip
-    if not line or is_label(line[0]):
-        return []
-    return right_of(label, ws, reach=BESIDE)
 
 
 def _block(w: Word, starts: Sequence[Word]) -> int:

@@ -151,11 +151,13 @@ def clock(text: str) -> str | None:
 def iso_date(text: str) -> str | None:
     """A ``YYYY-MM-DD`` date.
 
-    >>> iso_date("2024-O6-02"), iso_date("2024-13-02")
-    ('2024-06-02', None)
+    A dot-matrix head's dash reads as two, as dots or as 一: ``2024--08-04``, ``202408…01``.
+
+    >>> iso_date("2024-O6-02"), iso_date("2024-13-02"), iso_date("202408…01")
+    ('2024-06-02', None, '2024-08-01')
     """
     t = squeeze(text).rstrip(".,:;").translate(_AS_DIGIT)
-    m = re.fullmatch(r"(20\d\d)[-.:]?(\d\d)[-.:]?(\d\d)", t)
+    m = re.fullmatch(r"(20\d\d)[-.:·~—–一/]{0,3}(\d\d)[-.:·~—–一/]{0,3}(\d\d)", t)
     if m is None or not (1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31):
         return None
     return f"{m[1]}-{m[2]}-{m[3]}"

@@ -190,10 +190,11 @@ _INSIDE = frozenset(lb for lb in LABELS if len(lb) >= 4 or (len(lb) == 3 and not
     lb != other and lb in other for other in LABELS)))  # fmt: skip
 
 
-# Two-character labels held by no other label (时间, not 日期): looked for inside a word
-# only between values, where no Chinese word goes on (27MAR24时间1820).
-_SHORT = frozenset(lb for lb in LABELS if len(lb) == 2 and not any(
-    lb != other and lb in other for other in LABELS))  # fmt: skip
+# Two-character labels no other label holds but at its end (时间; 日期, the end of 填开日期):
+# looked for inside a word only between values, where no Chinese word goes on
+# (27MAR24时间1820, L.日期2024-08-01: after a value, 日期 is no longer label's end).
+_SHORT = frozenset(lb for lb in LABELS if len(lb) == 2 and all(
+    other.endswith(lb) for other in LABELS if lb != other and lb in other))  # fmt: skip
 
 
 def _between_values(text: str, i: int, label: str) -> bool:
@@ -212,12 +213,14 @@ def _label_first(w: Word) -> list[Word]:
     words, each cut placed by the characters' widths; a slip's line runs a value into the
     next label (``厦航航班号``). Inside a word only labels of four characters or more, or
     of three that no other label holds, are looked for (日期 occurs inside 客票生效日期),
-    or of two that no other label holds between values (``27MAR24时间1820``).
+    or of two that no other label holds but at its end between values (``27MAR24时间1820``).
 
     >>> [p.text for p in _label_first(Word("27MAR24时间1820", 0, 0, 300, 30))]
     ['27MAR24', '时间', '1820']
     >>> [p.text for p in _label_first(Word("500103********0521签注不得签转", 0, 0, 300, 30))]
     ['500103********0521', '签注', '不得签转']
+    >>> [p.text for p in _label_first(Word("座位等级L日期2024-08-01时间18：25", 0, 0, 400, 30))]
+    ['座位等级', 'L', '日期', '2024-08-01', '时间', '18：25']
     """
     text = w.text.replace(" ", "")
     spans: list[tuple[int, int]] = []
