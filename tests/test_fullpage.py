@@ -737,6 +737,37 @@ def test_a_slip_line_read_as_one_word_is_parted_at_its_labels_and_stations() -> 
         "0.seat_class": "C", "0.date": "2024-02-22", "0.time": "19:05"}  # fmt: skip
 
 
+def test_a_dot_matrix_slip_line_read_as_one_word_keeps_its_date_and_time() -> None:
+    """A dot-matrix slip's line read as one word (probe pages of the tuning axes, receipt
+    and dotmatrix24): its dashes read doubled or as dots (``2024--08-04``, ``202408…01``),
+    a time's colon full-width (``18：25``: no label's end), 日期 run in between two values;
+    the station line reads a city into the next cell's label (``至西安承运人东航``), and the
+    e-invoice's 国内 loses its first glyph (``[内``)."""
+    boxes = [line("国内国际标签[内", 40, 300),
+             line("自北京\u3000至西安承运人东航航班号 MU4147", 40, 400),
+             line("座位等级L日期202408…01时间18：25客票级别/类别L", 40, 460),
+             line("自 兰州", 40, 560), line("至 上海", 240, 560),
+             *row(620, "座位等级 Y", "日期 2024--08-04", "时间 12:45")]  # fmt: skip
+    assert fields(boxes) == {
+        "domestic_intl": "D", "0.from": "北京", "0.to": "西安", "0.carrier": "东航",
+        "0.flight_no": "MU4147", "0.seat_class": "L", "0.date": "2024-08-01", "0.time": "18:25",
+        "0.fare_basis": "L", "1.from": "兰州", "1.to": "上海", "1.seat_class": "Y",
+        "1.date": "2024-08-04", "1.time": "12:45"}  # fmt: skip
+
+
+def test_a_slip_value_printed_back_over_its_label_s_end_is_beside_it() -> None:
+    """A misregistered data pass starts a value a little left of its label's end and half a
+    line higher (承运人 ends at 434, 深航 starts at 421): still the value beside it."""
+    boxes = [line("自", 40, 300), line("上海", 70, 288), line("至", 160, 300),
+             line("天津", 190, 288), line("承运人", 344, 300), line("深航", 421, 288),
+             line("航班号", 520, 300), line("ZH1635", 600, 288),
+             line("日期", 40, 360), line("2025-08-31", 96, 348), line("时间", 380, 360),
+             line("08:15", 436, 348)]  # fmt: skip
+    assert fields(boxes) == {
+        "0.from": "上海", "0.to": "天津", "0.carrier": "深航", "0.flight_no": "ZH1635",
+        "0.date": "2025-08-31", "0.time": "08:15"}  # fmt: skip
+
+
 @pytest.mark.parametrize("noise", ["clean", "light"])
 def test_values_printed_over_the_english_labels_are_read_one_ink_at_a_time(noise: str) -> None:
     """A tuning page whose blue data pass landed on the green form's English labels: read as

@@ -42,7 +42,7 @@ def flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) ->
     """The flight table's entries, a ``Row`` per flight, read the way the page prints it (see
     the module docstring); the cells where a value belongs but none was read go to
     ``blanks``."""
-    slip = slip_flights(ws)
+    slip = slip_flights(ws, blanks)
     if slip is not None:
         return slip
     read = sorted((labels[k] for k in FLIGHT_HEADERS if k in labels), key=lambda w: w.cx)

@@ -64,8 +64,13 @@ def rate(text: str) -> str | None:
 
 
 def domestic(text: str) -> str | None:
+    """国内 or 国际, told by the second glyph (the first misread: ``[内``).
+
+    >>> domestic("[内"), domestic("国际"), domestic("内地")
+    ('国内', '国际', None)
+    """
     t = repair.squeeze(text)
-    return t if t in ("国内", "国际") else None
+    return {"内": "国内", "际": "国际"}.get(t[-1:]) if len(t) <= 2 else None
 
 
 CLEAN: dict[str, Cleaner] = {

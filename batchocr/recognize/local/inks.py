@@ -86,9 +86,9 @@ def separate(pixels: Any) -> list[Any] | None:
     return [_layer(pixels, cand[m]) for m in masks]
 
 
-def chroma_hue(rgb: Any) -> tuple[Any, Any]:
+def chroma_hue(rgb: Any, *, hue: bool = True) -> tuple[Any, Any]:
     """Chroma and hue (degrees) of RGB pixels (any shape ending in 3), in opponent colours:
-    red-green and yellow-blue.
+    red-green and yellow-blue; the hue None unless asked for.
 
     >>> c, h = chroma_hue(np.array([[200, 145, 40], [20, 20, 24]], np.uint8))
     >>> [round(float(v)) for v in c], round(float(h[0]))
@@ -97,7 +97,7 @@ def chroma_hue(rgb: Any) -> tuple[Any, Any]:
     rgb = rgb.astype(np.float32)
     a = rgb[..., 0] - rgb[..., 1]  # red-green
     yb = (rgb[..., 0] + rgb[..., 1]) / 2 - rgb[..., 2]  # yellow-blue
-    return np.hypot(a, yb), np.degrees(np.arctan2(yb, a)) % 360
+    return np.hypot(a, yb), np.degrees(np.arctan2(yb, a)) % 360 if hue else None
 
 
 def _by_lightness(pixels: Any, cand: Any, lum: Any, grey: Any) -> list[Any] | None:

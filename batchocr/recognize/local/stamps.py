@@ -103,7 +103,7 @@ def lift(pixels: Any, line: float, labels: Sequence[Rect] = ()) -> tuple[Any, li
     import cv2
 
     lum = pixels.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
-    chroma, hue = chroma_hue(pixels)
+    chroma, _ = chroma_hue(pixels, hue=False)  # (hues only where a stamp may be: arctan2 costs)
     hued = ((chroma >= HUED) & (lum < PAPER)).astype(np.uint8)
     if not hued.any():
         return None
@@ -118,19 +118,23 @@ def lift(pixels: Any, line: float, labels: Sequence[Rect] = ()) -> tuple[Any, li
     if not found:
         return None
     form = _hue_of(pixels, [lb for lb in labels if not any(meet(lb, r) for _, r in found)])
-    centres = {i: float(np.median(hue[runs == i])) for i, _ in found}
+    centres = {}
+    for i, (x0, y0, x1, y1) in found:
+        own = runs[y0:y1, x0:x1] == i
+        centres[i] = float(np.median(chroma_hue(pixels[y0:y1, x0:x1][own])[1]))
     clean, lifted = pixels.copy(), []
     for i, (x0, y0, x1, y1) in found:
-        own, centre = runs == i, centres[i]
-        shade = float(np.median(lum[own]))
+        centre = centres[i]
+        shade = float(np.median(lum[y0:y1, x0:x1][runs[y0:y1, x0:x1] == i]))
         alike = sum(_apart(centre, c) <= FORM_REACH for c in centres.values())
         if (form is not None and _apart(centre, form) <= FORM_REACH) or alike >= PIECES:
             continue  # pieces of a coloured form's ruled grid that a photo's noise broke up
         lifted.append((x0, y0, x1, y1))
         y0, x0 = max(0, y0 - PAD), max(0, x0 - PAD)
         window = (slice(y0, y1 + PAD), slice(x0, x1 + PAD))
-        gap = np.abs((hue[window] - centre + 180) % 360 - 180)
-        ink = (chroma[window] >= HUED / 4) & (gap <= HUE_REACH) & (lum[window] >= shade - DARKER)
+        near, hue = chroma_hue(pixels[window])
+        gap = np.abs((hue - centre + 180) % 360 - 180)
+        ink = (near >= HUED / 4) & (gap <= HUE_REACH) & (lum[window] >= shade - DARKER)
         clean[window][ink] = 255
     return (clean, lifted) if lifted else None
 

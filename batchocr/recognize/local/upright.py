@@ -96,6 +96,8 @@ def _marked(text: str) -> str:
 
     >>> _marked("鲁FROM广州厦航MF8358"), _marked("鲁FROM厦航")
     ('自：广州\u3000厦航MF8358', '鲁FROM厦航')
+    >>> _marked("至西安承运人东航航班号 MU4147")
+    '至：西安\u3000承运人东航航班号 MU4147'
     >>> _marked("自愿退票"), _marked("至"), _marked("至10月")
     ('自愿退票', '至', '至10月')
     """
@@ -111,6 +113,8 @@ def _marked(text: str) -> str:
         return text
     rest = text[m.end() :]
     if rest and not (rest[0].isspace() or rest[0] in _RULES):
+        if labelled := _city_then_label(m[2] or "", rest):  # 西安承运人东航: the next cell's label
+            return f"{m[1]}：{labelled[0]}\u3000{labelled[1]}"
         parted = parted_carrier(m[2] or "")  # 广州厦航MF8358: the carrier's cell run in
         if parted is None or not known_city(parted[0]):
             return text  # not a city and a cell: a word that starts with 自 or 至
@@ -122,6 +126,22 @@ def _marked(text: str) -> str:
 
 
 _RULES = "|•·"  # a ruled cell's border, a dot leader: read between two cells
+
+
+def _city_then_label(head: str, rest: str) -> tuple[str, str] | None:
+    """A city and the next cell's label run into it, parted (``西安`` and ``承运人东航…`` of
+    ``西安承运人东`` + ``航…``); None when ``head`` starts with no city a label follows.
+
+    >>> _city_then_label("西安承运人东", "航航班号 MU4147"), _city_then_label("西安东航", "")
+    (('西安', '承运人东航航班号 MU4147'), None)
+    """
+    text = head + rest
+    for n in range(2, len(head)):
+        if known_city(head[:n]) and any(text.startswith(lb, n) for lb in LABELS if len(lb) > 1):
+            return head[:n], text[n:]
+    return None
+
+
 _MARK_TWINS = {"白": "自", "目": "自", "到": "至"}  # the marks as a small print misreads them
 
 
@@ -155,14 +175,15 @@ _ASCII_RUN = re.compile(r"[A-Za-z][A-Za-z./\-]*(?: [A-Za-z./\-]+)*")
 def _without_english(chars: list[Char]) -> list[Char]:
     """A line's characters without the English halves of bilingual labels run into it
     (``FARE2420.00``, ``NAMEOFPASSENGER董鹏``), nor a short capital run glued to a Chinese
-    label (``TME客票级别``): the gap they leave parts the words around them."""
+    label (``TME客票级别``; a lone letter is a class, ``座位等级L日期``): the gap they leave
+    parts the words around them."""
     text = "".join(c[0] for c in chars)
     drop: set[int] = set()
     for m in _ASCII_RUN.finditer(text):
         run, after = m[0].replace(" ", ""), text[m.end() : m.end() + 4]
         if text[m.start() - 1 : m.start()].isdigit() and re.fullmatch(r"[OQDISBZ.]+", run):
             continue  # the rest of a number, its zeros read as O (CNY 2O.OO其他税费)
-        glued = run.isupper() and len(run) <= 6 and any(lb.startswith(after[:2])
+        glued = run.isupper() and 1 < len(run) <= 6 and any(lb.startswith(after[:2])
                                                        for lb in LABELS if len(after) >= 2)
         n = len(run) if glued else _english_words(m[0])
         # n letters of the run, spaces between them counted
