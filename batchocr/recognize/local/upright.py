@@ -175,16 +175,17 @@ _ASCII_RUN = re.compile(r"[A-Za-z][A-Za-z./\-]*(?: [A-Za-z./\-]+)*")
 def _without_english(chars: list[Char]) -> list[Char]:
     """A line's characters without the English halves of bilingual labels run into it
     (``FARE2420.00``, ``NAMEOFPASSENGER董鹏``), nor a short capital run glued to a Chinese
-    label (``TME客票级别``; a lone letter is a class, ``座位等级L日期``): the gap they leave
-    parts the words around them."""
+    label (``TME客票级别``; but a lone letter after 座位等级 is its class: ``座位等级L日期``):
+    the gap they leave parts the words around them."""
     text = "".join(c[0] for c in chars)
     drop: set[int] = set()
     for m in _ASCII_RUN.finditer(text):
         run, after = m[0].replace(" ", ""), text[m.end() : m.end() + 4]
         if text[m.start() - 1 : m.start()].isdigit() and re.fullmatch(r"[OQDISBZ.]+", run):
             continue  # the rest of a number, its zeros read as O (CNY 2O.OO其他税费)
-        glued = run.isupper() and 1 < len(run) <= 6 and any(lb.startswith(after[:2])
-                                                       for lb in LABELS if len(after) >= 2)
+        seat = len(run) == 1 and text[: m.start()].endswith("座位等级")  # (its class)
+        glued = run.isupper() and len(run) <= 6 and not seat and any(
+            lb.startswith(after[:2]) for lb in LABELS if len(after) >= 2)
         n = len(run) if glued else _english_words(m[0])
         # n letters of the run, spaces between them counted
         drop.update(i for i in range(m.start(), m.end())
