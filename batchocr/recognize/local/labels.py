@@ -13,7 +13,7 @@ import functools
 import re
 
 from ...documents import positioned
-from ...documents.words import ALIASES
+from ...documents.words import ALIASES, HAN
 
 __all__ = [
     "COLON", "ENGLISH", "ENGLISH_OF", "LABELS", "english_label", "english_length",
@@ -115,6 +115,8 @@ def label_head(text: str) -> tuple[str, int]:
 
     >>> label_head("电子客号码7314260282978"), label_head("销网点代号HGH6"), label_head("杭州恒信")
     (('电子客票号码', 5), ('销售网点代号', 5), ('', 0))
+    >>> label_head("效身份证件码500103******0521")  # 有 and 号 lost, the value's 5 not taken
+    ('有效身份证件号码', 6)
     """
     best: tuple[float, str, int] = (0.0, "", 0)
     if len(text) < 5 or not re.match(r"[\u4e00-\u9fff]{3}", text):
@@ -122,9 +124,9 @@ def label_head(text: str) -> tuple[str, int]:
     for label in LABELS:
         if len(label) < 4 or "/" in label:
             continue
-        for n in (len(label) - 1, len(label), len(label) + 1):
-            if n >= len(text):
-                continue
+        for n in range(max(4, len(label) - len(label) // 4), len(label) + 2):
+            if n >= len(text) or not HAN.match(text[n - 1]):
+                continue  # (a label ends in Chinese: a window ending in its value overreaches)
             ratio = difflib.SequenceMatcher(None, text[:n], label).ratio()
             slips = round((1 - ratio) * max(n, len(label)))
             if slips <= len(label) // 4 and ratio > best[0]:

@@ -207,6 +207,8 @@ def id_number(text: str) -> str | None:
     (None, None)
     >>> id_number("500103***..***0521"), id_number("110101*.....5553"), id_number("11010*·5553")
     ('500103********0521', '110101********5553', None)
+    >>> id_number("61.0113********2910")
+    '610113********2910'
     """
     found = _id_shape(text)
     return found if found is not None and _region_ok(found) else None
@@ -215,22 +217,35 @@ def id_number(text: str) -> str | None:
 def _region_ok(number: str) -> bool:
     """Its first two digits name a region (:data:`_REGIONS`), and when six are printed, they
     are a county's code: Hong Kong's, Macau's and Taiwan's permits print ``810000``,
-    ``820000``, ``830000`` (``810113`` is a misread ``610113``), a province's a prefecture.
+    ``820000``, ``830000`` (``810113`` is a misread ``610113``), a province's a prefecture
+    (GB/T 2260, old codes too: 01-45, or 90 for the counties a province runs itself), a
+    municipality's its districts (01, up to 60) or counties (02; Chongqing's cities, 03).
+    A digit misread in a masked number is caught no other way: ``118101``, ``110181``,
+    ``616113``, ``506145`` were read so on heavy tuning photos.
 
     >>> _region_ok("810000********9275"), _region_ok("810113********9275"), _region_ok("11*****1")
     (True, False, True)
-    >>> _region_ok("110000********9275")
-    False
+    >>> [_region_ok(f"{h}********5553") for h in ("110000", "118101", "110181", "616113")]
+    [False, False, False, False]
+    >>> [_region_ok(f"{h}********5553") for h in ("110108", "500156", "654301", "429004")]
+    [True, True, True, True]
     """
     head = number.split("*")[0][:6]
     if number[:2] not in _REGIONS:
         return False
     if len(head) < 6 or number[0] == "9":
         return True
-    return head[2:] == "0000" if number[:2] in _PERMITS else head[2:4] != "00"
+    if number[:2] in _PERMITS:
+        return head[2:] == "0000"
+    prefecture, county = int(head[2:4]), int(head[4:])
+    if number[:2] in _MUNICIPALITIES:
+        return (prefecture == 1 and county <= 60) or 2 <= prefecture <= _MUNICIPALITIES[head[:2]]
+    return 1 <= prefecture <= 45 or prefecture == 90
 
 
 _PERMITS = frozenset({"71", "81", "82", "83"})  # Taiwan, Hong Kong, Macau: no county
+# Beijing, Tianjin, Shanghai, Chongqing: their last prefecture code (districts 01, counties 02)
+_MUNICIPALITIES = {"11": 2, "12": 2, "31": 2, "50": 3}
 
 
 # The first two digits of a Chinese ID number (GB/T 2260 provinces; 71, 81-83: Taiwan, Hong
@@ -245,6 +260,7 @@ _REGIONS = frozenset({
 def _id_shape(text: str) -> str | None:
     """An ID number's shape, masked or whole (see :func:`id_number`)."""
     t = re.sub(r"^[^0-9A-Z*]+|[^0-9A-Z*]+$", "", squeeze(text).upper().replace("×", "X"))
+    t = _SPECK_IN_NUMBER.sub("", t)  # 61.0113********2910: a speck between two digits
     # (a photo's stars run together and read in part as dots: ``510107**.*.*.*8361``)
     m = re.fullmatch(r"([0-9A-Z]+)[.·]*\*[*.·]*([0-9OIL]{3}[0-9X])", t)
     if m is not None:
