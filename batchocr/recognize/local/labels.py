@@ -115,8 +115,8 @@ def label_head(text: str) -> tuple[str, int]:
 
     >>> label_head("电子客号码7314260282978"), label_head("销网点代号HGH6"), label_head("杭州恒信")
     (('电子客票号码', 5), ('销售网点代号', 5), ('', 0))
-    >>> label_head("效身份证件码500103******0521")  # 有 and 号 lost, the value's 5 not taken
-    ('有效身份证件号码', 6)
+    >>> label_head("效身份证件码500103******0521"), label_head("填开日26AUG24")  # (the 5 not taken)
+    (('有效身份证件号码', 6), ('填开日期', 3))
     """
     best: tuple[float, str, int] = (0.0, "", 0)
     if len(text) < 5 or not re.match(r"[\u4e00-\u9fff]{3}", text):
@@ -124,7 +124,7 @@ def label_head(text: str) -> tuple[str, int]:
     for label in LABELS:
         if len(label) < 4 or "/" in label:
             continue
-        for n in range(max(4, len(label) - len(label) // 4), len(label) + 2):
+        for n in range(len(label) - max(1, len(label) // 4), len(label) + 2):
             if n >= len(text) or not HAN.match(text[n - 1]):
                 continue  # (a label ends in Chinese: a window ending in its value overreaches)
             ratio = difflib.SequenceMatcher(None, text[:n], label).ratio()
