@@ -755,6 +755,15 @@ def test_a_dot_matrix_slip_line_read_as_one_word_keeps_its_date_and_time() -> No
         "1.date": "2024-08-04", "1.time": "12:45"}  # fmt: skip
 
 
+def test_a_masked_id_number_is_read_past_its_misread_label_and_checked_by_its_region() -> None:
+    """``效身份证件码500103******0521`` (有 and 号 lost, two stars too): the label is found
+    without taking the number's first digit; a masked number whose six digits name no county
+    (``118101``: Beijing has no prefecture 81) is left out, not reported wrong."""
+    read = fields([line("效身份证件码500103******0521", 40, 300)])
+    assert read == {"passenger_id_no": "500103********0521"}
+    assert fields([line("有效身份证件号码118101********5553", 40, 300)]) == {}
+
+
 def test_a_slip_value_printed_back_over_its_label_s_end_is_beside_it() -> None:
     """A misregistered data pass starts a value a little left of its label's end and half a
     line higher (承运人 ends at 434, 深航 starts at 421): still the value beside it."""
