@@ -117,6 +117,8 @@ def label_head(text: str) -> tuple[str, int]:
     (('电子客票号码', 5), ('销售网点代号', 5), ('', 0))
     >>> label_head("效身份证件码500103******0521"), label_head("填开日26AUG24")  # (the 5 not taken)
     (('有效身份证件号码', 6), ('填开日期', 3))
+    >>> label_head("有效身你件号码")  # the whole label, misread: nothing left for a value
+    ('', 0)
     """
     best: tuple[float, str, int] = (0.0, "", 0)
     if len(text) < 5 or not re.match(r"[\u4e00-\u9fff]{3}", text):
@@ -127,6 +129,8 @@ def label_head(text: str) -> tuple[str, int]:
         for n in range(len(label) - max(1, len(label) // 4), len(label) + 2):
             if n >= len(text) or not HAN.match(text[n - 1]):
                 continue  # (a label ends in Chinese: a window ending in its value overreaches)
+            if n < len(label) - 1 and HAN.match(text[n]):
+                continue  # two short and Chinese after: more of the label (有效身你件号码)
             ratio = difflib.SequenceMatcher(None, text[:n], label).ratio()
             slips = round((1 - ratio) * max(n, len(label)))
             if slips <= len(label) // 4 and ratio > best[0]:
