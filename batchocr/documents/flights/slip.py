@@ -73,8 +73,6 @@ def _bounds(blocks: Sequence[Sequence[Word]]) -> list[float] | None:
     return out
 
 
-
-
 def _room_beside(label: Word, ws: Sequence[Word]) -> Blank | None:
     """The room right of ``label`` up to the next word on its line, at most :data:`BESIDE`
     glyphs; None when there is less than a glyph's.

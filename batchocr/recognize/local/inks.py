@@ -97,7 +97,7 @@ def chroma_hue(rgb: Any, *, hue: bool = True) -> tuple[Any, Any]:
     rgb = rgb.astype(np.float32)
     a = rgb[..., 0] - rgb[..., 1]  # red-green
     yb = (rgb[..., 0] + rgb[..., 1]) / 2 - rgb[..., 2]  # yellow-blue
-    return np.hypot(a, yb), np.degrees(np.arctan2(yb, a)) % 360 if hue else None
+    return np.hypot(a, yb), (np.degrees(np.arctan2(yb, a)) % 360 if hue else None)
 
 
 def _by_lightness(pixels: Any, cand: Any, lum: Any, grey: Any) -> list[Any] | None:

@@ -118,7 +118,7 @@ def lift(pixels: Any, line: float, labels: Sequence[Rect] = ()) -> tuple[Any, li
     if not found:
         return None
     form = _hue_of(pixels, [lb for lb in labels if not any(meet(lb, r) for _, r in found)])
-    centres = {}
+    centres: dict[int, float] = {}
     for i, (x0, y0, x1, y1) in found:
         own = runs[y0:y1, x0:x1] == i
         centres[i] = float(np.median(chroma_hue(pixels[y0:y1, x0:x1][own])[1]))

@@ -214,7 +214,7 @@ _INSIDE = frozenset(lb for lb in LABELS if len(lb) >= 4 or (len(lb) == 3 and not
 
 # Two-character labels no other label holds but at its end (时间; 日期, the end of 填开日期):
 # looked for inside a word only between values, where no Chinese word goes on
-# (27MAR24时间1820, L.日期2024-08-01: after a value, 日期 is no longer label's end).
+# (27MAR24时间1820, L.日期2024-08-01: after a value, 日期 ends no label).
 _SHORT = frozenset(lb for lb in LABELS if len(lb) == 2 and all(
     other.endswith(lb) for other in LABELS if lb != other and lb in other))  # fmt: skip
 
