@@ -755,6 +755,17 @@ def test_a_dot_matrix_slip_line_read_as_one_word_keeps_its_date_and_time() -> No
         "1.date": "2024-08-04", "1.time": "12:45"}  # fmt: skip
 
 
+def test_a_slip_station_line_with_spaces_around_its_english_is_parted() -> None:
+    """``自 FROM 上海至 TO 济南承运人 CARRIER 国航…`` (a receipt-sans-yen page tried as a user
+    would, seed 1790600): the origin ran into the 至 mark, the destination into the next
+    cell's label; both flights' stations were lost."""
+    boxes = [line("自 FROM 上海至 TO 济南承运人 CARRIER 国航航班号 FLIGHT CA696", 40, 400),
+             *row(460, "座位等级 Q", "日期 2024-04-02", "时间 1505")]
+    got = fields(boxes)
+    assert {k: got.get(k) for k in ("0.from", "0.to", "0.carrier", "0.flight_no")} == {
+        "0.from": "上海", "0.to": "济南", "0.carrier": "国航", "0.flight_no": "CA696"}
+
+
 def test_a_masked_id_number_is_read_past_its_misread_label_and_checked_by_its_region() -> None:
     """``效身份证件码500103******0521`` (有 and 号 lost, two stars too): the label is found
     without taking the number's first digit; a masked number whose six digits name no county

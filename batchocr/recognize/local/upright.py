@@ -98,6 +98,8 @@ def _marked(text: str) -> str:
     ('自：广州\u3000厦航MF8358', '鲁FROM厦航')
     >>> _marked("至西安承运人东航航班号 MU4147")
     '至：西安\u3000承运人东航航班号 MU4147'
+    >>> _marked("自 FROM 上海至 TO 济南承运人 CARRIER 国航")
+    '自：上海\u3000至：济南\u3000承运人 CARRIER 国航'
     >>> _marked("自愿退票"), _marked("至"), _marked("至10月")
     ('自愿退票', '至', '至10月')
     """
@@ -111,10 +113,12 @@ def _marked(text: str) -> str:
     m = re.match(_STATION_LINE, text)
     if m is None or text in ("自", "至") or (m[2] or "")[:2] in ("愿退", "行车"):
         return text
-    rest = text[m.end() :]
+    rest, city = text[m.end() :], m[2] or ""
+    if (k := city.find("至", 2)) > 0 and known_city(city[:k]):  # 上海至 TO 济南: the next mark
+        return f"{m[1]}：{city[:k]}\u3000{_marked(city[k:] + rest)}"
+    if labelled := _city_then_label(city, rest):  # 西安承运人东航: the next cell's label run in
+        return f"{m[1]}：{labelled[0]}\u3000{labelled[1]}"
     if rest and not (rest[0].isspace() or rest[0] in _RULES):
-        if labelled := _city_then_label(m[2] or "", rest):  # 西安承运人东航: the next cell's label
-            return f"{m[1]}：{labelled[0]}\u3000{labelled[1]}"
         parted = parted_carrier(m[2] or "")  # 广州厦航MF8358: the carrier's cell run in
         if parted is None or not known_city(parted[0]):
             return text  # not a city and a cell: a word that starts with 自 or 至
