@@ -13,6 +13,7 @@ imported on first use only.
     crops       a line's pixels before it is read: a dot-matrix head's gaps filled
     register  geometry  layout  printed  printed_boxes   which form, and where on it
     extract  table  repair  checks   boxes → Name/Value list, cleaned and cross-checked
+    identity    ID numbers and credit codes: shape, region digits, check characters
     airlines  places   the carriers and the cities an itinerary names (data)
     fullpage  labels  values   the checked fallback: a page read in full, by its labels
     upright     its lines as upright words: marks, stations and labels inside a line parted
@@ -26,6 +27,6 @@ imported on first use only.
 
 __all__ = [
     "airlines", "amounts", "checks", "confirm", "crops", "extract", "forms", "fullpage", "geometry",
-    "inks", "labels", "layout", "misread", "ocr", "places", "pool", "printed", "printed_boxes",
-    "recognizer", "register", "repair", "stamps", "table", "upright", "values",
+    "identity", "inks", "labels", "layout", "misread", "ocr", "places", "pool", "printed",
+    "printed_boxes", "recognizer", "register", "repair", "stamps", "table", "upright", "values",
 ]  # fmt: skip

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ...models import NameValue
-from . import repair, table
+from . import identity, repair, table
 from .checks import check
 from .geometry import Rect
 from .layout import EINVOICE_LINES, FLIGHT_ORDER, PAPER, PAPER_CELLS, PAPER_SERIAL, Layout, Line
@@ -76,7 +76,7 @@ def domestic(text: str) -> str | None:
 CLEAN: dict[str, Cleaner] = {
     "印刷序号": lambda t: repair.digits(t, 11),
     "旅客姓名": repair.person,
-    "有效身份证件号码": repair.id_number,
+    "有效身份证件号码": identity.id_number,
     "签注": repair.note,
     "票价": repair.amount, "民航发展基金": repair.amount, "燃油附加费": repair.amount,
     "其他税费": repair.amount, "合计金额": repair.amount, "合计": repair.amount,
@@ -88,7 +88,7 @@ CLEAN: dict[str, Cleaner] = {
     "填开单位": repair.organization, "填开日期": repair.iso_date,
     "发票号码": lambda t: repair.digits(t, 20), "开票日期": repair.cn_date,
     "国内国际标签": domestic, "购买方名称": repair.organization,
-    "统一社会信用代码/纳税人识别号": repair.credit_code,
+    "统一社会信用代码/纳税人识别号": identity.credit_code,
 }  # fmt: skip
 
 

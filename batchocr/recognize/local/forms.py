@@ -39,7 +39,7 @@ from dataclasses import dataclass, replace
 from ...documents.words import Word, add, is_label, same_line
 from ...models import NameValue
 from ...outputs.fields import field_of
-from . import repair
+from . import identity, repair
 from .airlines import AIRLINES, CARRIERS
 from .confirm import SURE
 from .places import known_city
@@ -69,16 +69,16 @@ def _id_number(key: str) -> bool:
     >>> _id_number("500103***..***0521"), _id_number("51010.....*.*8361"), _id_number("37*****5960")
     (True, False, False)
     """
-    masked = repair.id_number(key) if len(key) == 18 and "*" in key else None
+    masked = identity.id_number(key) if len(key) == 18 and "*" in key else None
     return (masked is not None and len(masked) == 18 and key[:6] + key[-4:] == masked[:6]
             + masked[-4:]) or (bool(re.fullmatch(r"\d{17}[\dX]", key))
-                               and repair.id_check_ok(key))  # fmt: skip
+                               and identity.id_check_ok(key))  # fmt: skip
 
 
 def _credit_code(key: str) -> bool:
     """Its check character right (after a unique repair), with a letter: an ID number is
     digits but for its X."""
-    return repair.credit_code(key) is not None and bool(re.search(r"[A-WYZ]", key))
+    return identity.credit_code(key) is not None and bool(re.search(r"[A-WYZ]", key))
 
 
 _PREFIXES = frozenset(prefix for _, prefix in CARRIERS.values())
@@ -190,7 +190,7 @@ def name_beside(id_no: str, ws: Sequence[Word]) -> Word | None:
     >>> name_beside("610113********9275", [*page[:2], Word("610113**..**.*9275", 210, 0, 400, 20)])
     Word(text='吴强', x0=0, top=0, x1=40, bottom=20, score=1.0)
     """
-    number = _holding(id_no, ws, repair.id_number)
+    number = _holding(id_no, ws, identity.id_number)
     if number is None:
         return None
     before = sorted((w for w in ws if w.x1 <= number.x0 + number.height / 2

@@ -15,7 +15,7 @@ import re
 from ...documents import positioned
 from ...models import NameValue
 from ...outputs.fields import normalize
-from . import repair, table
+from . import identity, repair, table
 from .airlines import CARRIERS
 from .extract import CLEAN, Cleaner
 from .labels import LABELS, english_label, without_own_english
@@ -42,7 +42,7 @@ _CLEAN: dict[str, Cleaner] = {
     "日期": _any_date, "客票生效日期": _any_date, "有效截止日期": _any_date,
     "开票日期": _any_date, "填开日期": _any_date,
     "国内国际标识": CLEAN["国内国际标签"],
-    "统一社会信用代码": repair.credit_code, "纳税人识别号": repair.credit_code,
+    "统一社会信用代码": identity.credit_code, "纳税人识别号": identity.credit_code,
     "开票状态": _status, "开具状态": _status,
 }  # fmt: skip
 
