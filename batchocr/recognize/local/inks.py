@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-__all__ = ["chroma_hue", "separate"]
+__all__ = ["chroma", "chroma_hue", "separate"]
 
 PAPER = 245  # luminance from which a pixel is paper (a glyph's softest edge is below)
 INK = 200  # luminance below this is ink (the paper and a light scan's background are above)
@@ -86,18 +86,27 @@ def separate(pixels: Any) -> list[Any] | None:
     return [_layer(pixels, cand[m]) for m in masks]
 
 
-def chroma_hue(rgb: Any, *, hue: bool = True) -> tuple[Any, Any]:
+def chroma_hue(rgb: Any) -> tuple[Any, Any]:
     """Chroma and hue (degrees) of RGB pixels (any shape ending in 3), in opponent colours:
-    red-green and yellow-blue; the hue None unless asked for.
+    red-green and yellow-blue.
 
     >>> c, h = chroma_hue(np.array([[200, 145, 40], [20, 20, 24]], np.uint8))
     >>> [round(float(v)) for v in c], round(float(h[0]))
     ([143, 4], 67)
     """
+    a, yb = _opponent(rgb)
+    return np.hypot(a, yb), np.degrees(np.arctan2(yb, a)) % 360
+
+
+def chroma(rgb: Any) -> Any:
+    """The chroma of :func:`chroma_hue` alone (a whole page's hue costs an arctan2 a pixel)."""
+    return np.hypot(*_opponent(rgb))
+
+
+def _opponent(rgb: Any) -> tuple[Any, Any]:
+    """The red-green and yellow-blue opponent axes of RGB pixels."""
     rgb = rgb.astype(np.float32)
-    a = rgb[..., 0] - rgb[..., 1]  # red-green
-    yb = (rgb[..., 0] + rgb[..., 1]) / 2 - rgb[..., 2]  # yellow-blue
-    return np.hypot(a, yb), (np.degrees(np.arctan2(yb, a)) % 360 if hue else None)
+    return rgb[..., 0] - rgb[..., 1], (rgb[..., 0] + rgb[..., 1]) / 2 - rgb[..., 2]
 
 
 def _by_lightness(pixels: Any, cand: Any, lum: Any, grey: Any) -> list[Any] | None:

@@ -40,7 +40,7 @@ from PIL import Image
 
 from ...documents.positioned import KNOWN_LABELS
 from . import ocr
-from .inks import chroma_hue
+from .inks import chroma, chroma_hue
 from .labels import label_text
 
 __all__ = ["Rect", "lift", "meet", "unstamped"]
@@ -103,8 +103,7 @@ def lift(pixels: Any, line: float, labels: Sequence[Rect] = ()) -> tuple[Any, li
     import cv2
 
     lum = pixels.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
-    chroma, _ = chroma_hue(pixels, hue=False)  # (hues only where a stamp may be: arctan2 costs)
-    hued = ((chroma >= HUED) & (lum < PAPER)).astype(np.uint8)
+    hued = ((chroma(pixels) >= HUED) & (lum < PAPER)).astype(np.uint8)
     if not hued.any():
         return None
     count, runs, stats, _ = cv2.connectedComponentsWithStats(hued, connectivity=8)
@@ -118,14 +117,14 @@ def lift(pixels: Any, line: float, labels: Sequence[Rect] = ()) -> tuple[Any, li
     if not found:
         return None
     form = _hue_of(pixels, [lb for lb in labels if not any(meet(lb, r) for _, r in found)])
-    centres: dict[int, float] = {}
-    for i, (x0, y0, x1, y1) in found:
-        own = runs[y0:y1, x0:x1] == i
-        centres[i] = float(np.median(chroma_hue(pixels[y0:y1, x0:x1][own])[1]))
+    # (hues only where a stamp may be: a whole page's cost an arctan2 a pixel)
+    owns = {i: runs[y0:y1, x0:x1] == i for i, (x0, y0, x1, y1) in found}
+    centres = {i: float(np.median(chroma_hue(pixels[y0:y1, x0:x1][owns[i]])[1]))
+               for i, (x0, y0, x1, y1) in found}  # fmt: skip
     clean, lifted = pixels.copy(), []
     for i, (x0, y0, x1, y1) in found:
         centre = centres[i]
-        shade = float(np.median(lum[y0:y1, x0:x1][runs[y0:y1, x0:x1] == i]))
+        shade = float(np.median(lum[y0:y1, x0:x1][owns[i]]))
         alike = sum(_apart(centre, c) <= FORM_REACH for c in centres.values())
         if (form is not None and _apart(centre, form) <= FORM_REACH) or alike >= PIECES:
             continue  # pieces of a coloured form's ruled grid that a photo's noise broke up
