@@ -52,11 +52,16 @@ def page(tilt: float = 0.0, *, drop: tuple[str, ...] = (), swap: dict[str, str] 
 
 def fields(boxes: list[Box]) -> dict[str, object]:
     got, _ = normalize(read_full(boxes).data)
-    flat: dict[str, object] = {k: v for k, v in got.items()
-                               if k not in ("segments", "extra") and v is not None}  # fmt: skip
+    return flat(got)
+
+
+def flat(got: dict[str, Any]) -> dict[str, object]:
+    """Normalized fields as one mapping: the ticket's by name, a flight's as ``0.flight_no``."""
+    out: dict[str, object] = {k: v for k, v in got.items()
+                              if k not in ("segments", "extra") and v is not None}  # fmt: skip
     for i, segment in enumerate(got["segments"]):
-        flat |= {f"{i}.{k}": v for k, v in segment.items() if v is not None}
-    return flat
+        out |= {f"{i}.{k}": v for k, v in segment.items() if v is not None}
+    return out
 
 
 def engine_read(family: str, seed: int, noise: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -68,7 +73,10 @@ def engine_read(family: str, seed: int, noise: str) -> tuple[dict[str, Any], dic
 
     sample = generate_family(seed, family, noise)
     buf = io.BytesIO()
-    sample.image.save(buf, "PNG")
+    if sample.jpeg_quality is None:
+        sample.image.save(buf, "PNG")
+    else:  # a phone photo, saved as synth's write_sample saves it
+        sample.image.save(buf, "JPEG", quality=sample.jpeg_quality, optimize=True)
     want, _ = normalize(sample.truth["data"])
     got, _ = normalize(recognize(buf.getvalue()))
     return want, got
@@ -1046,3 +1054,13 @@ def test_a_dot_matrix_pass_over_a_coloured_form_is_parted_by_its_hue() -> None:
     want, got = engine_read("paper-dotmatrix-pins", 1600003, "clean")
     assert {k: got[k] for k in ticket_keys(want)} == {k: want[k] for k in ticket_keys(want)}
     assert got["segments"] == want["segments"]
+
+
+def test_a_speckled_phone_photo_is_read_with_its_specks_removed() -> None:
+    """A tuning family's phone photo, grainy and speckled: read as it is, its flight number,
+    carrier, endorsement and three amounts are lost (17 of 24 fields right); its specks
+    replaced by their surroundings' median, all but the fare are read, and nothing wrong."""
+    want, got = engine_read("receipt-thermal", 1600001, "heavy")
+    exact = {k for k, v in flat(want).items() if flat(got).get(k) == v}
+    assert set(flat(got)) <= set(flat(want))
+    assert set(flat(want)) - exact == {"fare"}

@@ -248,6 +248,16 @@ def test_credit_code_is_checked_and_repaired() -> None:
     assert (good[key], key in bad) == ("91110101MAHLG86N2N", False)
 
 
+def test_a_credit_code_right_by_chance_fails_its_organization_code_s_check() -> None:
+    """A photo's misread of 91610113MATT5B783N whose GB 32100 check character happens to
+    hold (one misread in 31): its organization code's own check (GB 11714) fails, and the
+    field is left out."""
+    key = ("统一社会信用代码/纳税人识别号", -1)
+    read = as_dict(extract(einvoice({key[0]: "916101133AT15B753N"}, [])))
+    right = as_dict(extract(einvoice({key[0]: "91610113MATT5B783N"}, [])))
+    assert (key in read, right[key]) == (False, "91610113MATT5B783N")
+
+
 def test_each_entry_carries_the_lowest_score_of_its_boxes() -> None:
     """A fare read at 0.42 (repaired by the total) and CA1401 at 0.61 say so; 至TO is no city."""
     boxes = paper({**PAPER_VALUES, "票价": "CNY 1199.00"}, PAPER_ROWS, "04818009052")

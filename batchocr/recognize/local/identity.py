@@ -147,9 +147,25 @@ def credit_code(text: str) -> str | None:
 
 
 def _credit_ok(code: str) -> bool:
-    """The check character right, and the six characters after the first two a division's
-    code (digits, a province's first: ``35D225`` is a misread 350203)."""
+    """The check character right, the six characters after the first two a division's
+    code (digits, a province's first: ``35D225`` is a misread 350203), and the nine after
+    those an organization code with its own check character (GB 11714): a misread passes
+    the first check one time in 31, both one time in 341.
+
+    >>> _credit_ok("91610113MATT5B783N"), _credit_ok("916101133AT15B753N")
+    (True, False)
+    """
     if not (code[2:8].isdigit() and (code[2:4] in _REGIONS or code[2:4] == "10")):
         return False
     total = sum(CREDIT_CHARS.index(c) * w for c, w in zip(code[:17], _CREDIT_WEIGHTS, strict=True))
-    return CREDIT_CHARS[(31 - total % 31) % 31] == code[17]
+    return CREDIT_CHARS[(31 - total % 31) % 31] == code[17] and _org_ok(code[8:17])
+
+
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _org_ok(org: str) -> bool:
+    """GB 11714's check: digits and A=10 … Z=35 weighted, 11 less the sum mod 11 (10 is X,
+    11 is 0)."""
+    total = sum(int(c, 36) * w for c, w in zip(org[:8], _ORG_WEIGHTS, strict=True))
+    return {10: "X", 11: "0"}.get(11 - total % 11, str(11 - total % 11)) == org[8]

@@ -38,7 +38,7 @@ from typing import Any
 
 from PIL import Image
 
-from .crops import dots_joined, gaps, inked
+from .crops import despeckled, dots_joined, gaps, inked
 
 MAX_SIDE = 2000  # at 1600 px a masked ID line was sometimes missed
 DET_SIDE = 960  # detection runs on a smaller copy: boxes, not glyphs, are needed there...
@@ -120,6 +120,17 @@ def fit(image: Image.Image) -> Image.Image:
         size = (round(image.width * scale), round(image.height * scale))
         image = image.resize(size, Image.Resampling.LANCZOS)
     return image
+
+
+def prepare(image: Image.Image) -> Image.Image:
+    """The page as it is read: :func:`fit`, and a photo's specks removed
+    (:func:`.crops.despeckled`)."""
+    import numpy as np
+
+    page = fit(image)
+    pixels = np.asarray(page)
+    clean = despeckled(pixels)
+    return page if clean is pixels else Image.fromarray(clean)
 
 
 Reading = tuple[str, float]  # (text, score)

@@ -86,9 +86,10 @@ def recognize(image: bytes) -> list[NameValue]:
         with Image.open(io.BytesIO(image)) as raw:
             picture = ImageOps.exif_transpose(raw)
             picture.load()
-        # Shrunk once, here: every later look (turns, re-reads, cells) works on this copy,
-        # and a page drawn or scanned at twice the size holds its full pixels only briefly.
-        picture = ocr.fit(picture)
+        # Shrunk (and a photo's specks removed) once, here: every later look (turns,
+        # re-reads, cells) works on this copy, and a page drawn or scanned at twice the size
+        # holds its full pixels only briefly.
+        picture = ocr.prepare(picture)
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise LookupError(f"not an image: {exc}") from None
     try:
