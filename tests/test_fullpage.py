@@ -1064,3 +1064,13 @@ def test_a_speckled_phone_photo_is_read_with_its_specks_removed() -> None:
     exact = {k for k, v in flat(want).items() if flat(got).get(k) == v}
     assert set(flat(got)) <= set(flat(want))
     assert set(flat(want)) - exact == {"fare"}
+
+
+def test_a_flight_line_photographed_at_a_slant_stays_one_flight() -> None:
+    """A phone photo of a turned paper itinerary, taken at a slant: the flight line's far
+    end (date, time, baggage) stands half a line lower than its start, nearer the next
+    station's line. It is one line all the same: one flight, every value of it in row 0."""
+    want, got = engine_read("paper-rotated", 1600002, "heavy")
+    assert len(got["segments"]) == 1
+    flight = {k: v for k, v in flat(want).items() if k.startswith("0.")}
+    assert {k: v for k, v in flat(got).items() if k.startswith("0.")} == flight
