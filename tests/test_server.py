@@ -375,13 +375,20 @@ def test_parse_form_decodes_and_is_fast() -> None:
     assert urlencode({"ImageBase64": b64(image[:3001])}) == "ImageBase64=" + escape(image[:3001])
     body = f"key={KEY}&ImageBase64={escape(image)}".encode()
     assert len(body) > 5_000_000
+    form = parse_form(body)
+    assert base64.b64decode(form["ImageBase64"]) == image
+    # Fast: at least twice as fast as the standard library's unquoting of the same body
+    # (about 4x; a ratio measured in one run holds on a loaded machine, a time does not).
+    assert _fastest(lambda: parse_form(body)) < _fastest(lambda: unquote_to_bytes(body)) / 2
+
+
+def _fastest(call: Any) -> float:
     timings = []
     for _ in range(3):
         started = time.perf_counter()
-        form = parse_form(body)
+        call()
         timings.append(time.perf_counter() - started)
-    assert base64.b64decode(form["ImageBase64"]) == image
-    assert min(timings) < 0.05
+    return min(timings)
 
 
 def test_parse_form_agrees_with_unquote_to_bytes() -> None:
