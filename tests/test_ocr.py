@@ -55,3 +55,27 @@ def test_a_small_line_keeps_its_gaps() -> None:
     tall = np.full((DOTTED_HEIGHT, 40, 3), 255, np.uint8)
     tall[:, ::2] = 0
     assert (dots_joined(tall)[:, 1:-1] == 0).all()
+
+
+def test_each_character_read_carries_its_own_confidence() -> None:
+    """A line's reading holds the recognizer's confidence in each character: all high on a
+    clear line; a glyph smudged out of shape stands out low while the line's mean does not."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    from batchocr.recognize.local import ocr
+    from synth.style import font
+
+    face = font("sans", 36)
+    image = Image.new("RGB", (344, 60), "white")  # the line's 324 px and a margin
+    ImageDraw.Draw(image).text((10, 10), "广州鹏程国际旅行社", font=face, fill="black")
+    clear = ocr.recognize_crops([np.asarray(image)])[0]
+    ImageDraw.Draw(image).rectangle((85, 12, 110, 50), fill="white")  # most of 鹏 rubbed out
+    ImageDraw.Draw(image).line((85, 20, 110, 44), fill="black", width=3)
+    smudged = ocr.recognize_crops([np.asarray(image)])[0]
+    assert clear.text == "广州鹏程国际旅行社"
+    assert len(clear.glyphs) == len(clear.text) and min(clear.glyphs) > 0.9
+    assert smudged.text.startswith("广州") and smudged.text.endswith("程国际旅行社")
+    assert len(smudged.glyphs) == len(smudged.text)
+    assert smudged.glyphs[2] < 0.5 < 0.9 < smudged.score

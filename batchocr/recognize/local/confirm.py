@@ -15,6 +15,13 @@ flight's date or time is no better checked (a year near the others' aside), and 
 surer: on heavy tuning pages ``10:15`` for 19:15 and ``2024-12-01`` for 2024-12-04 were
 read so and not again (a leading zero the stretched reading drops, ``645`` for 0645, is
 no change).
+
+Free text (a name, an agency, a note) has no check and no second reading that helps: a
+glyph misread in it reads the same again. But the recognizer's confidence in that one glyph
+is low while the line's mean stays high (``广州联程国际旅行社有限公司`` for 广州鹏程…: 0.95 on the
+line, 0.31 on ``联``), so free text is kept only when some line reads each of its glyphs at
+:data:`GLYPH_SURE` or more (:func:`glyphs_sure`). Right glyphs score that low too, so the
+bar is low: it catches the worst misreads, not all.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from ...outputs.fields import field_of
 from .ocr import Box
 from .values import clean
 
-__all__ = ["NUMBERS", "UNCHECKED", "Reread", "confirmed"]
+__all__ = ["FREE_TEXT", "GLYPH_SURE", "NUMBERS", "UNCHECKED", "Reread", "confirmed", "glyphs_sure"]
 
 Reread = Callable[[Sequence[int]], Sequence[Box]]  # lines by index → the page, those read again
 
@@ -37,6 +44,12 @@ UNCHECKED = NUMBERS | {"date", "time", "not_valid_before", "not_valid_after"}
 # number on the tuning pages scored below 0.97, and a typeface of dots (held-out pages)
 # reads differently stretched, right or wrong.
 SURE = 0.98
+FREE_TEXT = frozenset({"passenger_name", "issued_by", "buyer_name", "prompt_info", "endorsement"})
+# Free text on the tuning pages (seeds 1600000-3 and 1760000-3, every noise; 1048 values, 17
+# of them wrong, all on phone photos): misread glyphs scored 0.26-0.93, right ones as low as
+# 0.37 (a dot-matrix print's first glyph, 0.41 and 0.47 on clean scans). Under 0.35: 4 of
+# the wrong values and none of the right (under 0.5: 9 of the wrong, 7 of the right).
+GLYPH_SURE = 0.35
 
 
 def confirmed(data: list[NameValue], boxes: Sequence[Box], reread: Reread) -> list[NameValue]:
@@ -98,3 +111,36 @@ def _alnum(text: str) -> str:
     """Letters and digits only, upper case, look-alikes as digits: ``cny 7849-8O7`` →
     ``CNY7849807``."""
     return re.sub(r"[^0-9A-Z]", "", text.upper()).translate(_LIKE_DIGITS)
+
+
+def glyphs_sure(data: list[NameValue], boxes: Sequence[Box]) -> list[NameValue]:
+    """``data`` without the free text (:data:`FREE_TEXT`) that no line of ``boxes`` reads
+    with every glyph at :data:`GLYPH_SURE` or more; text no line holds with its glyphs
+    known (a template's label, a mended reading) is kept.
+
+    >>> name = {"Name": "填开单位", "Value": "广州联程国际旅行社有限公司"}
+    >>> line = Box("填开单位 广州联程国际旅行社有限公司", 0.95, ((0, 0),) * 4,
+    ...            (0.99,) * 7 + (0.31,) + (0.99,) * 10)
+    >>> glyphs_sure([name], [line]), len(glyphs_sure([name], [Box(line.text, 0.95, line.quad)]))
+    ([], 1)
+    """
+    return [d for d in data
+            if field_of(d["Name"]) not in FREE_TEXT or _weakest(d["Value"], boxes) >= GLYPH_SURE]
+
+
+def _weakest(value: str, boxes: Sequence[Box]) -> float:
+    """The least sure glyph of ``value`` in the line of ``boxes`` that reads it surest
+    (spaces aside); 1.0 when no line holds it with its glyphs known."""
+    key = "".join(value.split())
+    best: float | None = None
+    for b in boxes:
+        if len(b.glyphs) != len(b.text):
+            continue
+        kept = [(c, p) for c, p in zip(b.text, b.glyphs, strict=True) if not c.isspace()]
+        text = "".join(c for c, _ in kept)
+        at = text.find(key) if key else -1
+        while at >= 0:
+            least = min(p for _, p in kept[at : at + len(key)])
+            best = least if best is None else max(best, least)
+            at = text.find(key, at + 1)
+    return 1.0 if best is None else best

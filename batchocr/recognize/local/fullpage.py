@@ -22,7 +22,7 @@ import functools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 from ...documents import positioned
@@ -277,8 +277,7 @@ def aligned(form: Sequence[Box], data: Sequence[Box]) -> tuple[Box, ...]:
     if len(offsets) < 2:
         return (*form, *data)
     dy = sorted(offsets)[len(offsets) // 2]
-    moved = [Box(b.text, b.score, cast(Quad, tuple((x, y + dy) for x, y in b.quad)))
-             for b in data]  # fmt: skip
+    moved = [replace(b, quad=cast(Quad, tuple((x, y + dy) for x, y in b.quad))) for b in data]
     return (*form, *moved)
 
 

@@ -33,8 +33,8 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, NamedTuple
 
 from PIL import Image
 
@@ -63,12 +63,14 @@ class Box:
     """One recognized line: its text, the recognizer's confidence, and its corners.
 
     ``quad`` runs clockwise from the top-left corner, in the coordinates of the
-    page that :func:`read_page` returns.
+    page that :func:`read_page` returns. ``glyphs`` holds the recognizer's confidence in
+    each character of ``text`` (empty for a text it did not read: a template's label).
     """
 
     text: str
     score: float
     quad: Quad
+    glyphs: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +135,16 @@ def prepare(image: Image.Image) -> Image.Image:
     return page if clean is pixels else Image.fromarray(clean)
 
 
-Reading = tuple[str, float]  # (text, score)
+class Reading(NamedTuple):
+    """A line's text, the recognizer's confidence in it (its glyphs' mean), and in each
+    character of it: a glyph misread in a name drags its own probability down, hardly the
+    mean (``广州联程…`` for 广州鹏程…: 0.95 on the whole, 0.31 on ``联``)."""
+
+    text: str
+    score: float
+    glyphs: tuple[float, ...] = ()
+
+
 Read = Callable[[Sequence[Quad]], list[Reading]]  # regions of the page → their readings
 Known = Callable[[Sequence[Quad], Read], dict[int, Box]]
 
@@ -160,8 +171,8 @@ def read_page(image: Image.Image, known: Known | None = None) -> Page:
     found = dict(known(quads, read)) if known is not None else {}
     given = set(found)  # told by ``known``, not recognized here
     rest = [i for i in range(len(quads)) if i not in given]
-    for i, (text, score) in zip(rest, read([quads[i] for i in rest]), strict=True):
-        found[i] = Box(text, score, quads[i])
+    for i, r in zip(rest, read([quads[i] for i in rest]), strict=True):
+        found[i] = Box(r.text, r.score, quads[i], r.glyphs)
     kept = [(i, found[i]) for i in range(len(quads))
             if found[i].text and found[i].score >= TEXT_SCORE]  # fmt: skip
     assumed = frozenset(k for k, (i, _) in enumerate(kept) if i in given)
@@ -178,8 +189,8 @@ def read_assumed(image: Image.Image, page: Page) -> Page:
     order = sorted(page.assumed)
     texts = _read(np.asarray(fit(image)), [page.boxes[i].quad for i in order])
     boxes = list(page.boxes)
-    for i, (text, score) in zip(order, texts, strict=True):
-        boxes[i] = Box(text, score, boxes[i].quad)
+    for i, r in zip(order, texts, strict=True):
+        boxes[i] = Box(r.text, r.score, boxes[i].quad, r.glyphs)
     kept = tuple(b for b in boxes if b.text and b.score >= TEXT_SCORE)
     return Page(page.width, page.height, kept, page.sideways)
 
@@ -198,7 +209,7 @@ def _upright_turn(pixels: Any, quads: Sequence[Quad]) -> int:
         pixels, [np.array(q, dtype=np.float32) for q in longest[:PROBE]]
     )  # tall crops come back turned a quarter counter-clockwise: a page turned by 90
     flipped = [np.ascontiguousarray(np.rot90(c, 2)) for c in crops]
-    score = [sum(s for _, s in recognize_crops(cs)) for cs in (crops, flipped)]
+    score = [sum(r.score for r in recognize_crops(cs)) for cs in (crops, flipped)]
     return 90 if score[0] >= score[1] else 270
 
 
@@ -230,7 +241,7 @@ def recognize_crops(crops: list[Any], *, all_short: bool = False) -> list[Readin
     a parameter, not shared state: threads (``batchocr serve``) may call this at once.
     """
     crops = [dots_joined(c) for c in crops]
-    out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+    out = [Reading("", 0.0)] * len(crops)
     short = [i for i, c in enumerate(crops) if all_short or c.shape[1] < SHORT * c.shape[0]]
     chosen = set(short)
     long = [i for i in range(len(crops)) if i not in chosen]
@@ -240,21 +251,36 @@ def recognize_crops(crops: list[Any], *, all_short: bool = False) -> list[Readin
     return out
 
 
-def _recognize(crops: list[Any], which: list[int], width: int) -> list[tuple[str, float]]:
+def _recognize(crops: list[Any], which: list[int], width: int) -> list[Reading]:
     import numpy as np
 
     rec = engine().text_rec
     ratio = {i: crops[i].shape[1] / crops[i].shape[0] for i in which}
     order = sorted(which, key=ratio.__getitem__)  # similar widths batch with little padding
-    found: dict[int, tuple[str, float]] = {}
+    found: dict[int, Reading] = {}
     for start in range(0, len(order), REC_BATCH):
         batch = order[start : start + REC_BATCH]
         wide = max([width / 48, *(ratio[i] for i in batch)])
         pixels = np.stack([rec.resize_norm_img(crops[i], wide) for i in batch]).astype(np.float32)
         preds = rec.session(pixels)[0]
-        for i, (text, score, *_) in zip(batch, rec.postprocess_op(preds), strict=True):
-            found[i] = (str(text), float(score))
+        decoded = rec.postprocess_op(preds)
+        for k, (i, (text, score, *_)) in enumerate(zip(batch, decoded, strict=True)):
+            found[i] = Reading(str(text), float(score), _glyphs(preds[k], len(text)))
     return [found[i] for i in which]
+
+
+def _glyphs(pred: Any, n: int) -> tuple[float, ...]:
+    """Each decoded character's probability: the best class's at each time step where the
+    best class changes and is no blank (index 0), as RapidOCR's CTC decoder keeps them
+    (empty if its count is not ``n``)."""
+    import numpy as np
+
+    best = pred.argmax(axis=1)
+    kept = np.ones(len(best), dtype=bool)
+    kept[1:] = best[1:] != best[:-1]
+    kept &= best != 0
+    probs = pred.max(axis=1)[kept]
+    return tuple(float(p) for p in probs) if len(probs) == n else ()
 
 
 def detect(pixels: Any) -> list[Any]:
@@ -290,7 +316,8 @@ def reread(image: Image.Image, page: Page, indices: Iterable[int], stretch: floa
     for i in indices:
         b = boxes[i]
         crop = engine().get_crop_img_list(pixels, [np.array(b.quad, dtype=np.float32)])[0]
-        boxes[i] = Box(*_stretched(crop, (b.text, b.score), stretch), b.quad)
+        r = _stretched(crop, Reading(b.text, b.score, b.glyphs), stretch)
+        boxes[i] = replace(b, text=r.text, score=r.score, glyphs=r.glyphs)
     return Page(page.width, page.height, tuple(boxes))
 
 
@@ -332,13 +359,13 @@ def read_quads(image: Image.Image, quads: Iterable[Quad]) -> list[Box]:
                                        [np.array(q, dtype=np.float32) for q in quads])  # fmt: skip
     # A cell holds a glyph or two; read whole and cut to its ink, the surer reading is kept
     # (cutting to the ink helps on a clean scan and is misled by a photo's specks).
-    texts = [max(pair, key=lambda r: r[1]) for pair in zip(
+    texts = [max(pair, key=lambda r: r.score) for pair in zip(
         recognize_crops(crops, all_short=True),
         recognize_crops([inked(c) for c in crops], all_short=True), strict=True)]
     return [
-        Box(text, score, q)
-        for q, (text, score) in zip(quads, texts, strict=True)
-        if text.strip() and score >= TEXT_SCORE
+        Box(r.text, r.score, q, r.glyphs)
+        for q, r in zip(quads, texts, strict=True)
+        if r.text.strip() and r.score >= TEXT_SCORE
     ]
 
 
@@ -348,8 +375,8 @@ def _stretched(crop: Any, first: Reading, stretch: float) -> Reading:
     import cv2
 
     wide = cv2.resize(crop, None, fx=stretch, fy=1.0, interpolation=cv2.INTER_CUBIC)
-    ((text, score),) = recognize_crops([wide])
-    return (text, score) if text else first
+    (again,) = recognize_crops([wide])
+    return again if again.text else first
 
 
 def _quad(points: Any) -> Quad:

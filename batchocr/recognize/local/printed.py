@@ -101,14 +101,14 @@ def known(quads: Sequence[Quad], read: Read) -> dict[int, Box]:
     shapes = [Box("", 0.0, q) for q in quads]
     tried = _title_candidates(shapes)
     for i in tried:  # one by one: the first is the title on most pages
-        ((text, score),) = read([_part(quads[i], 0.0, TITLE_PART)])
-        if (placed := _title_map(text, i, shapes)) is not None:
-            boxes = {i: Box(placed[0].title, score, quads[i])}
+        (title_part,) = read([_part(quads[i], 0.0, TITLE_PART)])
+        if (placed := _title_map(title_part.text, i, shapes)) is not None:
+            boxes = {i: Box(placed[0].title, title_part.score, quads[i])}
             break
     else:  # the starts of lines that are no title: read whole, they may be anything
         return {
-            i: Box(*reading, quads[i])
-            for i, reading in zip(tried, read([quads[i] for i in tried]), strict=True)
+            i: Box(r.text, r.score, quads[i], r.glyphs)
+            for i, r in zip(tried, read([quads[i] for i in tried]), strict=True)
         }
     layout, title, rough = placed
     t = _refine(rough, shapes, layout, title)
@@ -247,14 +247,14 @@ def _values_after_labels(
     out = {}
     readings = read([q for _, q in cuts.values()])
     again = []
-    for (i, (p, _)), (text, score) in zip(cuts.items(), readings, strict=True):
-        value = _LEAD.sub("", text).strip()
+    for (i, (p, _)), seen in zip(cuts.items(), readings, strict=True):
+        value = _LEAD.sub("", seen.text).strip()
         if value:
-            out[i] = Box(f"{p.label}：{value}", score, shapes[i].quad)
+            out[i] = Box(f"{p.label}：{value}", seen.score, shapes[i].quad)
         else:
             again.append(i)
-    for i, (text, score) in zip(again, read([shapes[i].quad for i in again]), strict=True):
-        out[i] = Box(text, score, shapes[i].quad)
+    for i, seen in zip(again, read([shapes[i].quad for i in again]), strict=True):
+        out[i] = Box(seen.text, seen.score, shapes[i].quad, seen.glyphs)
     return out
 
 

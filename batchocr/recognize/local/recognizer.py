@@ -11,7 +11,8 @@ in full (:mod:`.fullpage`): what the template only named is read after all, a ma
 number that does not read as one is read again stretched, a page that reads as little (or
 as few of the ticket's own fields) and is printed in two inks is read one ink at a time
 (:mod:`.inks`), and numbers nothing checks are kept only when read the same twice
-(:mod:`.confirm`).
+(:mod:`.confirm`). Either way, free text (a name, an agency) one of whose characters the
+recognizer doubts is left out (:func:`.confirm.glyphs_sure`).
 Pages whose lines stand upright are turned a quarter; pages that read as little and
 as poorly as upside-down text, half a turn.
 
@@ -34,6 +35,7 @@ import io
 import os
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -42,7 +44,7 @@ from ...documents.positioned import KNOWN_LABELS
 from ...models import NameValue, Reply
 from ...records import BackendName
 from . import inks, ocr, printed, stamps
-from .confirm import SURE, confirmed
+from .confirm import SURE, confirmed, glyphs_sure
 from .extract import Reading, read
 from .fullpage import FullReading, aligned, misregistered, read_full
 from .labels import label_text
@@ -136,12 +138,14 @@ def _read_upright(picture: Image.Image) -> tuple[Reading, ocr.Page]:
         # Not a form we know the drawing of (another issuer, another printer): the template's
         # positions would read the wrong places, so the page is read in full, by its labels.
         return Reading(_read_in_full(picture, page).data), page
+    lines = page.boxes
     if reading.doubtful or reading.blanks:
-        boxes = ocr.reread(picture, page, reading.doubtful).boxes
-        second = read((*boxes, *ocr.read_quads(picture, reading.blanks)))
+        again = (*ocr.reread(picture, page, reading.doubtful).boxes,
+                 *ocr.read_quads(picture, reading.blanks))  # fmt: skip
+        second = read(again)
         if len(second.data) >= len(reading.data):
-            reading = second
-    return reading, page
+            reading, lines = second, again
+    return replace(reading, data=glyphs_sure(reading.data, lines)), page
 
 
 def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
@@ -176,8 +180,8 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
         sources.append((ink, data))
     full = _with_doubted_read(picture, page, full)
     all_lines = [b for _, seen in sources for b in seen.boxes]
-    return FullReading(confirmed(full.data, all_lines, functools.partial(_again, sources)),
-                       full.blanks)
+    kept = confirmed(full.data, all_lines, functools.partial(_again, sources))
+    return FullReading(glyphs_sure(kept, all_lines), full.blanks)
 
 
 def _again(sources: list[tuple[Image.Image, ocr.Page]], at: Sequence[int]) -> list[ocr.Box]:
@@ -210,8 +214,8 @@ def _with_doubted_read(picture: Image.Image, page: ocr.Page, full: FullReading) 
         if part is None:
             continue
         value = clean(d["Name"], d["Value"])
-        score = max((score for text, score in ocr.read_part(picture, *part)
-                     if clean(d["Name"], text) == value), default=0.0)  # fmt: skip
+        score = max((r.score for r in ocr.read_part(picture, *part)
+                     if clean(d["Name"], r.text) == value), default=0.0)  # fmt: skip
         if score >= SURE:
             data.append({"Name": d["Name"], "Value": value, "Row": d.get("Row", -1),
                          "Confidence": round(score, 3)})  # fmt: skip

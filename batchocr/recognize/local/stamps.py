@@ -33,6 +33,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -82,7 +83,7 @@ def unstamped(picture: Image.Image, page: ocr.Page) -> tuple[Image.Image, ocr.Pa
             (x0, y0), (x1, y1), (x2, y2), (x3, y3) = b.quad
             quad = ((x0, y0 + top), (x1, y1 + top), (x2, y2 + top), (x3, y3 + top))
             if meet(_bounds(quad), r):
-                boxes.append(ocr.Box(b.text, b.score, quad))
+                boxes.append(replace(b, quad=quad))
     return clean, ocr.Page(page.width, page.height, tuple(boxes))
 
 
