@@ -34,7 +34,8 @@ from ...outputs.fields import field_of
 from .ocr import Box
 from .values import clean
 
-__all__ = ["FREE_TEXT", "GLYPH_SURE", "NUMBERS", "UNCHECKED", "Reread", "confirmed", "glyphs_sure"]
+__all__ = ["FREE_TEXT", "GLYPH_SURE", "NUMBERS", "UNCHECKED", "Reread", "confirmed", "glyphs_sure",
+           "own_score"]
 
 Reread = Callable[[Sequence[int]], Sequence[Box]]  # lines by index → the page, those read again
 
@@ -131,16 +132,33 @@ def glyphs_sure(data: list[NameValue], boxes: Sequence[Box]) -> list[NameValue]:
 def _weakest(value: str, boxes: Sequence[Box]) -> float:
     """The least sure glyph of ``value`` in the line of ``boxes`` that reads it surest
     (spaces aside); 1.0 when no line holds it with its glyphs known."""
+    return max((min(span) for span in _spans(value, boxes)), default=1.0)
+
+
+def own_score(value: str, boxes: Sequence[Box]) -> float | None:
+    """The recognizer's confidence in ``value``'s own glyphs (their mean) in the line of
+    ``boxes`` that reads it surest; None when no line holds it with its glyphs known. A
+    line's score is its every glyph's: a misread label beside the value drags it down.
+
+    >>> line = Box("顾客姓名杨萍慧", 0.59, ((0, 0),) * 4, (0.2, 0.3, 0.4, 0.3, 0.95, 0.97, 0.99))
+    >>> round(own_score("杨萍慧", [line]), 2), own_score("杨萍", [Box("杨萍", 0.9, line.quad)])
+    (0.97, None)
+    """
+    return max((sum(span) / len(span) for span in _spans(value, boxes)), default=None)
+
+
+def _spans(value: str, boxes: Sequence[Box]) -> list[list[float]]:
+    """The glyph probabilities of each place a line of ``boxes`` holds ``value`` (spaces
+    aside), in the lines whose glyphs are known."""
     key = "".join(value.split())
-    best: float | None = None
+    out = []
     for b in boxes:
-        if len(b.glyphs) != len(b.text):
+        if not key or len(b.glyphs) != len(b.text):
             continue
         kept = [(c, p) for c, p in zip(b.text, b.glyphs, strict=True) if not c.isspace()]
         text = "".join(c for c, _ in kept)
-        at = text.find(key) if key else -1
+        at = text.find(key)
         while at >= 0:
-            least = min(p for _, p in kept[at : at + len(key)])
-            best = least if best is None else max(best, least)
+            out.append([p for _, p in kept[at : at + len(key)]])
             at = text.find(key, at + 1)
-    return 1.0 if best is None else best
+    return out

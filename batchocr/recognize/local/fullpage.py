@@ -39,8 +39,8 @@ from .table import parted_carrier
 from .upright import upright_words
 from .values import FREE, clean, keep_checked
 
-__all__ = ["FullReading", "aligned", "keep_checked", "mend_rows", "misregistered", "page_tilt",
-           "read_full", "upright_words"]
+__all__ = ["FullReading", "aligned", "floor", "keep_checked", "mend_rows", "misregistered",
+           "page_tilt", "read_full", "upright_words"]
 
 # Free text that no form, check character or sum can check (notes, agencies, companies) is
 # kept only when the recognizer is this sure of it: on tuning pages (80 of each noise level)
@@ -148,7 +148,7 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
         if d["Name"] == "自" and row >= 0 and (parted := parted_carrier(d["Value"])):
             flights.setdefault(row, {}).setdefault("承运人", parted[1])  # its column's reading wins
             sure.setdefault((row, "承运人"), (parted[1], d.get("Confidence", 1.0)))
-        if d.get("Confidence", 1.0) < _floor(d["Name"]):
+        if d.get("Confidence", 1.0) < floor(d["Name"]):
             if clean(d["Name"], d["Value"]) is not None:
                 doubted.append(d)
             continue  # free text has no form to check it by: only its reading vouches for it
@@ -160,7 +160,7 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     for have, want, beside in (("电子客票号码", "验证码", check_code_beside),
                                ("有效身份证件号码", "旅客姓名", name_beside)):  # fmt: skip
         near = beside(ticket[have], words) if have in ticket and want not in ticket else None
-        if near is not None and near.score >= _floor(want):
+        if near is not None and near.score >= floor(want):
             ticket[want], sure[-1, want] = near.key, (near.key, near.score)
     ticket, rows = check(ticket, [flights[r] for r in sorted(flights)])
     data = [_entry(k, v, -1, sure) for k, v in ticket.items()]
@@ -226,7 +226,7 @@ def _labelled(text: str) -> bool:
         squeezed.startswith(k) and len(squeezed) > len(k) for k in positioned.KNOWN_LABELS)
 
 
-def _floor(name: str) -> float:
+def floor(name: str) -> float:
     """The recognizer's score below which a field's value is not taken: only free text (and
     a name) has one, having no form to check it by."""
     return FREE_TEXT_BELOW if name in FREE_TEXT else NAME_BELOW if name == "旅客姓名" else 0.0

@@ -44,9 +44,9 @@ from ...documents.positioned import KNOWN_LABELS
 from ...models import NameValue, Reply
 from ...records import BackendName
 from . import inks, ocr, printed, stamps
-from .confirm import SURE, confirmed, glyphs_sure
+from .confirm import SURE, confirmed, glyphs_sure, own_score
 from .extract import Reading, read
-from .fullpage import FullReading, aligned, misregistered, read_full
+from .fullpage import FullReading, aligned, floor, misregistered, read_full
 from .labels import label_text
 from .pool import CRASHED, PagePool, PageResult, describe_exception
 from .repair import squeeze
@@ -210,10 +210,15 @@ def _with_doubted_read(picture: Image.Image, page: ocr.Page, full: FullReading) 
     recognizer doubts, ``董鹃`` for 董鹏 at 0.75, reads the same and no surer)."""
     data = list(full.data)
     for d in full.doubted:
+        value = clean(d["Name"], d["Value"])
+        own = own_score(d["Value"], page.boxes)
+        if value is not None and own is not None and own >= floor(d["Name"]):
+            data.append({"Name": d["Name"], "Value": value, "Row": d.get("Row", -1),
+                         "Confidence": round(own, 3)})  # fmt: skip
+            continue
         part = _value_part(d["Value"], page)
         if part is None:
             continue
-        value = clean(d["Name"], d["Value"])
         score = max((r.score for r in ocr.read_part(picture, *part)
                      if clean(d["Name"], r.text) == value), default=0.0)  # fmt: skip
         if score >= SURE:
