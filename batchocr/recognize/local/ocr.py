@@ -11,6 +11,8 @@ on synthetic pages:
   lines, not the glyphs) unless the page is small already (at most
   :data:`DET_KEEP` px: a low-resolution scan has no pixel to spare),
   recognition on crops of the full page;
+* a page speckled like a phone photo has its specks replaced by their surroundings first
+  (:func:`prepare`, :func:`.crops.despeckled`);
 * every line as tall as a scan's values has its one-pixel gaps filled before it is
   recognized (:func:`.crops.dots_joined`): a dot-matrix head's dots read as other glyphs;
 * one thread per process (ONNX Runtime's and OpenCV's): pages run in
@@ -20,7 +22,9 @@ on synthetic pages:
   identical characters (``440106*********658``), and more time steps per
   glyph stop it;
 * the caller may name the lines it knows without reading them (``known`` of
-  :func:`read_page`): recognition is most of the cost.
+  :func:`read_page`): recognition is most of the cost;
+* each reading keeps the recognizer's confidence in each of its characters
+  (:class:`Reading`), which RapidOCR averages away.
 
 The engine is loaded once per process, on first use (:func:`engine`).
 
