@@ -8,48 +8,63 @@ from typing import Any
 
 __all__ = ["DOTTED_HEIGHT", "despeckled", "dots_joined", "gaps", "inked"]
 
-SPECK = 40  # grey levels by which a pixel is darker (or lighter) than all eight around it
-# The share of a page's pixels that are such specks from which the page is cleaned. Measured
-# on the tuning families (seeds 1600000-2, 45 pages a noise level): phone photos 1.6-4.3 per
-# thousand; scans and renders at most 0.8 (a dot-matrix print's dots), mostly under 0.1.
-SPECKLED = 0.0012
+SPECK = 40  # grey levels by which a speck is darker (or lighter) than all around it
+ALONE = 3  # px: how far around a pixel nothing is nearly as dark for a page to count it
+# The share of a page's pixels alone within ALONE from which the page is speckled. Measured on
+# the tuning families (seeds 1600000-2, 45 pages a noise level): phone photos 1.0-3.1 per
+# thousand; scans and renders at most 0.09 (a dot-matrix print's stray dots). (Counted among
+# the eight neighbours only, a dot-matrix scan's dots made up to 0.8 per thousand on tuning
+# pages, and more on a held-out face's: its clean receipts were cleaned of their dots.)
+SPECKLED = 0.0003
 
 
 def despeckled(pixels: Any) -> Any:
-    """An RGB page with its isolated specks replaced by their 3 x 3 median, when it has many.
+    """An RGB page with its specks replaced by their 3 x 3 median, when it is speckled.
 
     A phone photo's sensor and a dusty glass leave single pixels far darker or lighter than
     everything around them; at a photo's 10-px print they cut strokes and join glyphs, and
     the detector and recognizer read them as marks (without its specks the same photos read
-    10 % more fields). A pixel of a stroke has a neighbour along the stroke as dark as it is,
-    so only specks are touched; a page with few of them (a scan, a dot-matrix print's dots)
-    is returned as it is.
+    10 % more fields). Whether a page is speckled is told by the pixels that stand alone
+    within :data:`ALONE` (a printer's dots have others a few pixels off, a speck has not);
+    on a speckled page every pixel off all eight around it goes, the specks beside a stroke
+    too, and a stroke's pixels stay (each has a neighbour along the stroke as dark). A page
+    that is not speckled (a scan, a dot-matrix print) is returned as it is.
 
     >>> import numpy as np
-    >>> page = np.full((50, 50, 3), 220, np.uint8)
-    >>> page[10, 10] = 30  # a speck
+    >>> page = np.full((100, 100, 3), 220, np.uint8)
     >>> page[30, 5:45] = 20  # a stroke one pixel thick
-    >>> despeckled(page) is page  # one speck in 2500 pixels: not a speckled page
+    >>> page[50:80:3, 50:80:3] = 40  # a dot-matrix glyph's dots, two pixels apart
+    >>> despeckled(page) is page  # not a speckled page
     True
-    >>> page[40, 0:50:4] = 120  # more specks
+    >>> page[90, 0:100:5] = 120  # specks
+    >>> page[32, 10] = 120  # one beside the stroke
     >>> out = despeckled(page)
-    >>> int(out[10, 10, 0]), int(out[40, 8, 0]), int(out[30, 20, 0])
+    >>> int(out[90, 10, 0]), int(out[32, 10, 0]), int(out[30, 20, 0])
     (220, 220, 20)
     """
     import cv2
-    import numpy as np
 
     grey = pixels.min(axis=2)
-    around = np.ones((3, 3), np.uint8)
-    around[1, 1] = 0
-    darkest, lightest = cv2.erode(grey, around), cv2.dilate(grey, around)
-    g = grey.astype(np.int16)
-    specks = (g < darkest.astype(np.int16) - SPECK) | (g > lightest.astype(np.int16) + SPECK)
-    if specks.mean() < SPECKLED:
+    if _alone(grey, ALONE).mean() < SPECKLED:
         return pixels
+    specks = _alone(grey, 1)
     out = pixels.copy()
     out[specks] = cv2.medianBlur(pixels, 3)[specks]
     return out
+
+
+def _alone(grey: Any, reach: int) -> Any:
+    """Where a pixel is :data:`SPECK` darker or lighter than every other within ``reach``."""
+    import cv2
+    import numpy as np
+
+    around = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
+    around[reach, reach] = 0
+    g = grey.astype(np.int16)
+    darkest = cv2.erode(grey, around).astype(np.int16)
+    lightest = cv2.dilate(grey, around).astype(np.int16)
+    return (g < darkest - SPECK) | (g > lightest + SPECK)
+
 
 DOTTED_HEIGHT = 30  # px: a line this tall has its one-pixel gaps filled (see dots_joined)
 # (a phone photo's lines are 11-25 px tall, a 2000-px scan's values 35-46 px: measured on the
