@@ -32,10 +32,9 @@ from collections.abc import Callable, Sequence
 from ...models import NameValue
 from ...outputs.fields import field_of
 from .ocr import Box
-from .values import clean
+from .values import FREE, clean
 
-__all__ = ["FREE_TEXT", "GLYPH_SURE", "NUMBERS", "UNCHECKED", "Reread", "confirmed", "glyphs_sure",
-           "own_score"]
+__all__ = ["GLYPH_SURE", "NUMBERS", "UNCHECKED", "Reread", "confirmed", "glyphs_sure", "own_score"]
 
 Reread = Callable[[Sequence[int]], Sequence[Box]]  # lines by index → the page, those read again
 
@@ -45,7 +44,7 @@ UNCHECKED = NUMBERS | {"date", "time", "not_valid_before", "not_valid_after"}
 # number on the tuning pages scored below 0.97, and a typeface of dots (held-out pages)
 # reads differently stretched, right or wrong.
 SURE = 0.98
-FREE_TEXT = frozenset({"passenger_name", "issued_by", "buyer_name", "prompt_info", "endorsement"})
+_FREE_FIELDS = frozenset(field_of(name) for name in FREE)  # names, agencies, buyers, notes
 # Free text on the tuning pages (seeds 1600000-3 and 1760000-3, every noise; 1048 values, 17
 # of them wrong, all on phone photos): misread glyphs scored 0.26-0.93, right ones as low as
 # 0.37 (a dot-matrix print's first glyph, 0.41 and 0.47 on clean scans). Under 0.35: 4 of
@@ -115,7 +114,7 @@ def _alnum(text: str) -> str:
 
 
 def glyphs_sure(data: list[NameValue], boxes: Sequence[Box]) -> list[NameValue]:
-    """``data`` without the free text (:data:`FREE_TEXT`) that no line of ``boxes`` reads
+    """``data`` without the free text (:data:`.values.FREE`) that no line of ``boxes`` reads
     with every glyph at :data:`GLYPH_SURE` or more; text no line holds with its glyphs
     known (a template's label, a mended reading) is kept.
 
@@ -126,7 +125,7 @@ def glyphs_sure(data: list[NameValue], boxes: Sequence[Box]) -> list[NameValue]:
     ([], 1)
     """
     return [d for d in data
-            if field_of(d["Name"]) not in FREE_TEXT or _weakest(d["Value"], boxes) >= GLYPH_SURE]
+            if field_of(d["Name"]) not in _FREE_FIELDS or _weakest(d["Value"], boxes) >= GLYPH_SURE]
 
 
 def _weakest(value: str, boxes: Sequence[Box]) -> float:

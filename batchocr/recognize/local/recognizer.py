@@ -202,7 +202,9 @@ def _with_missing(full: FullReading, other: FullReading) -> FullReading:
 
 
 def _with_doubted_read(picture: Image.Image, page: ocr.Page, full: FullReading) -> FullReading:
-    """``full`` with the free text it doubted (:attr:`FullReading.doubted`) that reads the
+    """``full`` with the free text it doubted (:attr:`FullReading.doubted`) whose own glyphs
+    the recognizer was sure enough of (:func:`.confirm.own_score`, against the field's
+    floor), or that reads the
     same, and all but surely (:data:`.confirm.SURE`), recognized alone: the part of its
     line it was read from (a label's English misread in the same line,
     ``ENDORSMENTSRESTRICTONS``, drags the line's score under the field's floor, not the
