@@ -34,7 +34,7 @@ class Reader:
 
     def __call__(self, regions: Sequence[Quad]) -> list[Reading]:
         self.asked += regions
-        return [(self._text(q), 0.97) for q in regions]
+        return [Reading(self._text(q), 0.97) for q in regions]
 
     def _text(self, q: Quad) -> str:
         if q in self.texts:

@@ -19,8 +19,8 @@ headers also by the order of their fragments (:func:`named_by_order`).
 >>> two = [Word("开日", 0, 0, 20, 10), Word("2024-06-27", 30, 0, 90, 10)]
 >>> [w.text for w in named_by_value(two)]
 ['开日', '2024-06-27']
->>> [w.text for w in named_by_value([Word("信代税人号91370182MA3C4Y5H6F", 0, 0, 250, 10)])]
-['统一社会信用代码/纳税人识别号', '91370182MA3C4Y5H6F']
+>>> [w.text for w in named_by_value([Word("信代税人号91370182MA3C4Y5H9Q", 0, 0, 250, 10)])]
+['统一社会信用代码/纳税人识别号', '91370182MA3C4Y5H9Q']
 """
 
 from __future__ import annotations
