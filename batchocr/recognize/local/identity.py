@@ -167,5 +167,5 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 def _org_ok(org: str) -> bool:
     """GB 11714's check: digits and A=10 … Z=35 weighted, 11 less the sum mod 11 (10 is X,
     11 is 0)."""
-    total = sum(int(c, 36) * w for c, w in zip(org[:8], _ORG_WEIGHTS, strict=True))
-    return {10: "X", 11: "0"}.get(11 - total % 11, str(11 - total % 11)) == org[8]
+    check = 11 - sum(int(c, 36) * w for c, w in zip(org[:8], _ORG_WEIGHTS, strict=True)) % 11
+    return {10: "X", 11: "0"}.get(check, str(check)) == org[8]
