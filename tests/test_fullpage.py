@@ -1095,3 +1095,24 @@ def test_a_value_is_judged_by_its_own_glyphs_not_its_misread_label_s() -> None:
     glyphs read at 0.94 on average, so it is taken, and right."""
     want, got = engine_read("mixed-pen-reviewed", 1600000, "heavy")
     assert got["passenger_name"] == want["passenger_name"] == "杨萍慧"
+
+
+def test_an_amount_read_a_glyph_off_is_the_one_its_sum_gives() -> None:
+    """A total read ``990.0`` (a pen's mark over its last digit) or ``99C.00`` is no amount;
+    with every part read, the sum says what it is: taken when the reading is that value but
+    for one glyph, and left out when two are off."""
+    labels = [("票价", 50), ("民航发展基金", 300), ("燃油附加费", 600), ("其他税费", 900),
+              ("合计", 1200)]  # fmt: skip
+
+    def total(read: str) -> object:
+        values = ("CNY 900.00", "CNY 50.00", "CNY 40.00", "CNY 0.00", read)
+        boxes = [line("印刷序号", 600, 50), line("24940309367", 600, 100),
+                 *(line(t, x, 800) for t, x in labels),
+                 *(line(v, x, 850) for v, (_, x) in zip(values, labels, strict=True))]  # fmt: skip
+        got = fields(boxes)
+        assert got["fare"] == "900.00"
+        return got.get("total")
+
+    assert total("CNY 990.00") == "990.00"
+    assert total("CNY 990.0") == total("CNY 99C.00") == "990.00"
+    assert total("CNY 9C0.0") is None

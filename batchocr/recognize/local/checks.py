@@ -23,6 +23,7 @@ without VAT, so its 合计 adds 增值税税额, and 增值税税额 = (票价 +
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -39,13 +40,17 @@ _EINVOICE_ONLY = ("增值税税额", "增值税税率", "发票号码", "开票�
 Flight = dict[str, str]
 
 
-def check(ticket: dict[str, str], flights: list[Flight]) -> tuple[dict[str, str], list[Flight]]:
-    """Repair what the document's redundancy pins down; see the module docstring."""
+def check(
+    ticket: dict[str, str], flights: list[Flight], unclean: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], list[Flight]]:
+    """Repair what the document's redundancy pins down; see the module docstring.
+    ``unclean`` holds what was read for amounts that are no amount as read (``990.0``)."""
     flights = [_flight_code(f) for f in flights]
     ticket = dict(ticket)
     _ticket_prefix(ticket, flights)
     _vat(ticket)
     _totals(ticket)
+    _summed(ticket, unclean or {})
     _unsummed(ticket)
     _dates(ticket, flights)
     return ticket, flights
@@ -200,6 +205,47 @@ def _totals(ticket: dict[str, str]) -> None:
         ]
     if len(fixes) == 1:
         ticket[fixes[0][0]] = fixes[0][1]
+
+
+def _summed(ticket: dict[str, str], unclean: Mapping[str, str]) -> None:
+    """The one amount of the document's sum read as no amount, a glyph of it wrong, lost or
+    added (``990.0``, ``99C.00``), when every other amount of the sum is read: the value the
+    sum gives, if what was read is that value but for the one glyph (the two readings
+    vouch for each other; the e-invoice's VAT equation must hold too).
+
+    >>> t = {"票价": "900.00", "民航发展基金": "50.00", "燃油附加费": "40.00", "其他税费": "0.00"}
+    >>> _summed(t, {"合计": "990.0"}); t["合计"]
+    '990.00'
+    >>> t = {"民航发展基金": "50.00", "燃油附加费": "40.00", "其他税费": "0.00", "合计": "990.00"}
+    >>> _summed(t, {"票价": "CNY 9O.0O"}); "票价" in t  # two glyphs off 900.00
+    False
+    """
+    einvoice = any(n in ticket or n in unclean for n in ("增值税税额", "增值税税率"))
+    total_name = "合计金额" if "合计金额" in ticket or "合计金额" in unclean else "合计"
+    names = (*(_EINVOICE_PARTS if einvoice else _PAPER_PARTS), total_name)
+    missing = [n for n in names if n not in ticket]
+    if len(missing) != 1 or missing[0] not in unclean:
+        return
+    (name,) = missing
+    parts = sum(Decimal(ticket[n]) for n in names[:-1] if n != name)
+    want = parts if name == total_name else Decimal(ticket[total_name]) - parts
+    read = re.sub(r"^(CNY|RMB|CN|[¥￥YV])|[\s,]", "", unclean[name].upper())
+    value = f"{want:.2f}"
+    if want >= 0 and _one_edit(read, value) and adds_up({**ticket, name: value}):
+        ticket[name] = value
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` is ``b`` with one character changed, dropped or added.
+
+    >>> _one_edit("990.0", "990.00"), _one_edit("99C.00", "990.00"), _one_edit("99.0", "990.00")
+    (True, True, False)
+    """
+    if len(a) == len(b):
+        return one_off(a, b)
+    short, long_ = sorted((a, b), key=len)
+    return len(long_) - len(short) == 1 and any(
+        long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def _unsummed(ticket: dict[str, str]) -> None:

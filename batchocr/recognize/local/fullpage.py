@@ -162,7 +162,9 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
         near = beside(ticket[have], words) if have in ticket and want not in ticket else None
         if near is not None and near.score >= floor(want):
             ticket[want], sure[-1, want] = near.key, (near.key, near.score)
-    ticket, rows = check(ticket, [flights[r] for r in sorted(flights)])
+    unclean = {d["Name"]: d["Value"] for d in found if int(d.get("Row", -1)) < 0
+               and d["Name"] in positioned.AMOUNT_LABELS and clean(d["Name"], d["Value"]) is None}
+    ticket, rows = check(ticket, [flights[r] for r in sorted(flights)], unclean)
     data = [_entry(k, v, -1, sure) for k, v in ticket.items()]
     for row, flight in zip(sorted(flights), rows, strict=True):  # a row read empty keeps its place
         data += [_entry(k, v, row, sure) for k, v in consistent(flight).items()]

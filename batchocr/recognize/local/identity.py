@@ -128,6 +128,8 @@ def credit_code(text: str) -> str | None:
     ('91110101MAHLG86N2N', '91110101MAHLG86N2N')
     >>> credit_code("9135D225MAE3AR4W5M") is None  # its check character right by chance
     True
+    >>> credit_code("91440106MA519FUEXW")  # a P read F (a stamp's frame through it)
+    '91440106MA519PUEXW'
     """
     t = squeeze(text).upper().translate(str.maketrans("IOSVZ", "10502"))
     if len(t) != 18 or any(c not in CREDIT_CHARS for c in t):
@@ -135,7 +137,7 @@ def credit_code(text: str) -> str | None:
     if _credit_ok(t):
         return t
     swaps = {"0": "D", "D": "0", "8": "B", "B": "8", "1": "T", "T": "1", "2": "Z", "6": "G",
-             "G": "6", "U": "W", "W": "U", "5": "S"}  # fmt: skip
+             "G": "6", "U": "W", "W": "U", "5": "S", "F": "P", "P": "F"}  # fmt: skip
     fixes = set()
     for i, c in enumerate(t):
         alt = swaps.get(c)

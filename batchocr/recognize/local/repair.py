@@ -64,11 +64,14 @@ def amount(text: str) -> str | None:
     ('2040.00', '1210.00')
     >>> amount("KS0.00"), amount("NY50.00"), amount("CNY S0.00")  # KS: a code or K and a 5?
     (None, '50.00', '50.00')
+    >>> amount("ToACNY2,500.00"), amount("FCNY 1980.00"), amount("2040.00>")
+    ('2500.00', '1980.00', '2040.00')
     """
-    t = squeeze(text).upper().rstrip(".,:;")  # a speck after the cents
+    t = re.sub(r"[^0-9A-Z]+$", "", squeeze(text).upper())  # a speck or a pen's mark after it
     t = re.sub(r",(?=[0-9OQDISBZ]{3}[.:])|\.(?=[0-9OQDISBZ]{3}[.:][0-9OQDISBZ]{2}$)", "",
                t)  # a thousands separator (its digits maybe read as look-alike letters)
-    for sign in ("", r"(CNY|CN|YQ|RMB|¥|[A-Z]{2,3})[-.,:·]?", "Y", "V"):
+    # (letters run into CNY are a label's English: ``ToACNY2,500.00``, ``FCNY 1980.00``)
+    for sign in ("", r"([A-Z]*(CNY|RMB)|CN|YQ|¥|[A-Z]{2,3})[-.,:·]?", "Y", "V"):
         found = _amount(re.sub(f"^{sign}", "", t))
         if found is not None:
             return None if _code_or_digit(t, found) else found
