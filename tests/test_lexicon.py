@@ -1,0 +1,51 @@
+"""A misread label told by the recognizer's own probabilities (``lexicon.relabel``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from batchocr.recognize.local.labels import LABELS
+from batchocr.recognize.local.lexicon import relabel
+
+CHARSET = ["blank", *sorted(set("".join(LABELS)) | set("城上海厦航"))]
+
+
+def steps(*frames: dict[str, float]) -> np.ndarray:
+    """The recognizer's output for a line: one row a time step, the probability of each
+    character named (``""`` the blank), the rest of the step's mass on the blank."""
+    out = np.zeros((len(frames), len(CHARSET)))
+    for t, frame in enumerate(frames):
+        for char, p in frame.items():
+            out[t, CHARSET.index(char) if char else 0] = p
+        out[t, 0] += 1 - out[t].sum()
+    return out
+
+
+def test_a_garbled_label_becomes_the_label_its_probabilities_make_likeliest() -> None:
+    # read 城单位: 填 a little less likely than 城, 开 than a blank
+    probs = steps({"城": 0.55, "填": 0.4}, {"开": 0.35}, {"单": 0.9}, {"位": 0.9})
+    assert relabel(probs, "城单位", CHARSET) == "填开单位"
+    assert relabel(probs, "城单位：", CHARSET) == "填开单位："  # its colon kept
+
+
+def test_a_value_read_as_chinese_stays_what_it_reads() -> None:
+    assert relabel(steps({"上": 0.95}, {"海": 0.95}), "上海", CHARSET) == "上海"
+
+
+def test_a_label_read_with_its_value_keeps_the_value() -> None:
+    # 承运人 alone is nearly as likely (厦 and 航 nearly blanks), but the line holds more
+    probs = steps({"承": 0.9}, {"运": 0.9}, {"人": 0.9}, {"厦": 0.55}, {"航": 0.55})
+    assert relabel(probs, "承运人厦航", CHARSET) == "承运人厦航"
+
+
+def test_a_word_as_likely_two_labels_stays_what_it_reads() -> None:
+    # 开日期: 填开日期 and 开票日期 each one unread character away, as likely
+    probs = steps({"填": 0.4}, {"开": 0.9}, {"票": 0.4}, {"日": 0.9}, {"期": 0.9})
+    assert relabel(probs, "开日期", CHARSET) == "开日期"
+
+
+def test_known_labels_numbers_and_latin_are_not_looked_at() -> None:
+    probs = steps({"票": 0.9}, {"价": 0.9})
+    assert relabel(probs, "票价", CHARSET) == "票价"
+    assert relabel(probs, "1225", CHARSET) == "1225"
+    assert relabel(probs, "VOID", CHARSET) == "VOID"
