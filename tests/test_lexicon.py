@@ -7,7 +7,7 @@ import numpy as np
 from batchocr.recognize.local.labels import LABELS
 from batchocr.recognize.local.lexicon import relabel
 
-CHARSET = ["blank", *sorted(set("".join(LABELS)) | set("城上海厦航"))]
+CHARSET = ["blank", *sorted(set("".join(LABELS)) | set("城上海厦航MF8："))]
 
 
 def steps(*frames: dict[str, float]) -> np.ndarray:
@@ -25,7 +25,15 @@ def test_a_garbled_label_becomes_the_label_its_probabilities_make_likeliest() ->
     # read 城单位: 填 a little less likely than 城, 开 than a blank
     probs = steps({"城": 0.55, "填": 0.4}, {"开": 0.35}, {"单": 0.9}, {"位": 0.9})
     assert relabel(probs, "城单位", CHARSET) == "填开单位"
-    assert relabel(probs, "城单位：", CHARSET) == "填开单位："  # its colon kept
+    colon = np.vstack([probs, steps({"：": 0.9})])
+    assert relabel(colon, "城单位：", CHARSET) == "填开单位："  # its colon kept
+
+
+def test_a_garbled_label_read_with_its_value_becomes_the_label_before_the_value() -> None:
+    # 航号MF: 班 a little less likely than a blank; only the steps before M are weighed
+    probs = steps({"航": 0.9}, {"班": 0.35}, {"号": 0.9}, {"M": 0.9}, {"F": 0.9})
+    assert relabel(probs, "航号MF", CHARSET) == "航班号MF"
+    assert relabel(probs, "航号MF8", CHARSET) == "航号MF8"  # the steps spell another text
 
 
 def test_a_value_read_as_chinese_stays_what_it_reads() -> None:

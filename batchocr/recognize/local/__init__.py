@@ -11,6 +11,7 @@ imported on first use only.
     pool        the one process pool, shared by run and serve; a crash fails one page
     ocr         RapidOCR (detection + recognition), loaded once per process
     crops       a line's pixels before it is read: a dot-matrix head's gaps filled
+    lexicon     a misread label told by the recognizer's own probabilities (CTC)
     register  geometry  layout  printed  printed_boxes   which form, and where on it
     extract  table  repair  checks   boxes → Name/Value list, cleaned and cross-checked
     identity    ID numbers and credit codes: shape, region digits, check characters
@@ -27,6 +28,7 @@ imported on first use only.
 
 __all__ = [
     "airlines", "amounts", "checks", "confirm", "crops", "extract", "forms", "fullpage", "geometry",
-    "identity", "inks", "labels", "layout", "misread", "ocr", "places", "pool", "printed",
-    "printed_boxes", "recognizer", "register", "repair", "stamps", "table", "upright", "values",
+    "identity", "inks", "labels", "layout", "lexicon", "misread", "ocr", "places", "pool",
+    "printed", "printed_boxes", "recognizer", "register", "repair", "stamps", "table", "upright",
+    "values",
 ]  # fmt: skip

@@ -4,8 +4,10 @@ An itinerary says several things twice: the total is the sum of its parts
 (insurance is sold apart), the ticket number starts with the first carrier's
 accounting code, and each flight number starts with its carrier's code. A
 value that disagrees is repaired only when exactly one character of it is
-off and the other side fixes it (for the total, only when every part was read: with one
-unread, the sum cannot tell which is off); otherwise both are kept as read.
+off (misread; or else lost, or a currency sign read as a digit) and the other side fixes it
+(for the total, only when every part was read: with one unread, the sum cannot tell which is
+off); otherwise both are kept as read, unless two readings each lost or gained a glyph
+could be the one: then neither is.
 
 The sum depends on the document (einvoice.md): the paper itinerary's 合计 is
 票价 + 民航发展基金 + 燃油附加费 + 其他税费; the e-invoice prints 票价 and 燃油附加费
@@ -15,6 +17,12 @@ without VAT, so its 合计 adds 增值税税额, and 增值税税额 = (票价 +
 >>> check({"票价": "1190.00", "民航发展基金": "50.00", "燃油附加费": "0.00",
 ...        "其他税费": "0.00", "合计金额": "1290.00"}, [])[0]["合计金额"]
 '1240.00'
+>>> check({"票价": "180.00", "民航发展基金": "50.00", "燃油附加费": "40.00",
+...        "其他税费": "0.00", "合计": "1470.00"}, [])[0]["票价"]  # a 3 lost
+'1380.00'
+>>> sorted(check({"票价": "120.00", "民航发展基金": "50.00", "燃油附加费": "40.00",
+...               "其他税费": "0.00", "合计": "1210.00"}, [])[0])  # 1120.00, or ¥210.00?
+['其他税费', '民航发展基金', '燃油附加费']
 >>> sorted(check({"票价": "1160.00", "民航发展基金": "50.00", "其他税费": "1210.00",
 ...               "合计": "1210.00"}, [])[0])
 ['合计', '民航发展基金', '票价']
@@ -186,25 +194,40 @@ def _totals(ticket: dict[str, str]) -> None:
     total = sum(v for n, v in values.items() if n != total_name)
     if total == values[total_name]:
         return
-    fixes = []
-    for n in names:
-        rest = sum(v for m, v in values.items() if m not in (n, total_name))
-        want = total if n == total_name else values[total_name] - rest
-        if want >= 0 and (one_off(ticket[n], f"{want:.2f}") or _sign_read(ticket[n], want)):
-            fixes.append((n, f"{want:.2f}"))
+    wants = {n: f"{want:.2f}" for n, want in (
+        (n, total if n == total_name else values[total_name]
+         - sum(v for m, v in values.items() if m not in (n, total_name))) for n in names)
+        if want >= 0}  # fmt: skip
+    # A glyph misread; else one lost (a 1 beside a rule: 180.00 for 1180.00) or a currency
+    # sign read as a digit (20.00 for ¥0.00)
+    fixes = [(n, want) for n, want in wants.items() if one_off(ticket[n], want)] or [
+        (n, want) for n, want in wants.items()
+        if _sign_read(ticket[n], want) or _lost_one(ticket[n], want)]  # fmt: skip
     if einvoice:  # net amounts have cents: the VAT equation decides, not round numbers
         fixes = [(n, want) for n, want in fixes if _vat_holds({**ticket, n: want}) is not False]
     if len(fixes) > 1:
         # Domestic fares, taxes and so totals are whole tens of yuan (the e-invoice's gross
         # ones too: its fund, other taxes and total): "1889.00" is the misread.
         whole = [n for n in names if not einvoice or n not in ("票价", "燃油附加费", "增值税税额")]
-        fixes = [
-            (n, want)
-            for n, want in fixes
-            if n in whole and want.endswith("0.00") and not ticket[n].endswith("0.00")
-        ]
+        tens = [(n, want) for n, want in fixes
+                if n in whole and want.endswith("0.00") and not ticket[n].endswith("0.00")]
+        if len(tens) != 1 and any(len(ticket[n]) != len(want) for n, want in fixes):
+            # 1210.00 and 120.00 with parts of 90.00: the total's 1 a sign, or the fare's
+            # lost? One of them is wrong and nothing tells which: neither is kept.
+            for n, _ in fixes:
+                del ticket[n]
+        fixes = tens
     if len(fixes) == 1:
         ticket[fixes[0][0]] = fixes[0][1]
+
+
+def _lost_one(read: str, want: str) -> bool:
+    """Whether ``read`` is ``want`` with one glyph lost.
+
+    >>> _lost_one("180.00", "1180.00"), _lost_one("1180.00", "180.00")
+    (True, False)
+    """
+    return len(read) < len(want) and _one_edit(read, want)
 
 
 def _summed(ticket: dict[str, str], unclean: Mapping[str, str]) -> None:
@@ -313,13 +336,13 @@ def _one_digit_off(amount: str) -> list[str]:
     return out
 
 
-def _sign_read(read: str, want: Decimal | int) -> bool:
+def _sign_read(read: str, want: str) -> bool:
     """The amount read with its currency sign taken for a digit (``¥0.00`` read ``20.00``).
 
-    >>> _sign_read("20.00", Decimal("0.00")), _sign_read("120.00", Decimal("20.00"))
+    >>> _sign_read("20.00", "0.00"), _sign_read("120.00", "20.00")
     (True, True)
     """
-    return len(read) > 4 and read[1:] == f"{want:.2f}"
+    return len(read) > 4 and read[1:] == want
 
 
 def adds_up(ticket: dict[str, str]) -> bool:

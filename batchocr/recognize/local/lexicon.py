@@ -9,7 +9,7 @@ character at every step, and the probability it gives a whole text is the sum ov
 of spelling it out in those steps (CTC's forward pass). A label read as garble is still
 likely (a few nats under the garble, per character), every other label far less so; a value
 (a city, a name, an amount) makes every label thousands of times less likely per character.
-Only words read as Chinese and no label are looked at.
+Only words that start as Chinese and no label are looked at: the Chinese they start with.
 """
 
 from __future__ import annotations
@@ -28,19 +28,27 @@ __all__ = ["relabel"]
 # (cities, names, carriers) 8 and more.
 PER_GLYPH = 3.0
 MARGIN = 3.0  # nats by which the likeliest label must beat the next one
-_LABEL_LIKE = re.compile(r"[\u4e00-\u9fff/：:]+")
+_HEAD = re.compile(r"[\u4e00-\u9fff/]+")  # the Chinese a line starts with
 _FLOOR = 1e-12  # a probability's floor before its logarithm
 
 
 def relabel(probs: Any, text: str, charset: Sequence[str]) -> str:
     """``text``, or the label that ``probs`` (time steps x classes, class 0 the blank, as the
-    recognizer output them for this line) makes likeliest when it passes the two bars above;
-    ``text`` as it is unless it is Chinese and no label."""
+    recognizer output them for this line) makes likeliest in place of the Chinese it starts
+    with, when it passes the two bars above (and is no shorter: a line read longer than the
+    label holds more, its value: ``承运人厦航``). What follows the Chinese (a colon, a number:
+    ``航号MF8358``) stays; only the steps that spelled out the Chinese are weighed."""
     import numpy as np
 
-    key = text.rstrip("：:")
-    if not _LABEL_LIKE.fullmatch(text) or key in LABELS:
+    head = _HEAD.match(text)
+    key = head[0] if head else ""
+    if not key or key in LABELS:
         return text
+    if len(key) < len(text):
+        steps = _steps_before(probs, text, len(key))
+        if steps is None:
+            return text
+        probs = probs[:steps]
     labels, codes = _encoded(tuple(charset))
     logp = np.log(np.maximum(probs, _FLOOR))
     read = float(logp.max(axis=1).sum())  # the text read: its likeliest path
@@ -48,11 +56,16 @@ def relabel(probs: Any, text: str, charset: Sequence[str]) -> str:
     order = np.argsort(scores)[::-1]
     best, second = float(scores[order[0]]), float(scores[order[1]])
     label = labels[int(order[0])]
-    # (a line read longer than the label holds more than the label: its value, 承运人厦航)
-    if read - best <= PER_GLYPH * len(label) and best - second >= MARGIN and len(key) <= len(
-            label):  # fmt: skip
-        return label + text[len(key) :]
-    return text
+    near = read - best <= PER_GLYPH * len(label) and best - second >= MARGIN
+    return label + text[len(key) :] if near and len(key) <= len(label) else text
+
+
+def _steps_before(probs: Any, text: str, n: int) -> int | None:
+    """The time step at which the recognizer's likeliest path starts spelling out the
+    character after the first ``n`` of ``text`` (None when that path spells another text)."""
+    best = probs.argmax(axis=1)
+    starts = [t for t in range(len(best)) if best[t] and (t == 0 or best[t] != best[t - 1])]
+    return starts[n] if len(starts) == len(text) else None
 
 
 @functools.cache
