@@ -11,7 +11,7 @@ imported on first use only.
     pool        the one process pool, shared by run and serve; a crash fails one page
     ocr         RapidOCR (detection + recognition), loaded once per process
     crops       a line's pixels before it is read: a dot-matrix head's gaps filled
-    lexicon     a misread label told by the recognizer's own probabilities (CTC)
+    lexicon     a misread label, city or carrier told by the recognizer's probabilities
     register  geometry  layout  printed  printed_boxes   which form, and where on it
     extract  table  repair  checks   boxes → Name/Value list, cleaned and cross-checked
     identity    ID numbers and credit codes: shape, region digits, check characters

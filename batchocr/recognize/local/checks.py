@@ -4,10 +4,10 @@ An itinerary says several things twice: the total is the sum of its parts
 (insurance is sold apart), the ticket number starts with the first carrier's
 accounting code, and each flight number starts with its carrier's code. A
 value that disagrees is repaired only when exactly one character of it is
-off (misread; or else lost, or a currency sign read as a digit) and the other side fixes it
-(for the total, only when every part was read: with one unread, the sum cannot tell which is
-off); otherwise both are kept as read, unless two readings each lost or gained a glyph
-could be the one: then neither is.
+off (misread, lost, or a currency sign read as a digit) and the other side fixes it (for the
+total, only when every part was read: with one unread, the sum cannot tell which is off);
+otherwise both are kept as read, unless two readings could be the one and one of them lost
+or gained a glyph: then neither is.
 
 The sum depends on the document (einvoice.md): the paper itinerary's 合计 is
 票价 + 民航发展基金 + 燃油附加费 + 其他税费; the e-invoice prints 票价 and 燃油附加费
@@ -198,11 +198,10 @@ def _totals(ticket: dict[str, str]) -> None:
         (n, total if n == total_name else values[total_name]
          - sum(v for m, v in values.items() if m not in (n, total_name))) for n in names)
         if want >= 0}  # fmt: skip
-    # A glyph misread; else one lost (a 1 beside a rule: 180.00 for 1180.00) or a currency
-    # sign read as a digit (20.00 for ¥0.00)
-    fixes = [(n, want) for n, want in wants.items() if one_off(ticket[n], want)] or [
-        (n, want) for n, want in wants.items()
-        if _sign_read(ticket[n], want) or _lost_one(ticket[n], want)]  # fmt: skip
+    # A glyph misread, or lost (a 1 beside a rule: 180.00 for 1180.00), or a currency sign
+    # read as a digit (20.00 for ¥0.00)
+    fixes = [(n, want) for n, want in wants.items() if one_off(ticket[n], want)
+             or _sign_read(ticket[n], want) or _lost_one(ticket[n], want)]  # fmt: skip
     if einvoice:  # net amounts have cents: the VAT equation decides, not round numbers
         fixes = [(n, want) for n, want in fixes if _vat_holds({**ticket, n: want}) is not False]
     if len(fixes) > 1:
@@ -222,12 +221,13 @@ def _totals(ticket: dict[str, str]) -> None:
 
 
 def _lost_one(read: str, want: str) -> bool:
-    """Whether ``read`` is ``want`` with one glyph lost.
+    """Whether ``read`` is ``want`` with one glyph lost, and has two digits before its cents
+    at least: a nil amount's ``0.00`` is read surely, not ``50.00`` with its 5 lost.
 
-    >>> _lost_one("180.00", "1180.00"), _lost_one("1180.00", "180.00")
-    (True, False)
+    >>> _lost_one("180.00", "1180.00"), _lost_one("1180.00", "180.00"), _lost_one("0.00", "50.00")
+    (True, False, False)
     """
-    return len(read) < len(want) and _one_edit(read, want)
+    return len(read) < len(want) and len(read) >= 5 and _one_edit(read, want)
 
 
 def _summed(ticket: dict[str, str], unclean: Mapping[str, str]) -> None:

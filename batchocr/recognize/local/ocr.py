@@ -43,7 +43,7 @@ from typing import Any, NamedTuple
 from PIL import Image
 
 from .crops import despeckled, dots_joined, gaps, inked
-from .lexicon import relabel
+from .lexicon import known_word
 
 MAX_SIDE = 2000  # at 1600 px a masked ID line was sometimes missed
 DET_SIDE = 960  # detection runs on a smaller copy: boxes, not glyphs, are needed there...
@@ -270,8 +270,8 @@ def _recognize(crops: list[Any], which: list[int], width: int) -> list[Reading]:
         preds = rec.session(pixels)[0]
         decoded = rec.postprocess_op(preds)
         for k, (i, (text, score, *_)) in enumerate(zip(batch, decoded, strict=True)):
-            label = relabel(preds[k], str(text), rec.postprocess_op.character)
-            found[i] = Reading(label, float(score), _glyphs(preds[k], len(label)))
+            word = known_word(preds[k], str(text), rec.postprocess_op.character)
+            found[i] = Reading(word, float(score), _glyphs(preds[k], len(word)))
     return [found[i] for i in which]
 
 
