@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import random
 from typing import Any
 
 import pytest
@@ -1127,3 +1128,28 @@ def test_labels_a_photo_garbled_are_read_as_the_likeliest_label() -> None:
     assert {k: v for k, v in flat(got).items() if v != flat(want)[k]} == {}
     for key in ("endorsement", "prompt_info", "insurance", "domestic_intl"):
         assert flat(got)[key] == flat(want)[key]
+
+
+def test_a_kai_page_upside_down_that_reads_as_nothing_is_turned() -> None:
+    """Kai print turned half a turn reads as nothing, though its lines score as well as a
+    heavy photo's (median 0.71, above the bar for text upside down): a page that reads as
+    nothing at all is tried turned whatever its scores."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    from batchocr.recognize.local.recognizer import recognize
+    from synth.scans import _light
+    from synth.style import Style
+    from synth.variety import render
+
+    style = Style(content="paper", arrangement="form", typeface="kai", value_ink="black",
+                  form_ink="green", labels="zh-only", variant=1, date_format="ddmonyy",
+                  amount_format="yen", time_format="hhmm", ruled=True, placement="above",
+                  offset="misregistered", stamp=False, scribble=False, rotation=180,
+                  scale=0.83, margin=49, value_size=31, jitter=0.335, shift=(-27, 4))  # fmt: skip
+    image, data, _ = render(9500000, style)
+    buf = io.BytesIO()  # scanned as a light page of a probe family drawn from tuning axes
+    _light(image, random.Random("synth.variety:probe-kai-misreg:9500000:light")).save(buf, "PNG")
+    want, _ = normalize(data)
+    got, _ = normalize(recognize(buf.getvalue()))
+    assert got["e_ticket_no"] == want["e_ticket_no"]
+    assert [(s["flight_no"], s["date"]) for s in got["segments"]] == [
+        (s["flight_no"], s["date"]) for s in want["segments"]]  # fmt: skip
