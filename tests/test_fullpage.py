@@ -1153,3 +1153,30 @@ def test_a_kai_page_upside_down_that_reads_as_nothing_is_turned() -> None:
     assert got["e_ticket_no"] == want["e_ticket_no"]
     assert [(s["flight_no"], s["date"]) for s in got["segments"]] == [
         (s["flight_no"], s["date"]) for s in want["segments"]]  # fmt: skip
+
+
+def test_amounts_that_add_up_win_over_an_ink_read_alone_that_took_the_sign_for_a_1() -> None:
+    """A dot-matrix page on a green form, printed off its form and scanned upside down, is
+    read whole and one ink at a time; the ink alone reads each ``¥`` as a 1 (``11530.00``),
+    the whole page reads the amounts right, and only those add up: they are the ones kept.
+    Its ID number, read as its first six digits alone, is no short mask (``33*****0106``)."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    from batchocr.recognize.local.recognizer import recognize
+    from synth.scans import _light
+    from synth.style import Style
+    from synth.variety import render
+
+    style = Style(content="paper", arrangement="form", typeface="dotmatrix24",
+                  value_ink="black", form_ink="green", labels="zh-only", variant=0,
+                  date_format="ddmonyy", amount_format="yen", time_format="hhmm", ruled=True,
+                  placement="above", offset="misregistered", stamp=False, scribble=False,
+                  rotation=180, scale=0.89, margin=66, value_size=34, jitter=0.665,
+                  shift=(-26, -10))  # fmt: skip
+    image, data, _ = render(9510002, style)
+    buf = io.BytesIO()  # scanned as a light page of a probe family drawn from tuning axes
+    _light(image, random.Random("synth.variety:probe-kai-misreg:9510002:light")).save(buf, "PNG")
+    want, _ = normalize(data)
+    got, _ = normalize(recognize(buf.getvalue()))
+    for key in ("fare", "caac_dev_fund", "fuel_surcharge", "other_taxes", "total"):
+        assert got[key] == want[key]
+    assert got["passenger_id_no"] in (None, want["passenger_id_no"])

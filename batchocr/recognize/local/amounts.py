@@ -36,7 +36,8 @@ from ...outputs.fields import field_of
 from .checks import adds_up, vat_agrees
 from .values import clean
 
-__all__ = ["EINVOICE_ROW", "PAPER_ROW", "by_order", "by_sum", "document_of", "with_amounts"]
+__all__ = ["EINVOICE_ROW", "PAPER_ROW", "by_order", "by_sum", "document_of", "summed_from",
+           "with_amounts"]
 
 PAPER_ROW = ("票价", "民航发展基金", "燃油附加费", "其他税费", "合计")
 EINVOICE_ROW = AMOUNT_LABELS  # the e-invoice prints its labels in that order
@@ -195,3 +196,28 @@ def document_of(reading: positioned.Reading, ws: Sequence[Word], by_rate: bool =
     einvoice = "发票" in title or bool(names & _EINVOICE_ONLY) or rate
     paper = ("行程单" in title and "发票" not in title) or bool(names & _PAPER_ONLY)
     return None if einvoice == paper else "einvoice" if einvoice else "paper"
+
+
+_SUMMED = frozenset({*AMOUNT_LABELS, "合计金额"})
+
+
+def summed_from(data: list[NameValue], other: list[NameValue]) -> list[NameValue]:
+    """``data`` with its amounts replaced by ``other``'s when ``other``'s add up to its total
+    and ``data``'s do not (two readings of one page: an ink read alone took a dot-matrix
+    ``¥`` for a 1, ``11530.00``, where the whole page read 1530.00).
+
+    >>> paper = [("票价", "1530.00"), ("民航发展基金", "50.00"), ("燃油附加费", "40.00"),
+    ...          ("其他税费", "0.00"), ("合计", "1620.00")]
+    >>> good = [{"Name": n, "Value": v, "Row": -1} for n, v in paper]
+    >>> bad = [{**d, "Value": "1" + d["Value"]} if d["Value"] != "50.00" else d for d in good]
+    >>> [d["Value"] for d in summed_from(bad, good)]
+    ['1530.00', '50.00', '40.00', '0.00', '1620.00']
+    """
+    def amounts(entries: list[NameValue]) -> dict[str, str]:
+        return {d["Name"]: value for d in entries if d["Name"] in _SUMMED
+                and int(d.get("Row", -1)) < 0 and (value := clean(d["Name"], d["Value"]))}
+
+    if adds_up(amounts(data)) or not adds_up(amounts(other)):
+        return data
+    kept = [d for d in data if not (d["Name"] in _SUMMED and int(d.get("Row", -1)) < 0)]
+    return kept + [d for d in other if d["Name"] in _SUMMED and int(d.get("Row", -1)) < 0]

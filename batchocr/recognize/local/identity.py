@@ -27,7 +27,8 @@ def id_number(text: str) -> str | None:
 
     A masked number keeps its fixed shape (2+5+4 or 6+8+4 characters), so a star
     read twice or missed is restored, and 6 or 10 digits alone (stars too faint
-    to read) can only be that shape; an unmasked one must pass its check digit. Its
+    to read) can only be that shape, unless the 6 name a county (a long mask's head,
+    its stars and tail unread); an unmasked one must pass its check digit. Its
     first two digits name a province (GB/T 2260), Hong Kong, Macau or Taiwan, or (a 9)
     a foreigner's permanent residence: ``85…`` is a misread ``35…``.
 
@@ -37,8 +38,8 @@ def id_number(text: str) -> str | None:
     (None, None)
     >>> id_number("500103***..***0521"), id_number("110101*.....5553"), id_number("11010*·5553")
     ('500103********0521', '110101********5553', None)
-    >>> id_number("61.0113********2910")
-    '610113********2910'
+    >>> id_number("61.0113********2910"), id_number("375960"), id_number("110108")
+    ('610113********2910', '37*****5960', None)
     """
     found = _id_shape(text)
     return found if found is not None and _region_ok(found) else None
@@ -101,6 +102,8 @@ def _id_shape(text: str) -> str | None:
             return head + "*" * 8 + tail
         return head + "*" * 5 + tail if len(head) == 2 else None
     if re.fullmatch(r"\d{6}|\d{10}|\d{9}X|\d{5}X", t):  # the stars too faint to read
+        if len(t) == 6 and _region_ok(t + "*" * 8 + "0000"):
+            return None  # a county's code: a long mask's head, its tail unread (``110108``)
         head = t[:2] if len(t) == 6 else t[:6]
         return head + ("*" * 5 if len(t) == 6 else "*" * 8) + t[-4:]
     t = t[:17].translate(AS_DIGIT) + t[17:]

@@ -44,6 +44,7 @@ from ...documents.positioned import KNOWN_LABELS
 from ...models import NameValue, Reply
 from ...records import BackendName
 from . import inks, ocr, printed, stamps
+from .amounts import summed_from
 from .confirm import SURE, confirmed, glyphs_sure, own_score
 from .extract import Reading, read
 from .fullpage import FullReading, aligned, floor, misregistered, read_full
@@ -280,11 +281,12 @@ def _with_blanks(picture: Image.Image, boxes: tuple[ocr.Box, ...]) -> FullReadin
 
 def _pooled(a: FullReading, b: FullReading) -> FullReading:
     """The reading with more entries, with the flight fields only the other read
-    (:func:`merged`). The ticket's fields are not pooled: on held-out pages the other
-    reading's added wrong ones (an agency, a check code) and, on the tuning pages, nothing
-    right."""
+    (:func:`merged`), and the other's amounts if only they add up (:func:`.amounts.summed_from`).
+    The ticket's other fields are not pooled: on held-out pages the other reading's added
+    wrong ones (an agency, a check code) and, on the tuning pages, nothing right."""
     first, second = (b, a) if len(b.data) > len(a.data) else (a, b)
-    return FullReading(merged(first.data, second.data), first.blanks, first.doubted)
+    data = summed_from(merged(first.data, second.data), second.data)  # the sum decides those
+    return FullReading(data, first.blanks, first.doubted)
 
 
 @functools.cache
