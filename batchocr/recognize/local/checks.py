@@ -36,6 +36,7 @@ from datetime import date
 from decimal import Decimal
 
 from .airlines import AIRLINE_CODES, AIRLINES, CARRIERS
+from .labels import edits
 from .places import known_city, two_cities
 
 _CODE_TWINS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8",
@@ -227,7 +228,7 @@ def _lost_one(read: str, want: str) -> bool:
     >>> _lost_one("180.00", "1180.00"), _lost_one("1180.00", "180.00"), _lost_one("0.00", "50.00")
     (True, False, False)
     """
-    return len(read) < len(want) and len(read) >= 5 and _one_edit(read, want)
+    return len(read) < len(want) and len(read) >= 5 and edits(read, want) == 1
 
 
 def _summed(ticket: dict[str, str], unclean: Mapping[str, str]) -> None:
@@ -254,21 +255,8 @@ def _summed(ticket: dict[str, str], unclean: Mapping[str, str]) -> None:
     want = parts if name == total_name else Decimal(ticket[total_name]) - parts
     read = re.sub(r"^(CNY|RMB|CN|[¥￥YV])|[\s,]", "", unclean[name].upper())
     value = f"{want:.2f}"
-    if want >= 0 and _one_edit(read, value) and adds_up({**ticket, name: value}):
+    if want >= 0 and edits(read, value) == 1 and adds_up({**ticket, name: value}):
         ticket[name] = value
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """Whether ``a`` is ``b`` with one character changed, dropped or added.
-
-    >>> _one_edit("990.0", "990.00"), _one_edit("99C.00", "990.00"), _one_edit("99.0", "990.00")
-    (True, True, False)
-    """
-    if len(a) == len(b):
-        return one_off(a, b)
-    short, long_ = sorted((a, b), key=len)
-    return len(long_) - len(short) == 1 and any(
-        long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def _unsummed(ticket: dict[str, str]) -> None:

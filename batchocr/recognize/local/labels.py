@@ -16,7 +16,7 @@ from ...documents import positioned
 from ...documents.words import ALIASES, HAN
 
 __all__ = [
-    "COLON", "ENGLISH", "ENGLISH_OF", "LABELS", "english_label", "english_length",
+    "COLON", "ENGLISH", "ENGLISH_OF", "LABELS", "edits", "english_label", "english_length",
     "english_start", "fragment",
     "label_head", "label_text", "without_own_english",
 ]  # fmt: skip
@@ -48,17 +48,17 @@ def label_text(text: str) -> str:
     ):
         # as near two fields' labels by what they share: the one a single slip away wins
         # (``请开日期`` is 填开日期 with one character misread, 开票日期 with two)
-        edits = sorted((_edits(key, label), label) for label in best)
-        if edits[0][0] == edits[1][0]:
+        ranked = sorted((edits(key, label), label) for label in best)
+        if ranked[0][0] == ranked[1][0]:
             return text
-        best = [edits[0][1]]
+        best = [ranked[0][1]]
     return best[0] + text[len(text.rstrip(COLON)) :]
 
 
-def _edits(a: str, b: str) -> int:
+def edits(a: str, b: str) -> int:
     """The Levenshtein distance: characters misread, lost or added to make ``a`` into ``b``.
 
-    >>> _edits("请开日期", "填开日期"), _edits("请开日期", "开票日期"), _edits("开日期", "开票日期")
+    >>> edits("请开日期", "填开日期"), edits("请开日期", "开票日期"), edits("开日期", "开票日期")
     (1, 2, 1)
     """
     row = list(range(len(b) + 1))
