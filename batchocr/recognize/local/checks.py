@@ -193,7 +193,7 @@ def _totals(ticket: dict[str, str]) -> None:
     if len(names) < len(parts) + 1:
         return  # a part unread: the others cannot tell which value is off (1380 for 1480)
     total = sum(v for n, v in values.items() if n != total_name)
-    if total == values[total_name]:
+    if total == values[total_name] or _signs_read(ticket, names):
         return
     wants = {n: f"{want:.2f}" for n, want in (
         (n, total if n == total_name else values[total_name]
@@ -219,6 +219,23 @@ def _totals(ticket: dict[str, str]) -> None:
         fixes = tens
     if len(fixes) == 1:
         ticket[fixes[0][0]] = fixes[0][1]
+
+
+def _signs_read(ticket: dict[str, str], names: list[str]) -> bool:
+    """Whether the amounts ``names`` add up once every one read with a leading 1 loses it (a
+    dot-matrix ``¥`` read as a 1, on each amount it printed: ``11530.00``, ``140.00``,
+    ``10.00`` and ``11620.00`` with ``50.00``); if so they are so repaired.
+
+    >>> t = {"票价": "11530.00", "民航发展基金": "50.00", "燃油附加费": "140.00",
+    ...      "其他税费": "10.00", "合计": "11620.00"}
+    >>> _signs_read(t, list(t)), t["票价"], t["燃油附加费"], t["合计"]
+    (True, '1530.00', '40.00', '1620.00')
+    """
+    signless = {n: ticket[n][1:] for n in names if ticket[n].startswith("1") and len(ticket[n]) > 4}
+    if not signless or not adds_up({**ticket, **signless}):
+        return False
+    ticket.update(signless)
+    return True
 
 
 def _lost_one(read: str, want: str) -> bool:
