@@ -1180,3 +1180,28 @@ def test_amounts_that_add_up_win_over_an_ink_read_alone_that_took_the_sign_for_a
     for key in ("fare", "caac_dev_fund", "fuel_surcharge", "other_taxes", "total"):
         assert got[key] == want[key]
     assert got["passenger_id_no"] in (None, want["passenger_id_no"])
+
+
+def test_amounts_whose_yen_signs_all_read_as_a_1_add_up_without_it() -> None:
+    """A dot-matrix page with a reviewer's pen marks, printed off its form: its ``¥`` reads
+    as a 1 on some amounts (``140.00`` for ¥40.00); they add up only with every such 1
+    dropped, so they are read so, and no amount is wrong."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    from batchocr.recognize.local.recognizer import recognize
+    from synth.scans import _light
+    from synth.style import Style
+    from synth.variety import render
+
+    style = Style(content="paper", arrangement="form", typeface="dotmatrix24",
+                  value_ink="black", form_ink="green", labels="zh-only", variant=1,
+                  date_format="ddmonyy", amount_format="yen", time_format="hhmm", ruled=True,
+                  placement="above", offset="misregistered", stamp=False, scribble=False,
+                  rotation=0, scale=1.07, margin=61, value_size=31, jitter=0.271,
+                  shift=(-25, -20), overprint="pen")  # fmt: skip
+    image, data, _ = render(9520011, style)
+    buf = io.BytesIO()  # scanned as a light page of a probe family drawn from tuning axes
+    _light(image, random.Random("synth.variety:probe-kai-misreg:9520011:light")).save(buf, "PNG")
+    want, _ = normalize(data)
+    got, _ = normalize(recognize(buf.getvalue()))
+    for key in ("fare", "caac_dev_fund", "fuel_surcharge", "other_taxes", "total"):
+        assert got[key] == want[key]
