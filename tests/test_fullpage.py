@@ -1134,22 +1134,8 @@ def test_a_kai_page_upside_down_that_reads_as_nothing_is_turned() -> None:
     """Kai print turned half a turn reads as nothing, though its lines score as well as a
     heavy photo's (median 0.71, above the bar for text upside down): a page that reads as
     nothing at all is tried turned whatever its scores."""
-    pytest.importorskip("rapidocr_onnxruntime")
-    from batchocr.recognize.local.recognizer import recognize
-    from synth.scans import _light
-    from synth.style import Style
-    from synth.variety import render
-
-    style = Style(content="paper", arrangement="form", typeface="kai", value_ink="black",
-                  form_ink="green", labels="zh-only", variant=1, date_format="ddmonyy",
-                  amount_format="yen", time_format="hhmm", ruled=True, placement="above",
-                  offset="misregistered", stamp=False, scribble=False, rotation=180,
-                  scale=0.83, margin=49, value_size=31, jitter=0.335, shift=(-27, 4))  # fmt: skip
-    image, data, _ = render(9500000, style)
-    buf = io.BytesIO()  # scanned as a light page of a probe family drawn from tuning axes
-    _light(image, random.Random("synth.variety:probe-kai-misreg:9500000:light")).save(buf, "PNG")
-    want, _ = normalize(data)
-    got, _ = normalize(recognize(buf.getvalue()))
+    want, got = read_probe(9500000, typeface="kai", variant=1, rotation=180, scale=0.83,
+                           margin=49, value_size=31, jitter=0.335, shift=(-27, 4))  # fmt: skip
     assert got["e_ticket_no"] == want["e_ticket_no"]
     assert [(s["flight_no"], s["date"]) for s in got["segments"]] == [
         (s["flight_no"], s["date"]) for s in want["segments"]]  # fmt: skip
@@ -1160,23 +1146,8 @@ def test_amounts_that_add_up_win_over_an_ink_read_alone_that_took_the_sign_for_a
     read whole and one ink at a time; the ink alone reads each ``¥`` as a 1 (``11530.00``),
     the whole page reads the amounts right, and only those add up: they are the ones kept.
     Its ID number, read as its first six digits alone, is no short mask (``33*****0106``)."""
-    pytest.importorskip("rapidocr_onnxruntime")
-    from batchocr.recognize.local.recognizer import recognize
-    from synth.scans import _light
-    from synth.style import Style
-    from synth.variety import render
-
-    style = Style(content="paper", arrangement="form", typeface="dotmatrix24",
-                  value_ink="black", form_ink="green", labels="zh-only", variant=0,
-                  date_format="ddmonyy", amount_format="yen", time_format="hhmm", ruled=True,
-                  placement="above", offset="misregistered", stamp=False, scribble=False,
-                  rotation=180, scale=0.89, margin=66, value_size=34, jitter=0.665,
-                  shift=(-26, -10))  # fmt: skip
-    image, data, _ = render(9510002, style)
-    buf = io.BytesIO()  # scanned as a light page of a probe family drawn from tuning axes
-    _light(image, random.Random("synth.variety:probe-kai-misreg:9510002:light")).save(buf, "PNG")
-    want, _ = normalize(data)
-    got, _ = normalize(recognize(buf.getvalue()))
+    want, got = read_probe(9510002, typeface="dotmatrix24", variant=0, rotation=180,
+                           scale=0.89, margin=66, value_size=34, jitter=0.665, shift=(-26, -10))
     for key in ("fare", "caac_dev_fund", "fuel_surcharge", "other_taxes", "total"):
         assert got[key] == want[key]
     assert got["passenger_id_no"] in (None, want["passenger_id_no"])
@@ -1186,22 +1157,31 @@ def test_amounts_whose_yen_signs_all_read_as_a_1_add_up_without_it() -> None:
     """A dot-matrix page with a reviewer's pen marks, printed off its form: its ``¥`` reads
     as a 1 on some amounts (``140.00`` for ¥40.00); they add up only with every such 1
     dropped, so they are read so, and no amount is wrong."""
+    want, got = read_probe(9520011, typeface="dotmatrix24", variant=1, rotation=0, scale=1.07,
+                           margin=61, value_size=31, jitter=0.271, shift=(-25, -20),
+                           overprint="pen")  # fmt: skip
+    for key in ("fare", "caac_dev_fund", "fuel_surcharge", "other_taxes", "total"):
+        assert got[key] == want[key]
+
+
+def read_probe(seed: int, **style: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A light scan of a page of a probe family drawn from tuning axes only (a paper form in
+    green, Chinese-only labels, ``01JAN25`` dates, ``¥`` amounts, a misregistered data pass),
+    the rest of its Style given: the truth's normalized fields and the offline engine's."""
     pytest.importorskip("rapidocr_onnxruntime")
     from batchocr.recognize.local.recognizer import recognize
     from synth.scans import _light
     from synth.style import Style
     from synth.variety import render
 
-    style = Style(content="paper", arrangement="form", typeface="dotmatrix24",
-                  value_ink="black", form_ink="green", labels="zh-only", variant=1,
-                  date_format="ddmonyy", amount_format="yen", time_format="hhmm", ruled=True,
-                  placement="above", offset="misregistered", stamp=False, scribble=False,
-                  rotation=0, scale=1.07, margin=61, value_size=31, jitter=0.271,
-                  shift=(-25, -20), overprint="pen")  # fmt: skip
-    image, data, _ = render(9520011, style)
-    buf = io.BytesIO()  # scanned as a light page of a probe family drawn from tuning axes
-    _light(image, random.Random("synth.variety:probe-kai-misreg:9520011:light")).save(buf, "PNG")
+    common: dict[str, Any] = {
+        "content": "paper", "arrangement": "form", "value_ink": "black", "form_ink": "green",
+        "labels": "zh-only", "date_format": "ddmonyy", "amount_format": "yen",
+        "time_format": "hhmm", "ruled": True, "placement": "above", "offset": "misregistered",
+        "stamp": False, "scribble": False}  # fmt: skip
+    image, data, _ = render(seed, Style(**common, **style))
+    buf = io.BytesIO()  # scanned light, as synth.variety scans that family's page
+    _light(image, random.Random(f"synth.variety:probe-kai-misreg:{seed}:light")).save(buf, "PNG")
     want, _ = normalize(data)
     got, _ = normalize(recognize(buf.getvalue()))
-    for key in ("fare", "caac_dev_fund", "fuel_surcharge", "other_taxes", "total"):
-        assert got[key] == want[key]
+    return want, got

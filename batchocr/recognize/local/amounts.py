@@ -213,11 +213,11 @@ def summed_from(data: list[NameValue], other: list[NameValue]) -> list[NameValue
     >>> [d["Value"] for d in summed_from(bad, good)]
     ['1530.00', '50.00', '40.00', '0.00', '1620.00']
     """
-    def amounts(entries: list[NameValue]) -> dict[str, str]:
+    def summed(entries: list[NameValue]) -> dict[str, str]:
         return {d["Name"]: value for d in entries if d["Name"] in _SUMMED
                 and int(d.get("Row", -1)) < 0 and (value := clean(d["Name"], d["Value"]))}
 
-    if adds_up(amounts(data)) or not adds_up(amounts(other)):
+    if adds_up(summed(data)) or not adds_up(summed(other)):
         return data
     kept = [d for d in data if not (d["Name"] in _SUMMED and int(d.get("Row", -1)) < 0)]
     return kept + [d for d in other if d["Name"] in _SUMMED and int(d.get("Row", -1)) < 0]
