@@ -37,6 +37,7 @@ PLACES = 4  # characters at most of a line weighed against the cities and carrie
 _NAMES = tuple(sorted(frozenset(AIRLINES) | CITIES))
 _HEAD = re.compile(r"[\u4e00-\u9fff/]+")  # the Chinese a line starts with
 _FLOOR = 1e-12  # a probability's floor before its logarithm
+_IMPOSSIBLE = 1e-300  # the likelihood of a word the line has too few steps for
 
 
 def known_word(probs: Any, text: str, charset: Sequence[str]) -> str:
@@ -57,14 +58,14 @@ def known_word(probs: Any, text: str, charset: Sequence[str]) -> str:
         if steps is None:
             return text
         probs = probs[:steps]
-    logp = np.log(np.maximum(probs, _FLOOR))
-    read = float(logp.max(axis=1).sum())  # the text read: its likeliest path
-    label, best, second = _likeliest(logp, charset, LABELS)
+    probs = np.maximum(probs, _FLOOR)
+    read = float(np.log(probs.max(axis=1)).sum())  # the text read: its likeliest path
+    label, best, second = _likeliest(probs, charset, LABELS)
     if _fits(key, read, label, best, second):
         return label + text[len(key) :]
     if key != text or len(key) > PLACES:
         return text
-    name, likely, other = _likeliest(logp, charset, _NAMES)
+    name, likely, other = _likeliest(probs, charset, _NAMES)
     return name if _fits(key, read, name, likely, max(other, best)) else text
 
 
@@ -75,13 +76,13 @@ def _fits(key: str, read: float, word: str, likely: float, rival: float) -> bool
         key) <= len(word)  # fmt: skip
 
 
-def _likeliest(logp: Any, charset: Sequence[str], words: tuple[str, ...]
+def _likeliest(probs: Any, charset: Sequence[str], words: tuple[str, ...]
                ) -> tuple[str, float, float]:  # fmt: skip
-    """The word of ``words`` likeliest under ``logp``, its log-likelihood and the next one's."""
+    """The word of ``words`` likeliest under ``probs``, its log-likelihood and the next one's."""
     import numpy as np
 
     known, codes = _encoded(tuple(charset), words)
-    scores = _likelihoods(logp, codes)
+    scores = _likelihoods(probs, codes)
     order = np.argsort(scores)[::-1]
     return known[int(order[0])], float(scores[order[0]]), float(scores[order[1]])
 
@@ -112,26 +113,31 @@ def _encoded(charset: tuple[str, ...], words: tuple[str, ...]) -> tuple[list[str
     return known, codes
 
 
-def _likelihoods(logp: Any, codes: Any) -> Any:
+def _likelihoods(probs: Any, codes: Any) -> Any:
     """log P(word | line) of each word (rows of ``codes``): CTC's forward pass, all the
-    words at once."""
+    words at once, in probabilities rescaled at every step (their logarithms' sums cost ten
+    times as much: ``np.logaddexp``)."""
     import numpy as np
 
-    neg = -1e30
     n, width = codes.shape
     valid = codes >= 0
     classes = np.where(valid, codes, 0)
     # a state may be reached from two back when it is a character unlike the one two back
     skip = np.zeros_like(valid)
     skip[:, 2:] = (classes[:, 2:] != 0) & (classes[:, 2:] != classes[:, :-2]) & valid[:, 2:]
-    alpha = np.full((n, width), neg)
-    alpha[:, 0] = logp[0, 0]
-    alpha[:, 1] = np.where(valid[:, 1], logp[0, classes[:, 1]], neg)
-    for t in range(1, logp.shape[0]):
-        one = np.concatenate((np.full((n, 1), neg), alpha[:, :-1]), axis=1)
-        two = np.concatenate((np.full((n, 2), neg), alpha[:, :-2]), axis=1)
-        alpha = np.logaddexp(np.logaddexp(alpha, one), np.where(skip, two, neg))
-        alpha = np.where(valid, alpha + logp[t, classes], neg)
+    alpha = np.zeros((n, width))
+    alpha[:, 0] = probs[0, 0]
+    alpha[:, 1] = np.where(valid[:, 1], probs[0, classes[:, 1]], 0.0)
+    scale = np.zeros(n)  # the logarithm of what each row was divided by so far
+    for t in range(1, probs.shape[0]):
+        step = alpha.copy()
+        step[:, 1:] += alpha[:, :-1]
+        step[:, 2:] += np.where(skip[:, 2:], alpha[:, :-2], 0.0)
+        alpha = np.where(valid, step * probs[t, classes], 0.0)
+        top = alpha.max(axis=1)
+        alpha /= top[:, None]
+        scale += np.log(top)
     ends = valid.sum(axis=1) - 1  # the last blank, and the last character before it
     rows = np.arange(n)
-    return np.logaddexp(alpha[rows, ends], alpha[rows, ends - 1])
+    last = alpha[rows, ends] + alpha[rows, ends - 1]  # (none: a word too long for the line)
+    return np.log(np.maximum(last, _IMPOSSIBLE)) + scale
