@@ -242,6 +242,36 @@ def test_numbers_of_a_form_no_other_field_has_need_no_label() -> None:
     assert named("号码：510107 ********3190.") == [("有效身份证件号码", "510107********3190")]
 
 
+def test_a_masked_id_number_boxed_in_two_or_run_into_its_english_label_is_read() -> None:
+    """Detection boxed a masked ID number in two, its stars split between them (a pen's
+    ring beside the second: ``(``): the two pieces are one number; two such pieces far
+    apart are not. ``ID.NO.`` read ``IoNo.`` and run into the number, six stars read for
+    eight: still the passenger's ID number."""
+    ids = "510107********3190"
+    parts = [line("510107**", 400, 250), line("(******3190", 400 + 8 * H * 0.55 + 8, 252)]
+    assert fields([*page(drop=(ids,)), *parts]) == CLEAN
+    apart = [parts[0], line("(******3190", 400 + 8 * H * 0.55 + 3 * H, 252)]
+    assert fields([*page(drop=(ids,)), *apart]) == without("passenger_id_no")
+    assert fields(page(swap={ids: "IoNo.510107******3190"})) == CLEAN
+
+
+def test_a_checked_ticket_field_only_the_other_reading_has_is_pooled() -> None:
+    """Of two readings of one page, the one with more entries is kept, and the masked ID
+    number (its shape and region vouch for it) only the other read is added; an agency
+    (nothing checks it) is not."""
+    from batchocr.recognize.local.fullpage import FullReading
+    from batchocr.recognize.local.recognizer import _pooled
+
+    more = FullReading([{"Name": "签注", "Value": "不得签转", "Row": -1},
+                        {"Name": "航班号", "Value": "MF148", "Row": 0},
+                        {"Name": "座位等级", "Value": "B", "Row": 0}])  # fmt: skip
+    other = FullReading([{"Name": "有效身份证件号码", "Value": "510107********3190", "Row": -1},
+                         {"Name": "填开单位", "Value": "某某旅行社", "Row": -1}])  # fmt: skip
+    pooled = ["签注", "航班号", "座位等级", "有效身份证件号码"]
+    assert [d["Name"] for d in _pooled(more, other).data] == pooled
+    assert [d["Name"] for d in _pooled(other, more).data] == pooled
+
+
 def test_a_number_nothing_checks_is_kept_only_when_read_the_same_twice() -> None:
     """The engine reads the line of a 发票号码 or 电子客票号码 it is not sure of again
     stretched: a digit that changes leaves the number out; the same digits keep it. A number

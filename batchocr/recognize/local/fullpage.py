@@ -26,12 +26,13 @@ from dataclasses import dataclass, replace
 from typing import cast
 
 from ...documents import positioned
-from ...documents.words import HAN, Word
+from ...documents.words import HAN, Word, same_line
 from ...models import NameValue
 from .amounts import document_of, with_amounts
 from .checks import check, consistent
 from .forms import by_form, check_code_beside, name_beside
 from .geometry import angle, long_line, skew
+from .identity import id_number
 from .labels import ENGLISH_OF, fragment, label_head, label_text
 from .misread import mend_rows, named_by_order, named_by_value
 from .ocr import Box, Quad
@@ -132,7 +133,7 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     """The Name/Value pairs of a page read in full: each value cleaned by its field's form
     (left out when it has none), then mended where the document's own checks pin it down."""
     tilt = page_tilt(boxes)
-    named = named_by_value(named_by_order(mend_rows(upright_words(boxes, tilt))))
+    named = named_by_value(named_by_order(mend_rows(joined_ids(upright_words(boxes, tilt)))))
     words = without_english_lines(named)
     reading = positioned.interpret(words)
     ticket: dict[str, str] = {}
@@ -172,6 +173,37 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     taken = {(d["Name"], d.get("Row", -1)) for d in data}
     return FullReading(keep_checked(data), blanks,
                        tuple(d for d in doubted if (d["Name"], d.get("Row", -1)) not in taken))
+
+
+def joined_ids(ws: list[Word]) -> list[Word]:
+    """``ws`` with the two pieces of a masked ID number that detection boxed apart, its
+    stars split between them (``610113**`` and ``(******2910``, a pen's ring beside the
+    second), as one word: each piece alone reads as no ID number.
+
+    >>> ws = [Word("610113**", 100, 0, 180, 20), Word("(******2910", 185, 2, 290, 22)]
+    >>> [w.text for w in joined_ids(ws)]
+    ['610113********2910']
+    >>> [w.text for w in joined_ids([ws[0], replace(ws[1], x0=300, x1=400)])]  # far apart
+    ['610113**', '(******2910']
+    """
+    out = list(ws)
+    for a in ws:
+        if (not a.text.rstrip().endswith("*") or id_number(a.text) is not None
+                or all(w is not a for w in out)):  # (already joined to the piece before it)
+            continue
+        after = [b for b in out if b is not a and "*" in b.text and same_line(a, b)
+                 and -a.height <= b.x0 - a.x1 <= 2 * a.height]  # fmt: skip
+        for b in after:
+            text = _ID_EDGE.sub("", a.text) + _ID_EDGE.sub("", b.text)
+            if id_number(b.text) is None and (number := id_number(text)) is not None:
+                joined = Word(number, a.x0, min(a.top, b.top), b.x1, max(a.bottom, b.bottom),
+                              min(a.score, b.score))  # fmt: skip
+                out = [joined if w is a else w for w in out if w is not b]
+                break
+    return out
+
+
+_ID_EDGE = re.compile(r"^[^0-9A-Za-z*]+|[^0-9A-Za-z*]+$")  # a mark beside a piece
 
 
 def page_tilt(boxes: Sequence[Box]) -> float:

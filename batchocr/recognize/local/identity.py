@@ -40,6 +40,8 @@ def id_number(text: str) -> str | None:
     ('500103********0521', '110101********5553', None)
     >>> id_number("61.0113********2910"), id_number("375960"), id_number("110108")
     ('610113********2910', '37*****5960', None)
+    >>> id_number("IoNo.510107******8361"), id_number("IDNO510107********8361")
+    ('510107********8361', '510107********8361')
     """
     found = _id_shape(text)
     return found if found is not None and _region_ok(found) else None
@@ -87,10 +89,16 @@ _REGIONS = frozenset({
 })  # fmt: skip
 
 
+# The label's English (``ID.NO.``, read ``IoNo.`` or ``IDNO``) run into the number: letters
+# ending in a dot or colon before a digit, or letters right before a masked number's six.
+_ENGLISH_LABEL = re.compile(r"^[A-Z][A-Z.]*[.:](?=\d)|^[A-Z]{2,}(?=\d{6}[*.·])")
+
+
 def _id_shape(text: str) -> str | None:
     """An ID number's shape, masked or whole (see :func:`id_number`)."""
     t = re.sub(r"^[^0-9A-Z*]+|[^0-9A-Z*]+$", "", squeeze(text).upper().replace("×", "X"))
     t = SPECK_IN_NUMBER.sub("", t)  # 61.0113********2910: a speck between two digits
+    t = _ENGLISH_LABEL.sub("", t)  # IoNo.510107…: the label's English half run into it
     # (a photo's stars run together and read in part as dots: ``510107**.*.*.*8361``)
     m = re.fullmatch(r"([0-9A-Z]+)[.·]*\*[*.·]*([0-9OIL]{3}[0-9X])", t)
     if m is not None:

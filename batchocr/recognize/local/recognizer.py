@@ -247,6 +247,10 @@ def _value_part(value: str, page: ocr.Page) -> tuple[ocr.Quad, float, float] | N
 
 
 ID_NUMBER = "有效身份证件号码"
+# Ticket fields one reading of a page may add to another's: a masked ID number's shape and
+# region, a credit code's two check characters vouch for them (a mixed-pen page's ID read
+# only where the pen's ring and the number were boxed apart).
+POOLED = frozenset({ID_NUMBER, "统一社会信用代码/纳税人识别号"})
 
 
 def _with_id_reread(picture: Image.Image, page: ocr.Page, full: FullReading) -> FullReading:
@@ -282,10 +286,14 @@ def _with_blanks(picture: Image.Image, boxes: tuple[ocr.Box, ...]) -> FullReadin
 def _pooled(a: FullReading, b: FullReading) -> FullReading:
     """The reading with more entries, with the flight fields only the other read
     (:func:`merged`), and the other's amounts if only they add up (:func:`.amounts.summed_from`).
-    The ticket's other fields are not pooled: on held-out pages the other reading's added
-    wrong ones (an agency, a check code) and, on the tuning pages, nothing right."""
+    The ticket's other fields are not pooled (on held-out pages the other reading's added
+    wrong ones, an agency, a check code, and on the tuning pages nothing right), but for
+    the ones with a shape and check to vouch for them (:data:`POOLED`)."""
     first, second = (b, a) if len(b.data) > len(a.data) else (a, b)
     data = summed_from(merged(first.data, second.data), second.data)  # the sum decides those
+    have = {d["Name"] for d in data if int(d.get("Row", -1)) < 0}
+    data += [d for d in second.data if d["Name"] in POOLED and d["Name"] not in have
+             and int(d.get("Row", -1)) < 0]  # fmt: skip
     return FullReading(data, first.blanks, first.doubted)
 
 
