@@ -244,12 +244,14 @@ def test_numbers_of_a_form_no_other_field_has_need_no_label() -> None:
 
 def test_a_masked_id_number_boxed_in_two_or_run_into_its_english_label_is_read() -> None:
     """Detection boxed a masked ID number in two, its stars split between them (a pen's
-    ring beside the second: ``(``): the two pieces are one number; two such pieces far
-    apart are not. ``ID.NO.`` read ``IoNo.`` and run into the number, six stars read for
+    ring beside the second: ``(``) or some unread: the two pieces are one number; two such
+    pieces far apart are not. ``ID.NO.`` read ``IoNo.`` and run into the number, six stars read for
     eight: still the passenger's ID number."""
     ids = "510107********3190"
     parts = [line("510107**", 400, 250), line("(******3190", 400 + 8 * H * 0.55 + 8, 252)]
     assert fields([*page(drop=(ids,)), *parts]) == CLEAN
+    unread = [parts[0], line("3190", 400 + 8 * H * 0.55 + 8, 250)]  # the rest of the stars
+    assert fields([*page(drop=(ids,)), *unread]) == CLEAN
     apart = [parts[0], line("(******3190", 400 + 8 * H * 0.55 + 3 * H, 252)]
     assert fields([*page(drop=(ids,)), *apart]) == without("passenger_id_no")
     assert fields(page(swap={ids: "IoNo.510107******3190"})) == CLEAN
@@ -613,6 +615,27 @@ def test_a_table_whose_headers_and_marks_went_unread_is_read_by_its_cells_forms(
     assert fields(page(drop=HEADERS, swap=unmarked)) == CLEAN
 
 
+def test_a_headless_table_s_flight_whose_number_went_unread_keeps_its_row() -> None:
+    """No header, no 自/至 read, and the first flight's number misread (``F148``): its line
+    still holds a flight's date and time, so it is row 0 (the second flight is not read into
+    it), its number left out; a date run into its time with a speck (``2025-12-24:15:05``)
+    is two cells; a city and its carrier read as one word (``青岛厦航``) are two."""
+    unmarked = {t: t.split("：")[1].split()[0] for t in ("自：青岛 TAO", "至：武汉 WUH",
+                                                       "自：武汉 WUH", "至：兰州 LHW")}  # fmt: skip
+    want = {k: v for k, v in CLEAN.items() if not k.startswith("0.")}
+    want |= {k: v for k, v in CLEAN.items() if k.startswith("0.") and k != "0.flight_no"}
+    want |= {"0.from": "青岛", "0.to": "武汉", "1.from": "武汉", "1.to": "兰州"}
+    assert fields(page(drop=HEADERS, swap={**unmarked, "MF148": "F148"})) == want
+    run = page(drop=(*HEADERS, "2025-12-24", "15:05"), swap={**unmarked, "MF148": "F148"})
+    assert fields([*run, line("2025-12-24:15:05", 734, 390)]) == want
+    # (the e-invoice's drawing: each origin on its flight's line, beside the carrier)
+    glued = [*page(drop=(*HEADERS, "厦航", *unmarked)), line("青岛厦航", 300, 390),
+             line("武汉厦航", 300, 490), line("兰州", 300, 540)]  # fmt: skip
+    got = fields(glued)
+    assert [got[f"{row}.{k}"] for row in (0, 1) for k in ("from", "to", "carrier")] == [
+        "青岛", "武汉", "厦航", "武汉", "兰州", "厦航"]
+
+
 def test_a_paper_table_without_headers_or_marks_reads_each_flight_from_its_line() -> None:
     """The paper itinerary the same way: each flight from the city on its line to the next
     city down; a time printed ``1540`` is told from a number by standing after the date."""
@@ -858,12 +881,13 @@ def test_a_cell_whose_header_went_unread_is_named_by_its_form_on_its_flight_line
 
 
 def test_a_flight_whose_number_went_unread_shifts_no_row() -> None:
-    """No header read, the first flight's number unread: its cells' forms find the second
-    flight alone, which read as the first would take the first flight's place (its number,
-    date and time, on the stations of the first). The two rows the marks read stand."""
+    """No header read, the first flight's number unread: read by its cells' forms, the
+    second flight would take the first flight's place (its number, date and time, on the
+    stations of the first), but the first flight's line holds a date and a time: it keeps
+    row 0, all but its number and carrier read."""
     got = fields(page(drop=(*HEADERS, "MF148")))
     assert {k: v for k, v in got.items() if k[0].isdigit()} == {
-        k: v for k, v in CLEAN.items() if k.endswith((".from", ".to"))}
+        k: v for k, v in CLEAN.items() if k[0].isdigit() and k not in ("0.carrier", "0.flight_no")}
 
 
 def test_a_speck_beside_a_value_under_its_label_costs_nothing() -> None:

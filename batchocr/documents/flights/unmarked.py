@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ...models import NameValue
 from ..words import (
@@ -19,6 +20,7 @@ from ..words import (
     left,
     same_line,
 )
+from ..words import lines as word_lines
 from .cells import CITY, Blank, between, column_of, on_level, pieces, segment
 
 __all__ = ["dated", "headless", "unmarked"]
@@ -85,12 +87,19 @@ _FARE_BASIS = re.compile(r"(?=.*[A-Z])[A-Z0-9/]{1,10}")
 _BAGGAGE = re.compile(r"\d{1,3}(?:KG?|PC)|无")
 
 
+# A flight's line: the word its row is placed by, its number and carrier (if read), its cells.
+Row = tuple[Word, Word | None, Word | None, dict[str, Word]]
+
+
 def headless(ws: Sequence[Word]) -> list[NameValue]:
     """A table whose header row and marks went unread (a phone photo of the e-invoice's
     faint small print), by the forms of its cells: each line with an airline's flight number
     followed by a date or a time is a flight, its cells named by form in the order every form
     prints them (:func:`_by_form`); its carrier the Chinese word just before the number, its
-    stations the cities left of them (:func:`_stations`)."""
+    stations the cities left of them (:func:`_stations`), a city read with its carrier as
+    one word parted (:func:`_parted`). A line whose number misread but which holds a date
+    and a time keeps its row (:func:`_unnumbered`)."""
+    ws = [p for w in ws for p in _parted(w)]
     lines = []
     for number in sorted(ws, key=lambda w: w.cy):
         if is_label(number) or not _AIRLINE_FLIGHT.fullmatch(number.text.strip()):
@@ -105,20 +114,66 @@ def headless(ws: Sequence[Word]) -> list[NameValue]:
         return []
     h = lines[0][0].height
     first_col = min((c or n).x0 for n, c, _ in lines) - h / 2
-    top = lines[0][0].top - 1.5 * h  # the e-invoice prints the first origin half a line up
-    below = [w.top for w in ws if is_label(w) and w.cy > lines[-1][0].cy]
+    numbered: list[Row] = [(n, n, c, cells) for n, c, cells in lines]
+    rows = sorted(numbered + _unnumbered(ws, [n for n, _, _ in lines]), key=lambda r: r[0].cy)
+    top = rows[0][0].top - 1.5 * h  # the e-invoice prints the first origin half a line up
+    below = [w.top for w in ws if is_label(w) and w.key not in STATIONS and w.cy > rows[-1][0].cy]
     bottom = min(below, default=float("inf"))
     cities = sorted((w for w in ws if top < w.cy < bottom and w.x1 <= first_col + w.height
                      and not is_label(w) and CITY.fullmatch(w.text.strip())),
                     key=lambda w: w.cy)  # fmt: skip
-    numbers = [n for n, _, _ in lines]
+    anchors = [a for a, _, _, _ in rows]
     out: list[NameValue] = []
-    for row, (number, carrier, cells) in enumerate(lines):
-        out += _stations(cities, numbers, row)
+    for row, (_, flight_no, carrier, cells) in enumerate(rows):
+        out += _stations(cities, anchors, row)
         add(out, "承运人", [carrier] if carrier else [], row)
-        add(out, "航班号", [number], row)
+        add(out, "航班号", [flight_no] if flight_no else [], row)
         for name, word in cells.items():
             add(out, name, [word], row)
+    return out
+
+
+def _parted(w: Word) -> list[Word]:
+    """A city and its carrier read as one word (``杭州南航``) as two, each placed by its share
+    of the text: the city is a station, the carrier's short name (two characters, the last
+    航) its flight's carrier.
+
+    >>> [(p.text, p.x0) for p in _parted(Word("杭州南航", 0, 0, 40, 10))]
+    [('杭州', 0), ('南航', 20.0)]
+    """
+    text = w.text.strip()
+    if is_label(w) or not _CITY_CARRIER.fullmatch(text):
+        return [w]
+    cut = w.x0 + (w.x1 - w.x0) * (len(text) - 2) / len(text)
+    return [replace(w, text=text[:-2], x1=cut), replace(w, text=text[-2:], x0=cut)]
+
+
+_CITY_CARRIER = re.compile(r"[\u4e00-\u9fff]{2,6}[\u4e00-\u9fff]航")
+
+
+_NEAR = 4  # line heights: a flight's line is 1-3 from the next one's (station lines between)
+
+
+def _unnumbered(ws: Sequence[Word], numbers: Sequence[Word]) -> list[Row]:
+    """The table's lines whose flight number did not read as one (``C960`` for CZ960) but
+    whose cells hold a flight's date and time, within :data:`_NEAR` lines of a numbered flight: they
+    keep their row (the next flight would be read into it), their number and carrier unread.
+    Each with the word its row is placed by (the first cell in the numbers' column)."""
+    h = numbers[0].height
+    col = min(n.x0 for n in numbers) - h / 2
+    out: list[Row] = []
+    for line in word_lines(w for w in ws if w.x0 >= col and not is_label(w)):
+        if any(same_line(w, n) for w in line for n in numbers) or not any(
+                abs(line[0].cy - n.cy) <= _NEAR * h for n in numbers):  # fmt: skip
+            continue
+        parts = [p for w in sorted(line, key=left) for p in pieces(w)]
+        if not any(f.fullmatch(parts[0].text.strip()) for f in (_SEAT, _DATE, _TIME)):
+            parts = parts[1:]  # the number, misread: the seat class is the cell after it
+        cells = _by_form(parts)
+        if "日期" in cells and "时间" in cells:
+            first = min(line, key=left)
+            whole = [w for w in ws if same_line(w, first) and not is_label(w)]
+            out.append((first, None, _carrier(first, whole), cells))
     return out
 
 

@@ -178,7 +178,8 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
 def joined_ids(ws: list[Word]) -> list[Word]:
     """``ws`` with the two pieces of a masked ID number that detection boxed apart, its
     stars split between them (``610113**`` and ``(******2910``, a pen's ring beside the
-    second), as one word: each piece alone reads as no ID number.
+    second) or some unread (``370102**`` and ``3683``), as one word: each piece alone reads
+    as no ID number.
 
     >>> ws = [Word("610113**", 100, 0, 180, 20), Word("(******2910", 185, 2, 290, 22)]
     >>> [w.text for w in joined_ids(ws)]
@@ -191,7 +192,7 @@ def joined_ids(ws: list[Word]) -> list[Word]:
         if (not a.text.rstrip().endswith("*") or id_number(a.text) is not None
                 or all(w is not a for w in out)):  # (already joined to the piece before it)
             continue
-        after = [b for b in out if b is not a and "*" in b.text and same_line(a, b)
+        after = [b for b in out if b is not a and same_line(a, b)
                  and -a.height <= b.x0 - a.x1 <= 2 * a.height]  # fmt: skip
         for b in after:
             text = _ID_EDGE.sub("", a.text) + _ID_EDGE.sub("", b.text)
