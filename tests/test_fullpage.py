@@ -636,6 +636,16 @@ def test_a_headless_table_s_flight_whose_number_went_unread_keeps_its_row() -> N
         "青岛", "武汉", "厦航", "武汉", "兰州", "厦航"]
 
 
+def test_a_flight_under_the_header_row_whose_number_misread_keeps_its_row() -> None:
+    """Header row read, 自/至 unread, the first flight's number misread (``F148``): the
+    second flight was read into row 0, a wrong value in every column; the first flight's
+    line holds a date under 日期 and a time under 时间, so it keeps row 0, its number left
+    out."""
+    unmarked = {t: t.split("：")[1] for t in ("自：青岛 TAO", "至：武汉 WUH", "自：武汉 WUH",
+                                             "至：兰州 LHW")}  # fmt: skip
+    assert fields(page(swap={**unmarked, "MF148": "F148"})) == without("0.flight_no")
+
+
 def test_a_paper_table_without_headers_or_marks_reads_each_flight_from_its_line() -> None:
     """The paper itinerary the same way: each flight from the city on its line to the next
     city down; a time printed ``1540`` is told from a number by standing after the date."""

@@ -33,9 +33,11 @@ _FLIGHT_NO = re.compile(r"[A-Z0-9]{2}\d{3,4}(?:[A-Z]?$|[^A-Z0-9])")
 def unmarked(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
               blanks: list[Blank]) -> list[NameValue]:  # fmt: skip
     """A table whose 自/至 marks went unread, by its header row: the lines under it with a
-    flight number under 航班号 are flights; the cities in the stations' column are their
-    stations — on a flight's own line its origin (the paper itinerary: the destination is
-    the next city down), else the cities just above and below it (the e-invoice's pairs).
+    flight number under 航班号 are flights, and so are those with a date under 日期 and a
+    time under 时间 (:func:`_timed`: the number misread); the cities in the stations'
+    column are their stations — on a flight's own line its origin (the paper itinerary: the
+    destination is the next city down), else the cities just above and below it (the
+    e-invoice's pairs).
     The table ends at the first label under it."""
     floor = max(h.bottom for h in heads)
     number = next((h for h in heads if h.key == "航班号"), None)
@@ -48,14 +50,28 @@ def unmarked(ws: Sequence[Word], heads: Sequence[Word], first_col: float,
     inside = [w for w in ws if floor < w.cy < ceiling and not is_label(w)]
     cities = sorted((w for w in inside if w.x1 <= first_col + w.height
                      and CITY.fullmatch(w.text.strip())), key=lambda w: w.cy)  # fmt: skip
-    flights = sorted((w for w in inside if w.x0 >= first_col - 1
-                      and _FLIGHT_NO.match(w.text.upper()) and column_of(w, heads) is number),
-                     key=lambda w: w.cy)  # fmt: skip
+    numbers = [w for w in inside if w.x0 >= first_col - 1
+               and _FLIGHT_NO.match(w.text.upper()) and column_of(w, heads) is number]  # fmt: skip
+    flights = sorted(numbers + _timed(inside, heads, numbers), key=lambda w: w.cy)
     out: list[NameValue] = []
     for row, flight in enumerate(flights):
         out += _stations(cities, flights, row)
         out += segment(ws, heads, first_col, (flight.top, flight.bottom), row, blanks)[0]
     return out
+
+
+def _timed(inside: Sequence[Word], heads: Sequence[Word], numbers: Sequence[Word]) -> list[Word]:
+    """The dates under 日期 on the lines under the header row that hold no flight number
+    but a time under 时间 too: a flight whose number misread (``C960``) keeps its row."""
+    def under(w: Word, key: str, form: re.Pattern[str]) -> bool:
+        return column_of(w, heads).key == key and any(
+            form.fullmatch(p.text.strip()) for p in pieces(w))
+
+    if not any(h.key == "日期" for h in heads) or not any(h.key == "时间" for h in heads):
+        return []
+    return [w for w in inside if under(w, "日期", _DATE)
+            and not any(same_line(w, n) for n in numbers)
+            and any(same_line(w, t) and under(t, "时间", _TIME) for t in inside)]  # fmt: skip
 
 
 def _stations(cities: Sequence[Word], flights: Sequence[Word], row: int) -> list[NameValue]:
