@@ -628,6 +628,9 @@ def test_a_headless_table_s_flight_whose_number_went_unread_keeps_its_row() -> N
     assert fields(page(drop=HEADERS, swap={**unmarked, "MF148": "F148"})) == want
     run = page(drop=(*HEADERS, "2025-12-24", "15:05"), swap={**unmarked, "MF148": "F148"})
     assert fields([*run, line("2025-12-24:15:05", 734, 390)]) == want
+    # (an empty cell read again gives its line's number twice: still one flight)
+    twice = [*page(drop=HEADERS, swap=unmarked), line("MF148", 483, 391)]
+    assert fields(twice) == fields(page(drop=HEADERS, swap=unmarked))
     # (the e-invoice's drawing: each origin on its flight's line, beside the carrier)
     glued = [*page(drop=(*HEADERS, "厦航", *unmarked)), line("青岛厦航", 300, 390),
              line("武汉厦航", 300, 490), line("兰州", 300, 540)]  # fmt: skip

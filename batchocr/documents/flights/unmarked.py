@@ -70,8 +70,14 @@ def _timed(inside: Sequence[Word], heads: Sequence[Word], numbers: Sequence[Word
     if not any(h.key == "日期" for h in heads) or not any(h.key == "时间" for h in heads):
         return []
     return [w for w in inside if under(w, "日期", _DATE)
-            and not any(same_line(w, n) for n in numbers)
+            and not any(_within_a_line(w, n) for n in numbers)
             and any(same_line(w, t) and under(t, "时间", _TIME) for t in inside)]  # fmt: skip
+
+
+def _within_a_line(a: Word, b: Word) -> bool:
+    """Whether two words stand less than a line apart: no two flights' lines do (a number read
+    off its cells' line, by another ink or a misregistered pass, is still their flight's)."""
+    return abs(a.cy - b.cy) < max(a.height, b.height)
 
 
 def _stations(cities: Sequence[Word], flights: Sequence[Word], row: int) -> list[NameValue]:
@@ -116,9 +122,11 @@ def headless(ws: Sequence[Word]) -> list[NameValue]:
     one word parted (:func:`_parted`). A line whose number misread but which holds a date
     and a time keeps its row (:func:`_unnumbered`)."""
     ws = [p for w in ws for p in _parted(w)]
-    lines = []
+    lines: list[tuple[Word, Word | None, dict[str, Word]]] = []
     for number in sorted(ws, key=lambda w: w.cy):
         if is_label(number) or not _AIRLINE_FLIGHT.fullmatch(number.text.strip()):
+            continue
+        if any(same_line(number, n) for n, _, _ in lines):  # (a cell read again: one flight)
             continue
         line = sorted((w for w in ws if same_line(w, number) and w is not number
                        and not is_label(w)), key=left)  # fmt: skip
@@ -179,7 +187,7 @@ def _unnumbered(ws: Sequence[Word], numbers: Sequence[Word]) -> list[Row]:
     col = min(n.x0 for n in numbers) - h / 2
     out: list[Row] = []
     for line in word_lines(w for w in ws if w.x0 >= col and not is_label(w)):
-        if any(same_line(w, n) for w in line for n in numbers) or not any(
+        if any(_within_a_line(w, n) for w in line for n in numbers) or not any(
                 abs(line[0].cy - n.cy) <= _NEAR * h for n in numbers):  # fmt: skip
             continue
         parts = [p for w in sorted(line, key=left) for p in pieces(w)]
