@@ -694,11 +694,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--samples", type=Path, metavar="DIR", help="regenerate the committed samples")
     args = p.parse_args(argv)
     if args.family:
-        from .style import FAMILIES, TUNING_FAMILIES
+        from .style import FAMILIES, HELD_OUT_FAMILIES, TUNING_FAMILIES
 
         if args.family == "list":
             for name in FAMILIES:
-                print(name, "(tuning)" if name in TUNING_FAMILIES else "(held out)")
+                print(name, "(tuning)" if name in TUNING_FAMILIES
+                      else "(held out)" if name in HELD_OUT_FAMILIES else "(probe)")  # fmt: skip
             return 0
         if args.family not in FAMILIES:
             p.error(f"--family must be one of {', '.join(FAMILIES)} (or list)")

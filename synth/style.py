@@ -21,7 +21,9 @@ staggered rows over a Song face); the held-out ``dotmatrix`` (a 9-pin grid of sq
 a sans face) is still a print no tuning page draws. Since the evening of 2026-12-06 one tuning
 family draws a reviewer's ballpoint rings and underlines over values (``mixed-pen-reviewed``,
 every typeface but the dotted ones, misregistered or not): pen marks of another shape than the
-held-out families' signatures and ticks.
+held-out families' signatures and ticks. The probe families (:data:`PROBE_FAMILIES`, session 18)
+redraw held-out ones from tuning axes only (no seal, no pen, no 9-pin face): pages looked at,
+in neither list.
 
 >>> s = draw_style(3, "paper-rotated")
 >>> s.rotation in (90, 180, 270), 0.5 <= s.scale <= 2.0
@@ -182,8 +184,24 @@ SPECS: dict[str, dict[str, tuple[Any, ...]]] = {
         "offset": ("misregistered",), "scale": ("varied",), "rotation": (0, 180),
         "scribble": (True,),
     },
+    # Probes (session 18): two held-out families redrawn from tuning axes only, to tell what
+    # their heavy photos lose to the held-out face and marks from what they lose to the rest.
+    # einvoice-stamped without its seals and pen strokes:
+    "probe-einv-beside": {
+        "content": ("einvoice",), "typeface": ("serif", "sans"), "form_ink": ("ochre",),
+        "labels": ("zh-beside-en",), "amount_format": ("yen",), "time_format": ("hh:mm",),
+        "placement": ("left",),
+    },
+    # paper-kai-shifted without its 9-pin face (the tuning 24-pin one instead) and pen strokes:
+    "probe-kai-green": {
+        "typeface": ("kai", "dotmatrix24"), "value_ink": ("blue", "black"),
+        "form_ink": ("green",), "labels": ("zh-only",), "date_format": ("ddmonyy",),
+        "amount_format": ("yen",), "offset": ("misregistered",), "scale": ("varied",),
+        "rotation": (0, 180),
+    },
 }  # fmt: skip
 FAMILIES = (*CLASSIC, *SPECS)
+PROBE_FAMILIES = ("probe-einv-beside", "probe-kai-green")  # tuning axes only: looked at
 # einvoice-ruled-kai was held out until 2026-12-05, when one of its pages (seed 1500001) was
 # looked at while the full-page reader was fixed: it is tuning data since.
 TUNING_FAMILIES = ("paper-classic", "einvoice-classic", "einvoice-real", "paper-serif-colour",
@@ -191,7 +209,7 @@ TUNING_FAMILIES = ("paper-classic", "einvoice-classic", "einvoice-real", "paper-
                    "einvoice-ruled-kai", "receipt-sans-yen",
                    "paper-zh-only-ddmonyy", "paper-faded-highlighted", "einvoice-received",
                    "receipt-thermal", "paper-dotmatrix-pins", "mixed-pen-reviewed")  # fmt: skip
-HELD_OUT_FAMILIES = tuple(f for f in FAMILIES if f not in TUNING_FAMILIES)
+HELD_OUT_FAMILIES = tuple(f for f in FAMILIES if f not in (*TUNING_FAMILIES, *PROBE_FAMILIES))
 
 INKS = {
     "black": (20, 20, 24), "blue": (30, 50, 150), "darkred": (130, 20, 25),

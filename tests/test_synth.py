@@ -370,14 +370,18 @@ def test_tuning_and_held_out_families_split_the_families() -> None:
     does, and the typeface and the marks over fields the held-out ones share with no tuning
     family are never drawn in tuning (the formats issue 9 names are tuning data since
     session 5: see synth.style)."""
-    from synth.style import AXES, CLASSIC, SPECS, family_axes
+    from synth.style import AXES, CLASSIC, PROBE_FAMILIES, SPECS, family_axes
     from synth.variety import FAMILIES, HELD_OUT_FAMILIES, TUNING_FAMILIES
 
-    assert not set(TUNING_FAMILIES) & set(HELD_OUT_FAMILIES)
-    assert sorted((*TUNING_FAMILIES, *HELD_OUT_FAMILIES)) == sorted(FAMILIES)
+    looked_at = (*TUNING_FAMILIES, *PROBE_FAMILIES)
+    assert not set(looked_at) & set(HELD_OUT_FAMILIES)
+    assert sorted((*looked_at, *HELD_OUT_FAMILIES)) == sorted(FAMILIES)
     assert len(FAMILIES) >= 8 and set(CLASSIC) <= set(TUNING_FAMILIES)
-    tuned = {a: {v for f in TUNING_FAMILIES if f in SPECS for v in family_axes(f)[a]}
+    tuned = {a: {v for f in looked_at if f in SPECS for v in family_axes(f)[a]}
              for a in AXES}  # fmt: skip
+    probes = {a: {v for f in PROBE_FAMILIES for v in family_axes(f)[a]} for a in AXES}
+    assert all(probes[a] <= {v for f in TUNING_FAMILIES if f in SPECS
+                             for v in family_axes(f)[a]} for a in AXES)  # fmt: skip
     held = {a: {v for f in HELD_OUT_FAMILIES for v in family_axes(f)[a]} for a in AXES}
     for axis in ("typeface", "stamp", "scribble"):
         assert held[axis] - tuned[axis], axis
