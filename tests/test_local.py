@@ -291,6 +291,13 @@ def test_value_cleaners_read_the_printed_forms() -> None:
         "2650.00", "08:15", "2024年10月04日", "04818009052", "SHE104")  # fmt: skip
 
 
+def test_an_office_code_must_start_with_a_chinese_airport_s_code() -> None:
+    """A kai or dot-matrix face reads M as N, H as E or K (``KNG182`` for KMG182, ``LEW648``
+    for LHW648): no airport a sales office's code names, so the field is left out."""
+    assert [repair.office_code(t) for t in ("KMG182", "KNG182", "LHW648", "LEW648", "KGH633")] == [
+        "KMG182", None, "LHW648", None, None]
+
+
 # ---------------------------------------------------------------------- OCR on generated pages
 
 ocr_needed = pytest.mark.skipif(

@@ -12,7 +12,7 @@ never a wrong value.
 
 from __future__ import annotations
 
-__all__ = ["CITIES", "known_city", "registered_at", "two_cities"]
+__all__ = ["AIRPORT_CODES", "CITIES", "known_city", "registered_at", "two_cities"]
 
 _MAINLAND = """
 北京 天津 石家庄 秦皇岛 北戴河 邯郸 唐山 张家口 承德 邢台 太原 大同 长治 运城 吕梁 忻州 临汾
@@ -41,6 +41,25 @@ _ABROAD = """
 开罗 约翰内斯堡 内罗毕 亚的斯亚贝巴
 """
 CITIES = frozenset((_MAINLAND + _ABROAD).split())
+
+# The IATA codes of China's civil airports and cities (Hong Kong, Macau and Taiwan's too): a
+# sales office's code (销售单位代号, ``CAN267``) starts with its city's. A code missing here
+# costs an agent code, never a wrong one; ``KNG182`` (KMG read with N for M) is none of them.
+_CODES = """
+BJS PEK PKX NAY SHA PVG CAN SZX CTU TFU KMG TSN XIY HGH CKG NKG WUH CSX XMN TAO DLC SHE HRB
+URC SYX HAK KWE CGO TNA FOC NNG LHW HET BAV SJW TYN CGQ YNT WEH JJN NGB WNZ YIW HFE TXN KHN
+KOW JDZ NTG WUX CZX YNZ LYG XUZ HIA YTY KWL BHY LZH WUZ SWA ZUH ZHA MXZ HUZ HSC FUO WUS LCX
+SQJ JGS KNC JIU YIC SQD AQG JUH WHA FUG BFU HNY DYG CGD HJJ LLF WGN YIH XFN ENH WDS SHS LYA
+NNY XAI AYN DOY JNG LYI WEF RIZ HZA BSD LJG JHG DLU LUM TCZ LNJ SYM DIG ZAT WNH NLH YUA LXA
+LZY BPX NGQ RKZ INC GYU ZHY XNN GOQ YUS HXD GMQ HTT DSN WUA CIF TGO HLD NZH XIL HLH ERL YIE
+AXF EJN UCB RLK DDG JNZ CHG AOG YKH DLC YNJ NBS TNH YSQ DBC NDG MDG JMU HEK DQA OHE JXA LDS
+FYJ JGD DTU JSJ HDG BPE ZQZ CDE XNT DAT CIH YCU LLV WUT LFQ JUZ HSN HYN LNY DNH JGN IQN YZY
+JIC THQ GXH LNL ENY UYN HZG AKA MIG YBP LZO NAO DAX XIC PZI GYS JZH KGT DCY BZX AHJ LPF ZYI
+TEN ACX AVA BFJ HZH KJH LLB WXN JIQ WSK CBQ KHG YIN AKU KRL HTN AAT KRY HMI TLQ TCG KCA BPL
+IQM FYN KJI SHF RQA QSZ YTW NLT ZFL XYQ AEB HCJ YLX HZZ BAR HKG MFM TPE TSA KHH RMQ TNN HUN
+KNH MZG ZHA WMT SZV RHT HPG GHN SXJ
+"""
+AIRPORT_CODES = frozenset(_CODES.split())
 
 
 def known_city(station: str) -> bool:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .places import AIRPORT_CODES
+
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
 # Glyphs OCR confuses, by what the position must hold.
@@ -180,16 +182,18 @@ def cn_date(text: str) -> str | None:
 
 
 def office_code(text: str) -> str | None:
-    """A sales office code: three letters (a city code) and three digits.
+    """A sales office code: three letters (a city's airport code, :data:`.places.AIRPORT_CODES`)
+    and three digits.
 
-    >>> office_code("CAN267"), office_code("5HE1O4"), office_code("SHE1")
-    ('CAN267', 'SHE104', None)
+    >>> office_code("CAN267"), office_code("5HE1O4"), office_code("SHE1"), office_code("KNG182")
+    ('CAN267', 'SHE104', None, None)
     """
     t = squeeze(text).upper().strip(".,:;'、")
     if len(t) != 6:
         return None
     code = t[:3].translate(_AS_LETTER) + t[3:].translate(AS_DIGIT)
-    return code if re.fullmatch(r"[A-Z]{3}\d{3}", code) else None
+    ok = re.fullmatch(r"[A-Z]{3}\d{3}", code) and code[:3] in AIRPORT_CODES
+    return code if ok else None
 
 
 # ---------------------------------------------------------------------- free text
