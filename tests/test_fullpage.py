@@ -639,6 +639,19 @@ def test_a_headless_table_s_flight_whose_number_went_unread_keeps_its_row() -> N
         "青岛", "武汉", "厦航", "武汉", "兰州", "厦航"]
 
 
+def test_a_headless_table_whose_numbers_all_misread_is_read_by_its_dated_lines() -> None:
+    """No header, no 自/至, no flight number read (``F148``, ``5260``): each line with a
+    Chinese word (its carrier) before a date and a time is a flight, in order, its number
+    left out; a date and a time alone on a line (a timestamp) are no flight."""
+    unmarked = {t: t.split("：")[1].split()[0] for t in ("自：青岛 TAO", "至：武汉 WUH",
+                                                       "自：武汉 WUH", "至：兰州 LHW")}  # fmt: skip
+    misread = page(drop=HEADERS, swap={**unmarked, "MF148": "F148", "MF5260": "5260"})
+    got = fields([*misread, line("2025-12-30 10:25", 900, 1100)])
+    want = {k: v.split()[0] for k, v in CLEAN.items()  # (the stations' codes were dropped)
+            if k[0].isdigit() and k not in ("0.flight_no", "1.flight_no")}
+    assert {k: v for k, v in got.items() if k[0].isdigit()} == want
+
+
 def test_a_flight_under_the_header_row_whose_number_misread_keeps_its_row() -> None:
     """Header row read, 自/至 unread, the first flight's number misread (``F148``): the
     second flight was read into row 0, a wrong value in every column; the first flight's

@@ -4,6 +4,7 @@ every form prints them (:func:`headless`) (pure)."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -74,6 +75,22 @@ def _timed(inside: Sequence[Word], heads: Sequence[Word], numbers: Sequence[Word
             and any(same_line(w, t) and under(t, "时间", _TIME) for t in inside)]  # fmt: skip
 
 
+def _misread_number(parts: Sequence[Word]) -> bool:
+    """Whether a flight's line starts with its number misread (``C960``, ``830``): no seat
+    class, date or time, or four digits like a time when a time with its colon follows (the
+    seat class is then the cell after it).
+
+    >>> time = Word("18:40", 2, 0, 3, 1)
+    >>> [_misread_number([Word(t, 0, 0, 1, 1), time]) for t in ("C960", "Y", "5260", "2025-12-28")]
+    [True, False, True, False]
+    """
+    head = parts[0].text.strip()
+    if _SEAT.fullmatch(head) or _DATE.fullmatch(head):
+        return False
+    return not _TIME.fullmatch(head) or any(
+        ":" in p.text and _TIME.fullmatch(p.text.strip()) for p in parts[1:])
+
+
 def _within_a_line(a: Word, b: Word) -> bool:
     """Whether two words stand less than a line apart: no two flights' lines do (a number read
     off its cells' line, by another ink or a misregistered pass, is still their flight's)."""
@@ -134,12 +151,12 @@ def headless(ws: Sequence[Word]) -> list[NameValue]:
                           for p in pieces(w)])  # fmt: skip
         if "日期" in cells or "时间" in cells:
             lines.append((number, _carrier(number, line), cells))
-    if not lines:
-        return []
-    h = lines[0][0].height
-    first_col = min((c or n).x0 for n, c, _ in lines) - h / 2
     numbered: list[Row] = [(n, n, c, cells) for n, c, cells in lines]
     rows = sorted(numbered + _unnumbered(ws, [n for n, _, _ in lines]), key=lambda r: r[0].cy)
+    if not rows:
+        return []
+    h = rows[0][0].height
+    first_col = min((c or a).x0 for a, _, c, _ in rows) - h / 2
     top = rows[0][0].top - 1.5 * h  # the e-invoice prints the first origin half a line up
     below = [w.top for w in ws if is_label(w) and w.key not in STATIONS and w.cy > rows[-1][0].cy]
     bottom = min(below, default=float("inf"))
@@ -180,23 +197,26 @@ _NEAR = 4  # line heights: a flight's line is 1-3 from the next one's (station l
 
 def _unnumbered(ws: Sequence[Word], numbers: Sequence[Word]) -> list[Row]:
     """The table's lines whose flight number did not read as one (``C960`` for CZ960) but
-    whose cells hold a flight's date and time, within :data:`_NEAR` lines of a numbered flight: they
-    keep their row (the next flight would be read into it), their number and carrier unread.
-    Each with the word its row is placed by (the first cell in the numbers' column)."""
-    h = numbers[0].height
-    col = min(n.x0 for n in numbers) - h / 2
+    whose cells hold a flight's date and time, within :data:`_NEAR` lines of a numbered
+    flight: they keep their row (the next flight would be read into it), their number
+    unread. With no number read at all, the lines whose words but the Chinese ones (a city
+    first among them) hold a date and a time. Each with the word its row is placed by (its
+    first cell in the numbers' column), and its carrier if read."""
+    col = min(n.x0 for n in numbers) - numbers[0].height / 2 if numbers else -math.inf
     out: list[Row] = []
-    for line in word_lines(w for w in ws if w.x0 >= col and not is_label(w)):
-        if any(_within_a_line(w, n) for w in line for n in numbers) or not any(
-                abs(line[0].cy - n.cy) <= _NEAR * h for n in numbers):  # fmt: skip
+    for line in word_lines(w for w in ws if w.x0 >= col and not is_label(w)
+                           and (numbers or not HAN.search(w.text))):  # fmt: skip
+        if numbers and (any(_within_a_line(w, n) for w in line for n in numbers) or not any(
+                abs(line[0].cy - n.cy) <= _NEAR * n.height for n in numbers)):  # fmt: skip
             continue
+        first = min(line, key=left)
+        whole = [w for w in ws if same_line(w, first) and not is_label(w)]
+        if not numbers and not any(w.x1 <= first.x0 and CITY.fullmatch(w.text.strip())
+                                   for w in whole):  # fmt: skip
+            continue  # (a date and a time with no city before them is no flight's line)
         parts = [p for w in sorted(line, key=left) for p in pieces(w)]
-        if not any(f.fullmatch(parts[0].text.strip()) for f in (_SEAT, _DATE, _TIME)):
-            parts = parts[1:]  # the number, misread: the seat class is the cell after it
-        cells = _by_form(parts)
+        cells = _by_form(parts[1:] if _misread_number(parts) else parts)
         if "日期" in cells and "时间" in cells:
-            first = min(line, key=left)
-            whole = [w for w in ws if same_line(w, first) and not is_label(w)]
             out.append((first, None, _carrier(first, whole), cells))
     return out
 
