@@ -199,9 +199,9 @@ def _unnumbered(ws: Sequence[Word], numbers: Sequence[Word]) -> list[Row]:
     """The table's lines whose flight number did not read as one (``C960`` for CZ960) but
     whose cells hold a flight's date and time, within :data:`_NEAR` lines of a numbered
     flight: they keep their row (the next flight would be read into it), their number
-    unread. With no number read at all, the lines whose words but the Chinese ones (a city
-    first among them) hold a date and a time. Each with the word its row is placed by (its
-    first cell in the numbers' column), and its carrier if read."""
+    unread. With no number read at all, the lines whose words after a Chinese one (a city
+    or carrier) hold a date and a time. Each with the word its row is placed by (its first
+    cell in the numbers' column), and its carrier if read."""
     col = min(n.x0 for n in numbers) - numbers[0].height / 2 if numbers else -math.inf
     out: list[Row] = []
     for line in word_lines(w for w in ws if w.x0 >= col and not is_label(w)
@@ -213,7 +213,7 @@ def _unnumbered(ws: Sequence[Word], numbers: Sequence[Word]) -> list[Row]:
         whole = [w for w in ws if same_line(w, first) and not is_label(w)]
         if not numbers and not any(w.x1 <= first.x0 and CITY.fullmatch(w.text.strip())
                                    for w in whole):  # fmt: skip
-            continue  # (a date and a time with no city before them is no flight's line)
+            continue  # (a date and a time with no Chinese word before them: a timestamp)
         parts = [p for w in sorted(line, key=left) for p in pieces(w)]
         cells = _by_form(parts[1:] if _misread_number(parts) else parts)
         if "日期" in cells and "时间" in cells:
