@@ -201,7 +201,7 @@ SPECS: dict[str, dict[str, tuple[Any, ...]]] = {
     },
 }  # fmt: skip
 FAMILIES = (*CLASSIC, *SPECS)
-PROBE_FAMILIES = ("probe-einv-beside", "probe-kai-green")  # tuning axes only: looked at
+PROBE_FAMILIES = tuple(f for f in SPECS if f.startswith("probe-"))  # tuning axes: looked at
 # einvoice-ruled-kai was held out until 2026-12-05, when one of its pages (seed 1500001) was
 # looked at while the full-page reader was fixed: it is tuning data since.
 TUNING_FAMILIES = ("paper-classic", "einvoice-classic", "einvoice-real", "paper-serif-colour",
