@@ -21,9 +21,9 @@ staggered rows over a Song face); the held-out ``dotmatrix`` (a 9-pin grid of sq
 a sans face) is still a print no tuning page draws. Since the evening of 2026-12-06 one tuning
 family draws a reviewer's ballpoint rings and underlines over values (``mixed-pen-reviewed``,
 every typeface but the dotted ones, misregistered or not): pen marks of another shape than the
-held-out families' signatures and ticks. The probe families (:data:`PROBE_FAMILIES`, session 18)
-redraw held-out ones from tuning axes only (no seal, no pen, no 9-pin face): pages looked at,
-in neither list.
+held-out families' signatures and ticks. The probe families (:data:`PROBE_FAMILIES`, sessions
+18 and 19) redraw held-out ones from tuning axes only (no seal, no pen, no 9-pin face): pages
+looked at, in neither list.
 
 >>> s = draw_style(3, "paper-rotated")
 >>> s.rotation in (90, 180, 270), 0.5 <= s.scale <= 2.0
@@ -184,8 +184,8 @@ SPECS: dict[str, dict[str, tuple[Any, ...]]] = {
         "offset": ("misregistered",), "scale": ("varied",), "rotation": (0, 180),
         "scribble": (True,),
     },
-    # Probes (session 18): two held-out families redrawn from tuning axes only, to tell what
-    # their heavy photos lose to the held-out face and marks from what they lose to the rest.
+    # Probes (sessions 18 and 19): held-out families redrawn from tuning axes only, to tell
+    # what they lose to the held-out face and marks from what they lose to the rest.
     # einvoice-stamped without its seals and pen strokes:
     "probe-einv-beside": {
         "content": ("einvoice",), "typeface": ("serif", "sans"), "form_ink": ("ochre",),
@@ -198,6 +198,13 @@ SPECS: dict[str, dict[str, tuple[Any, ...]]] = {
         "form_ink": ("green",), "labels": ("zh-only",), "date_format": ("ddmonyy",),
         "amount_format": ("yen",), "offset": ("misregistered",), "scale": ("varied",),
         "rotation": (0, 180),
+    },
+    # receipt-mono-dotmatrix with the tuning 24-pin face in place of its 9-pin one:
+    "probe-receipt-dots": {
+        "arrangement": ("receipt",), "typeface": ("dotmatrix24",),
+        "value_ink": ("black", "darkred", "blue"), "labels": ("zh-only", "zh-beside-en"),
+        "date_format": ("ddmonyy",), "amount_format": ("yen", "cny"), "ruled": (False,),
+        "placement": ("left",),
     },
 }  # fmt: skip
 FAMILIES = (*CLASSIC, *SPECS)

@@ -274,6 +274,27 @@ def test_a_checked_ticket_field_only_the_other_reading_has_is_pooled() -> None:
     assert [d["Name"] for d in _pooled(other, more).data] == pooled
 
 
+def test_a_flight_whose_number_two_readings_read_apart_is_pooled_by_its_stations() -> None:
+    """An ink-parted reading and the page's read one flight's number two ways (``HO8253``,
+    ``HO5253``: dots): its cells only the other read join it by its stations and time, its
+    number stays the kept reading's; a flight alike in one field only is another flight."""
+    from batchocr.recognize.local.fullpage import FullReading
+    from batchocr.recognize.local.recognizer import _pooled
+
+    def flight(number: str, time: str, *more: tuple[str, str]) -> list[dict[str, object]]:
+        cells = (("航班号", number), ("自", "厦门"), ("至", "长沙"), ("时间", time), *more)
+        return [{"Name": k, "Value": v, "Row": 0} for k, v in cells]
+
+    parted = FullReading([*flight("HO8253", "10:55"), {"Name": "日期", "Value": "2024-07-07",
+                                                       "Row": 0}])  # fmt: skip
+    page = FullReading(flight("HO5253", "10:55", ("座位等级", "Y")))
+    got = {d["Name"]: d["Value"] for d in _pooled(parted, page).data}
+    assert got["航班号"] == "HO8253" and got["座位等级"] == "Y" and len(got) == 6
+    other = FullReading([{**d, "Value": "杭州"} if d["Name"] == "自" else d
+                         for d in flight("HO5253", "18:20", ("座位等级", "Y"))])  # fmt: skip
+    assert "座位等级" not in {d["Name"] for d in _pooled(parted, other).data}
+
+
 def test_a_number_nothing_checks_is_kept_only_when_read_the_same_twice() -> None:
     """The engine reads the line of a 发票号码 or 电子客票号码 it is not sure of again
     stretched: a digit that changes leaves the number out; the same digits keep it. A number
@@ -1265,3 +1286,54 @@ def read_probe(seed: int, **style: Any) -> tuple[dict[str, Any], dict[str, Any]]
     want, _ = normalize(data)
     got, _ = normalize(recognize(buf.getvalue()))
     return want, got
+
+
+def test_a_dot_matrix_slip_s_values_are_read_past_their_misread_signs_and_english() -> None:
+    """A slip printed by a 24-pin head (probe pages, receipt and dotmatrix24): a class
+    letter boxed with its label and the next cell's box starting left of it
+    (``座位等级Y`` / ``日期14DEC25``), or before the next label with a space
+    (``座位等级 B日期…``), or with a speck after it (``Y’``); the English read with a digit
+    for a letter (``ALL0W20K``) or with the value's own letters run into it
+    (``RESTRICTONSQ/``); a ¥ read as a Chinese glyph (``至40.00``)."""
+    boxes = [line("签注ENDORSEMENTS/RESTRICTONSQ/不得签转", 40, 200),
+             line("自 西安", 40, 300), line("至 成都", 240, 300),
+             line("座位等级Y", 40, 360), line("日期14DEC25", 155, 360),
+             line("免费行李 ALL0W20K", 40, 420),
+             line("自 成都", 40, 500), line("至 三亚", 240, 500),
+             line("座位等级 B日期22DEC25", 40, 560),
+             line("自 三亚", 40, 640), line("至 长沙", 240, 640),
+             line("座位等级Y’", 40, 700), line("保险费至40.00", 40, 800)]  # fmt: skip
+    got = fields(boxes)
+    assert {k: got.get(k) for k in ("endorsement", "insurance", "0.seat_class", "0.baggage",
+                                    "1.seat_class", "2.seat_class")} == {
+        "endorsement": "Q/不得签转", "insurance": "40.00", "0.seat_class": "Y",
+        "0.baggage": "20K", "1.seat_class": "B", "2.seat_class": "Y"}  # fmt: skip
+
+
+def test_amounts_that_add_up_with_a_sign_read_as_a_1_on_some_or_on_all_are_not_guessed() -> None:
+    """``1720.00``, ``¥50.00``, ``130.00``, ``¥0.00``, ``1800.00`` (a kai probe's light scan):
+    the surcharge's ``¥`` read as a 1 adds up, and so does every leading 1 a sign (720.00
+    and 800.00). The surcharge is 30.00 either way; the fare and the total are left out."""
+    boxes = [*row(300, "票价 1720.00", "民航发展基金 ¥50.00", "燃油附加费 130.00"),
+             *row(360, "其他税费 ¥0.00", "合计 1800.00")]  # fmt: skip
+    got = fields(boxes)
+    assert {k: got.get(k) for k in ("fare", "caac_dev_fund", "fuel_surcharge", "total")} == {
+        "fare": None, "caac_dev_fund": "50.00", "fuel_surcharge": "30.00", "total": None}
+
+
+def test_a_rule_read_beside_a_city_is_no_part_of_it() -> None:
+    """A vertical rule between a city and the next cell read as ``丨`` (``哈尔滨丨川航``, probe
+    pages of an ochre e-invoice): the station is the city alone."""
+    assert fields(page(swap={"自：青岛 TAO": "自：青岛丨 TAO"})) == CLEAN
+    got = fields([line("自 FROM 哈尔滨丨川航", 40, 300), line("至 TO 西安", 40, 360)])
+    assert (got.get("0.from"), got.get("0.carrier")) == ("哈尔滨", "川航")
+
+
+def test_a_value_s_last_letters_before_the_next_label_are_the_value_s() -> None:
+    """A slip's line read as one word: the letters after a value's digit (``K0W``, ``20K``)
+    run into the next label, as a label's English would: they are the value's end."""
+    boxes = [line("自 西安", 40, 300), line("至 成都", 240, 300),
+             line("时间1645客票级别/类别K0W客票生效日期22JUL25", 40, 360),
+             line("免费行李20K有效期截止日期22JUL25", 40, 420)]  # fmt: skip
+    got = fields(boxes)
+    assert (got.get("0.fare_basis"), got.get("0.baggage")) == ("KOW", "20K")

@@ -168,9 +168,11 @@ def right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf"), *,
     # A scan's box can reach past the next label's left edge, and a label's box take in its
     # English half up to the value: the centre decides, a little overlap is allowed (a data
     # pass printed off its form starts a value up to a glyph back, over the label's end).
+    # (the rest of the label's own box first: the next label's box may start left of it,
+    # ``座位等级Y`` and ``日期14DEC25``)
     line = sorted((w for w in ws if w.x0 >= label.x1 - label.height * OVERLAP
                    and label.x1 < w.cx <= stop_x and same_line(w, label) and w is not label),
-                  key=lambda w: w.x0)  # fmt: skip
+                  key=lambda w: (not _parted_from(w, label), w.x0))  # fmt: skip
     taken: list[Word] = []
     for w in line:
         gap = w.x0 - taken[-1].x1 if taken else 0.0
@@ -182,6 +184,12 @@ def right_of(label: Word, ws: Sequence[Word], stop_x: float = float("inf"), *,
             continue  # mostly inside the word before: the same ink read twice, by two boxes
         taken.append(w)
     return taken
+
+
+def _parted_from(w: Word, label: Word) -> bool:
+    """Whether ``w`` is the rest of the box ``label`` was cut from (it starts where the
+    label ends, on the same top and bottom)."""
+    return abs(w.x0 - label.x1) < 0.5 and (w.top, w.bottom) == (label.top, label.bottom)
 
 
 def one_cell(column: Sequence[Word]) -> list[Word]:

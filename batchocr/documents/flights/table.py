@@ -78,8 +78,9 @@ def flights(ws: Sequence[Word], labels: dict[str, Word], blanks: list[Blank]) ->
 
 def merged(first: Sequence[NameValue], second: Sequence[NameValue]) -> list[NameValue]:
     """``first``, with the flight fields only ``second`` read, for the flights whose number
-    both read alike (each put in ``first``'s row of that number). The ticket's own fields
-    are ``first``'s alone.
+    both read alike (each put in ``first``'s row of that number), or, where the numbers
+    differ, whose stations, date and time read alike (:func:`_alike`). The ticket's own
+    fields are ``first``'s alone.
 
     >>> a = [{"Name": "航班号", "Value": "3U9573", "Row": 1}, {"Name": "票价", "Value": "1.00"}]
     >>> b = [{"Name": "自", "Value": "厦门", "Row": 0}, {"Name": "航班号", "Value": "3U9573",
@@ -93,12 +94,52 @@ def merged(first: Sequence[NameValue], second: Sequence[NameValue]) -> list[Name
 
     ours = numbers(first)
     rows = {row: ours[number] for number, row in numbers(second).items() if number in ours}
+    rows |= _alike(first, second, rows)
     have = {(d["Name"], d.get("Row", -1)) for d in first}
     out = list(first)
     for d in second:
         row = rows.get(d.get("Row", -1))
         if row is not None and (d["Name"], row) not in have:
             out.append({**d, "Row": row})
+    return out
+
+
+_SAME_FLIGHT = ("自", "至", "日期", "时间")  # what tells one flight from another, its number aside
+
+
+def _alike(first: Sequence[NameValue], second: Sequence[NameValue], rows: dict[int, int]
+           ) -> dict[int, int]:  # fmt: skip
+    """The rows of ``second`` that ``rows`` does not match to one of ``first``, each matched
+    to the one row of ``first``, unmatched too, that reads two or more of its stations, date
+    and time alike and none of them otherwise: one flight, its number read two ways
+    (``HO5253`` and ``HO8253``, an ink-parted reading and the page's).
+
+    >>> a = [{"Name": "航班号", "Value": "HO8253", "Row": 0}, {"Name": "自", "Value": "厦门",
+    ...       "Row": 0}, {"Name": "时间", "Value": "10:55", "Row": 0}]
+    >>> b = [{"Name": "航班号", "Value": "HO5253", "Row": 0}, {"Name": "自", "Value": "厦门",
+    ...       "Row": 0}, {"Name": "时间", "Value": "10:55", "Row": 0}, {"Name": "座位等级",
+    ...       "Value": "Y", "Row": 0}]
+    >>> _alike(a, b, {}), _alike(a, b[:2], {})
+    ({0: 0}, {})
+    """
+
+    def flights(data: Sequence[NameValue]) -> dict[int, dict[str, str]]:
+        out: dict[int, dict[str, str]] = {}
+        for d in data:
+            if d["Name"] in _SAME_FLIGHT and int(d.get("Row", -1)) >= 0:
+                out.setdefault(int(d["Row"]), {})[d["Name"]] = d["Value"]
+        return out
+
+    ours, theirs = flights(first), flights(second)
+    free = [row for row in ours if row not in rows.values()]
+    out: dict[int, int] = {}
+    for row, seen in theirs.items():
+        if row in rows:
+            continue
+        fits = [r for r in free if all(ours[r].get(k, v) == v for k, v in seen.items())
+                and sum(ours[r].get(k) == v for k, v in seen.items()) >= 2]  # fmt: skip
+        if len(fits) == 1 and fits[0] not in out.values():
+            out[row] = fits[0]
     return out
 
 

@@ -36,8 +36,8 @@ from ...outputs.fields import field_of
 from .checks import adds_up, vat_agrees
 from .values import clean
 
-__all__ = ["EINVOICE_ROW", "PAPER_ROW", "by_order", "by_sum", "document_of", "summed_from",
-           "with_amounts"]
+__all__ = ["EINVOICE_ROW", "PAPER_ROW", "by_order", "by_sum", "document_of", "signs_unsure",
+           "summed_from", "with_amounts"]
 
 PAPER_ROW = ("票价", "民航发展基金", "燃油附加费", "其他税费", "合计")
 EINVOICE_ROW = AMOUNT_LABELS  # the e-invoice prints its labels in that order
@@ -221,3 +221,25 @@ def summed_from(data: list[NameValue], other: list[NameValue]) -> list[NameValue
         return data
     kept = [d for d in data if not (d["Name"] in _SUMMED and int(d.get("Row", -1)) < 0)]
     return kept + [d for d in other if d["Name"] in _SUMMED and int(d.get("Row", -1)) < 0]
+
+
+_SIGNED = frozenset({*AMOUNT_LABELS, "合计金额", "保险费"})
+
+
+def signs_unsure(ticket: dict[str, str], found: Sequence[NameValue]) -> dict[str, str]:
+    """``ticket`` without the amounts read with a bare leading 1 (no sign before it) when
+    another amount of the page was read with its ``¥`` and the sum does not confirm them:
+    that 1 may be the sign (``150.00`` for ¥50.00, ``10.00`` for ¥0.00, on kai and
+    dot-matrix prints), and nothing tells.
+
+    >>> found = [{"Name": "票价", "Value": "￥4710.00"},
+    ...          {"Name": "民航发展基金", "Value": "150.00"}]
+    >>> signs_unsure({"票价": "4710.00", "民航发展基金": "150.00"}, found)
+    {'票价': '4710.00'}
+    """
+    read = {d["Name"]: "".join(d["Value"].split()) for d in found
+            if int(d.get("Row", -1)) < 0 and d["Name"] in _SIGNED}  # fmt: skip
+    if adds_up(ticket) or not any(re.match("[¥￥]", v) for v in read.values()):
+        return ticket
+    bare = {n for n, v in read.items() if re.match(r"1\d", v) and ticket.get(n, "").startswith("1")}
+    return {n: v for n, v in ticket.items() if n not in bare}

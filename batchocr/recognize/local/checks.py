@@ -34,6 +34,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from itertools import combinations
 
 from .airlines import AIRLINE_CODES, AIRLINES, CARRIERS
 from .labels import edits
@@ -223,18 +224,31 @@ def _totals(ticket: dict[str, str]) -> None:
 
 def _signs_read(ticket: dict[str, str], names: list[str]) -> bool:
     """Whether the amounts ``names`` add up once every one read with a leading 1 loses it (a
-    dot-matrix ``¥`` read as a 1, on each amount it printed: ``11530.00``, ``140.00``,
-    ``10.00`` and ``11620.00`` with ``50.00``); if so they are so repaired.
+    dot-matrix ``¥`` read as a 1: ``140.00``, ``10.00`` with ``2530.00``, ``50.00``,
+    ``2620.00``, their signs lost); if so they are so repaired. When some of them losing it
+    adds up too (``1720.00``, ``130.00``, ``1800.00``: the surcharge's sign alone, or all
+    three?), what the choices disagree on is left out.
 
-    >>> t = {"票价": "11530.00", "民航发展基金": "50.00", "燃油附加费": "140.00",
-    ...      "其他税费": "10.00", "合计": "11620.00"}
-    >>> _signs_read(t, list(t)), t["票价"], t["燃油附加费"], t["合计"]
-    (True, '1530.00', '40.00', '1620.00')
+    >>> t = {"票价": "2530.00", "民航发展基金": "50.00", "燃油附加费": "140.00",
+    ...      "其他税费": "10.00", "合计": "2620.00"}
+    >>> _signs_read(t, list(t)), t["燃油附加费"], t["其他税费"]
+    (True, '40.00', '0.00')
+    >>> t = {"票价": "1720.00", "民航发展基金": "50.00", "燃油附加费": "130.00",
+    ...      "其他税费": "0.00", "合计": "1800.00"}
+    >>> _signs_read(t, list(t)), sorted(t.items())
+    (True, [('其他税费', '0.00'), ('民航发展基金', '50.00'), ('燃油附加费', '30.00')])
     """
-    signless = {n: ticket[n][1:] for n in names if ticket[n].startswith("1") and len(ticket[n]) > 4}
-    if not signless or not adds_up({**ticket, **signless}):
+    ones = [n for n in names if ticket[n].startswith("1") and len(ticket[n]) > 4]
+    if not ones or not adds_up({**ticket, **{n: ticket[n][1:] for n in ones}}):
         return False
-    ticket.update(signless)
+    choices = [signless for k in range(1, len(ones) + 1) for chosen in combinations(ones, k)
+               if adds_up({**ticket, **(signless := {n: ticket[n][1:] for n in chosen})})]
+    for n in ones:
+        values = {choice.get(n, ticket[n]) for choice in choices}
+        if len(values) > 1:
+            del ticket[n]
+        else:
+            ticket[n] = values.pop()
     return True
 
 

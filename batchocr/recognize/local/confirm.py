@@ -96,12 +96,20 @@ def _holds(text: str, entry: NameValue) -> bool:
     >>> code = {"Name": "验证码", "Value": "0645"}
     >>> _holds("645", code), _holds("1234", {**code, "Value": "0000"})
     (True, False)
+    >>> _holds("CODEWUHIO46", {"Name": "销售单位代号", "Value": "WUH046"})  # a dot-matrix gap
+    True
+    >>> _holds("6415", {"Name": "验证码", "Value": "0645"})  # another check code
+    False
     """
     value = entry["Value"]
     # (stretched, the recognizer drops a short number's leading zero: ``0645`` reads ``645``;
     # a number of zeros alone keeps one: ``0000`` is not held by every line)
-    return clean(entry["Name"], text) == value or (
-        _alnum(value).lstrip("0") or "0") in _alnum(text)
+    key, read = _alnum(value).lstrip("0") or "0", _alnum(text)
+    again = clean(entry["Name"], text)
+    # (a dot-matrix glyph's gap read stretched as one more stroke, a 1 or an I, between two
+    # of its glyphs: every glyph of the value is still read, in order, and no other value)
+    return again == value or key in read or (again is None and any(
+        key in read[:k] + read[k + 1 :] for k, c in enumerate(read) if c == "1"))
 
 
 _LIKE_DIGITS = str.maketrans("ODQILZSBG", "000112586")

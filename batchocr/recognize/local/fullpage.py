@@ -28,7 +28,7 @@ from typing import cast
 from ...documents import positioned
 from ...documents.words import HAN, Word, same_line
 from ...models import NameValue
-from .amounts import document_of, with_amounts
+from .amounts import document_of, signs_unsure, with_amounts
 from .checks import check, consistent
 from .forms import by_form, check_code_beside, name_beside
 from .geometry import angle, long_line, skew
@@ -166,6 +166,7 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     unclean = {d["Name"]: d["Value"] for d in found if int(d.get("Row", -1)) < 0
                and d["Name"] in positioned.AMOUNT_LABELS and clean(d["Name"], d["Value"]) is None}
     ticket, rows = check(ticket, [flights[r] for r in sorted(flights)], unclean)
+    ticket = signs_unsure(ticket, found)
     data = [_entry(k, v, -1, sure) for k, v in ticket.items()]
     for row, flight in zip(sorted(flights), rows, strict=True):  # a row read empty keeps its place
         data += [_entry(k, v, row, sure) for k, v in consistent(flight).items()]

@@ -156,7 +156,24 @@ def without_own_english(label: str, value: str) -> str:
     ('国内', 'XXX')
     >>> without_own_english("填开日期", "DATE CFISUE")  # the English alone, misread
     ''
+    >>> without_own_english("签注", "ENDORSEMENTS/RESTRICTONSQ/不得签转")
+    'Q/不得签转'
+    >>> without_own_english("免费行李", "ALL0W20K")  # a letter of the English read as a digit
+    '20K'
     """
+    # (the English's letters read as digits, 0 for O, are letters while it is looked for;
+    # what is left of the value keeps its own characters)
+    letters = _DIGIT_IN_WORD.sub(lambda m: _AS_LETTER[m[0]], value)
+    rest = _without_english_start(label, letters)
+    return value[len(value) - len(rest) :]
+
+
+_AS_LETTER = {"0": "O", "1": "I", "5": "S"}
+_DIGIT_IN_WORD = re.compile(r"(?<=[A-Za-z])[015](?=[A-Za-z])")
+
+
+def _without_english_start(label: str, value: str) -> str:
+    """:func:`without_own_english` of a value whose English reads as letters."""
     english = ENGLISH_OF.get(label, "").replace(" ", "").upper()
     stray = re.match(r"[^A-Za-z\s]\s?([A-Za-z]{4,})", value)  # 日RICTIONS: a stray glyph first
     if english and stray and english.endswith(stray[1].upper()):
@@ -173,6 +190,11 @@ def without_own_english(label: str, value: str) -> str:
     if ends and value[ends[-1] : ends[-1] + 1].isdigit():  # TMEO605: the value's 0 read as O
         digit_like = len(value[: ends[-1]]) - len(value[: ends[-1]].rstrip("OoQDISBZ"))
         ends = sorted({*ends, *range(ends[-1] - digit_like, ends[-1])})
+    elif ends and not english.endswith(value[: ends[-1]].upper()[-3:]):
+        # RESTRICTONSQ/: the English misread, the value's own letters run into it, cut where
+        # the English's own end reads (not PASSENGEF's F: the R misread)
+        ends = sorted({*ends, *(k for k in range(ends[-1] - _GLUED, ends[-1])
+                                if value[:k].upper().endswith(english[-2:]))})  # fmt: skip
     for end in ends:
         head = value[:end].replace(" ", "").upper()
         if len(head) < 2:
@@ -190,6 +212,9 @@ def without_own_english(label: str, value: str) -> str:
     if not cut and m[0] == value.strip() and _english_start(m[0], english):
         return ""  # nothing but the English's start, misread (DATE CFISUE): no value beside
     return value[cut:].lstrip(" :：") if cut else value
+
+
+_GLUED = 3  # letters of a value that may run into its label's misread English (Q/)
 
 
 def _english_start(words: str, english: str) -> bool:
@@ -230,11 +255,28 @@ def english_length(run: str) -> int:
     if len(t) >= 4 and any(e.startswith(t) for e in ENGLISH):
         return len(run)
     if english_start(t):
-        return len(run)
+        return _without_glued(t)
     heads = [e for e in ENGLISH if t.startswith(e)]
     if heads:
         return len(max(heads, key=len))
-    return len(run) if english_label(run) else 0
+    return _without_glued(t) if english_label(run) else 0
+
+
+def _without_glued(run: str) -> int:
+    """How much of ``run``, an English label misread, is the label: all of it, or less when
+    a value's letters run into it (``RESTRICTONSQ/``: cut after the label's last two letters
+    when that reads closer to it).
+
+    >>> _without_glued("ENDORSEMENTS/RESTRICTONSQ/"), _without_glued("NAMEOFPASSENGEF")
+    (24, 15)
+    """
+    (english,) = difflib.get_close_matches(run, ENGLISH, n=1, cutoff=0.0)
+
+    def ratio(k: int) -> float:
+        return difflib.SequenceMatcher(None, run[:k], english).ratio()
+
+    cuts = [k for k in range(len(run) - _GLUED, len(run)) if run[:k].endswith(english[-2:])]
+    return max(cuts, key=ratio) if cuts and max(map(ratio, cuts)) > ratio(len(run)) else len(run)
 
 
 def english_start(run: str) -> bool:

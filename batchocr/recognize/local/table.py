@@ -56,13 +56,16 @@ def flight_no(text: str) -> str | None:
     return m[1] + m[2].translate(str.maketrans("OIlSBZDQ", "01158200"))
 
 
+_SPECKS = ".,:;'`‘’\"“”，。、"  # a speck after a code, read as a stop or a quote
+
+
 def seat(text: str) -> str | None:
     """A one-letter booking class (a Y in a Chinese font reads as 丫).
 
-    >>> seat("丫"), seat("¥"), seat("YY")
-    ('Y', 'Y', None)
+    >>> seat("丫"), seat("¥"), seat("YY"), seat("Y’")
+    ('Y', 'Y', None, 'Y')
     """
-    t = repair.squeeze(text).upper().rstrip(".,:;'`").translate(str.maketrans("0185¥丫", "OIBSYY"))
+    t = repair.squeeze(text).upper().rstrip(_SPECKS).translate(str.maketrans("0185¥丫", "OIBSYY"))
     return t if re.fullmatch(r"[A-Z]", t) else None
 
 
@@ -75,7 +78,7 @@ def fare_basis(text: str) -> str | None:
     *_, last = text.split() or [""]
     if last != text.strip() and baggage(last):
         return None  # the allowance's cell, its header unread, read into the fare basis's
-    t = repair.squeeze(text).upper().rstrip(".,:;'`")
+    t = repair.squeeze(text).upper().rstrip(_SPECKS)
     t = re.sub(r"0(?=[A-Z])", "O", t)
     return t if re.fullmatch(r"[A-Z][A-Z0-9]{0,7}", t) else None
 

@@ -185,9 +185,11 @@ def _without_english(chars: list[Char]) -> list[Char]:
     drop: set[int] = set()
     for m in _ASCII_RUN.finditer(text):
         run, after = m[0].replace(" ", ""), text[m.end() : m.end() + 4]
-        if text[m.start() - 1 : m.start()].isdigit() and re.fullmatch(r"[OQDISBZ.]+", run):
-            continue  # the rest of a number, its zeros read as O (CNY 2O.OO其他税费)
-        seat = len(run) == 1 and text[: m.start()].endswith("座位等级")  # (its class)
+        if text[m.start() - 1 : m.start()].isdigit() and (
+                re.fullmatch(r"[OQDISBZ.]+", run) or len(run) <= _VALUE_TAIL):
+            continue  # the rest of a value: a number's zeros read as O (CNY 2O.OO其他税费), a
+            # code's or an allowance's letters (K0W客票生效日期, 20K客票生效日期)
+        seat = len(run) == 1 and text[: m.start()].rstrip().endswith("座位等级")  # (its class)
         glued = run.isupper() and len(run) <= 6 and not seat and any(
             lb.startswith(after[:2]) for lb in LABELS if len(after) >= 2)
         n = len(run) if glued else _english_words(m[0])
@@ -195,6 +197,9 @@ def _without_english(chars: list[Char]) -> list[Char]:
         drop.update(i for i in range(m.start(), m.end())
                     if len(text[m.start() : i].replace(" ", "")) < n)
     return [c for i, c in enumerate(chars) if i not in drop] if drop else chars
+
+
+_VALUE_TAIL = 2  # letters after a digit that end a value, not begin a label's English
 
 
 def _english_words(run: str) -> int:

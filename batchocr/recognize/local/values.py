@@ -156,10 +156,10 @@ def _station(text: str) -> str | None:
     ('武汉 WUH', '北京首都 PEK', '上海', None)
     >>> _station("厦门至长沙"), _station("上海每承运人厦航"), _station("长沙上航")
     (None, None, '长沙')
-    >>> _station("M武汉")  # the English of its mark (FROM) before it
-    '武汉'
+    >>> _station("M武汉"), _station("哈尔滨丨川航")  # its mark's English (FROM); a rule read
+    ('武汉', '哈尔滨')
     """
-    t = text.replace(" ", "").rstrip(".,:;'`")
+    t = re.sub("[ 丨|｜]", "", text).rstrip(".,:;'`")
     t = re.sub(r"^[A-Za-z]{1,4}(?=[\u4e00-\u9fff])", "", t)  # its mark's English (FROM: M武汉)
     if re.search("[自至]", t[1:]) or _before_label(t) != t:
         return None  # the next station or the next cell's label run into this one
