@@ -1337,3 +1337,10 @@ def test_a_value_s_last_letters_before_the_next_label_are_the_value_s() -> None:
              line("免费行李20K有效期截止日期22JUL25", 40, 420)]  # fmt: skip
     got = fields(boxes)
     assert (got.get("0.fare_basis"), got.get("0.baggage")) == ("KOW", "20K")
+
+
+def test_a_date_read_with_a_colon_for_a_dash_and_its_time_run_in_are_two_cells() -> None:
+    """``2025:12-2415:05`` (a worn head's dash read as a colon, the time's box run into the
+    date's): the date and the time of their flight."""
+    got = fields(page(drop=("15:05",), swap={"2025-12-24": "2025:12-2415:05"}))
+    assert (got.get("0.date"), got.get("0.time")) == ("2025-12-24", "15:05")

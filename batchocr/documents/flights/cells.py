@@ -54,11 +54,12 @@ def nearest_head(w: Word, heads: Sequence[Word]) -> Word:
 # Where two cells read as one line part: a space, a time run into the letters or digit after
 # it (``19:10B2``: the time, then the fare basis; ``06:058``, a B read 8), or a date run into
 # the time after it (``2024091219:15``, ``2024-07-1706:05``, ``2025年11月0612:10``,
-# ``12SEP19:15``, a dash unread: ``202403-1517:45``), or with a speck between them
-# (``2025-10-20:07:55``); a Chinese date run into the next date or the allowance
-# (``2024年12月04日2024年12月04日30K``), a carrier's name into its flight number (``厦航MF8358``).
+# ``12SEP19:15``, a dash unread: ``202403-1517:45``, or read as a colon: ``2024:08-1110:25``),
+# or with a speck between them (``2025-10-20:07:55``); a Chinese date run into the next date
+# or the allowance (``2024年12月04日2024年12月04日30K``), a carrier's name into its flight number
+# (``厦航MF8358``).
 CELL_BREAK = re.compile(r" +|(?<=\d:\d\d)(?=[A-Za-z0-9])"
-                        r"|(?:(?<=\d{8})|(?<=\d{4}[-./]\d\d[-./]\d\d)|(?<=\d\d月\d\d)"
+                        r"|(?:(?<=\d{8})|(?<=\d{4}[-./:]\d\d[-./:]\d\d)|(?<=\d\d月\d\d)"
                         r"|(?<=\d{6}[-./]\d\d)|(?<=\d{4}[-./]\d{4})"
                         r"|(?<=月\d\d日)|(?<=\d\d[A-Z]{3}))(?=\d\d:\d\d)"
                         r"|(?<=月\d\d日)(?=\d{4}年|\d{1,2}K)|(?<=[\u4e00-\u9fff]航)(?=[A-Z0-9]{2}\d{3,4})"
@@ -77,6 +78,8 @@ def pieces(w: Word) -> list[Word]:
     ['2024年12月04日', '2024年12月04日', '30K']
     >>> [p.text for p in pieces(Word("厦航MF8358", 0, 0, 100, 20))]
     ['厦航', 'MF8358']
+    >>> [p.text for p in pieces(Word("2024:08-1110:25", 0, 0, 160, 20))]
+    ['2024:08-11', '10:25']
     >>> [p.text for p in pieces(Word("2025-10-20:07:55", 0, 0, 160, 20))]
     ['2025-10-20', '07:55']
     >>> [p.text for p in pieces(Word("202403-1517:45", 0, 0, 160, 20))]

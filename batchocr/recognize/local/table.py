@@ -74,12 +74,16 @@ def fare_basis(text: str) -> str | None:
 
     >>> fare_basis("Y0W"), fare_basis("B1"), fare_basis("1Y"), fare_basis("B1 20K")
     ('YOW', 'B1', None, None)
+    >>> fare_basis("O9NOV24")  # a date
+    
     """
     *_, last = text.split() or [""]
     if last != text.strip() and baggage(last):
         return None  # the allowance's cell, its header unread, read into the fare basis's
     t = repair.squeeze(text).upper().rstrip(_SPECKS)
     t = re.sub(r"0(?=[A-Z])", "O", t)
+    if repair.month_year_date(t):
+        return None  # the next cell's date (``O9NOV24``)
     return t if re.fullmatch(r"[A-Z][A-Z0-9]{0,7}", t) else None
 
 

@@ -5,6 +5,8 @@ scan runs into it, never a label (pure). What fails is left out, never guessed.
 (None, '杭州恒信旅行社', '武汉 WUH')
 >>> clean("签注", "不得签转NDGOR"), clean("签注", "退改签收费8"), clean("提示信息", "贵阳云途公司")
 ('不得签转', '退改签收费', None)
+>>> clean("签注", "/不得签转/变更退票收费")  # Q/ unread
+
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ def clean(name: str, value: str) -> str | None:
         value = _free(value)
         if not value or _like_label(value):
             return None  # a label read where a value belongs
+        if name in _NOTES and value.startswith("/"):
+            return None  # its head lost (``/不得签转`` of Q/不得签转)
         if name in _ORGANIZATIONS and not re.search(_ORGANIZATION_END, value):
             return None  # the next cell's text, not an agency or a company
         if name in _ORGANIZATIONS and not registered_at(value):
