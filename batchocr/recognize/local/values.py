@@ -5,7 +5,8 @@ scan runs into it, never a label (pure). What fails is left out, never guessed.
 (None, '杭州恒信旅行社', '武汉 WUH')
 >>> clean("签注", "不得签转NDGOR"), clean("签注", "退改签收费8"), clean("提示信息", "贵阳云途公司")
 ('不得签转', '退改签收费', None)
->>> clean("签注", "/不得签转/变更退票收费")  # Q/ unread
+>>> clean("签注", "/不得签转/变更退票收费") is None  # Q/ unread
+True
 
 """
 
