@@ -673,6 +673,22 @@ def test_a_headless_table_whose_numbers_all_misread_is_read_by_its_dated_lines()
     assert {k: v for k, v in got.items() if k[0].isdigit()} == want
 
 
+def test_a_headless_table_s_number_with_a_look_alike_letter_is_a_flight_and_an_id_no_flight(
+) -> None:  # fmt: skip
+    """No header, no 自/至 (a heavy photo of an ochre e-invoice, probe seed 9620011): the
+    second flight's number read ``MFS260`` (S for 5) is still its row's number (before, its
+    row was lost and the flight below took it), and a line above the table holding an ID
+    number's pieces (``SI010``, ``5562``: no clock's time) is no flight."""
+    unmarked = {t: t.split("：")[1].split()[0] for t in ("自：青岛 TAO", "至：武汉 WUH",
+                                                       "自：武汉 WUH", "至：兰州 LHW")}  # fmt: skip
+    want = {k: v.split()[0] if k[0].isdigit() and k[2:] in ("from", "to") else v
+            for k, v in CLEAN.items()}  # (the stations' codes were dropped)
+    got = fields([*page(drop=HEADERS, swap={**unmarked, "MF5260": "MFS260"}),
+                  line("效#片号", 350, 180), line("SI010", 450, 180), line("5562", 530, 180)])
+    assert {k: v for k, v in got.items() if k[0].isdigit()} == {
+        k: v for k, v in want.items() if k[0].isdigit()}
+
+
 def test_a_flight_under_the_header_row_whose_number_misread_keeps_its_row() -> None:
     """Header row read, 自/至 unread, the first flight's number misread (``F148``): the
     second flight was read into row 0, a wrong value in every column; the first flight's

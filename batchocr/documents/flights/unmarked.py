@@ -117,13 +117,17 @@ def _stations(cities: Sequence[Word], flights: Sequence[Word], row: int) -> list
 
 
 # An airline's flight number: a two-character code with a letter in it (``3U``, ``MU``; a
-# date's ``241204`` is no flight) and three or four digits.
-_AIRLINE_FLIGHT = re.compile(r"(?:[A-Z][A-Z0-9]|\d[A-Z])\d{3,4}[A-Z]?")
+# date's ``241204`` is no flight) and three or four digits, one of them maybe read as its
+# look-alike letter (``SCS739``).
+_AIRLINE_FLIGHT = re.compile(r"(?:[A-Z][A-Z0-9]|\d[A-Z])"
+                             r"(?=\d*[OSIBZ]?\d*[A-Z]?$)[\dOSIBZ]{3,4}[A-Z]?")
 _DATE = re.compile(r"\d{4}[-./年]?\d{1,2}[-./月]?\d{1,2}日?|\d{1,2}[A-Z]{3}(?:\d{2})?")
-_TIME = re.compile(r"\d{1,2}:\d{2}|\d{4}")
+# (a clock's: an ID number's last four digits, ``5562``, are no time)
+_TIME = re.compile(r"(?:[01]?\d|2[0-3]):[0-5]\d|(?:[01]\d|2[0-3])[0-5]\d")
 _SEAT = re.compile(r"[A-Z]")
 _FARE_BASIS = re.compile(r"(?=.*[A-Z])[A-Z0-9/]{1,10}")
 _BAGGAGE = re.compile(r"\d{1,3}(?:KG?|PC)|无")
+_ALLOWANCE = re.compile(r"\d{1,3}(?:KG?|PC)|无|[\dOSIBZ]{1,2}[0O]KG?")  # (SOK: 50K, no fare basis)
 
 
 # A flight's line: the word its row is placed by, its number and carrier (if read), its cells.
@@ -248,6 +252,10 @@ def _by_form(cells: Sequence[Word]) -> dict[str, Word]:
     >>> [(k[:4], w.text) for k, w in _by_form(row).items()]  # doctest: +NORMALIZE_WHITESPACE
     [('座位等级', 'C'), ('日期', '2024-12-04'), ('时间', '12:25'), ('客票级别', 'C'),
      ('免费行李', '30K')]
+    >>> _by_form([Word("5562", 0, 0, 1, 1)])  # an ID number's end: no clock's time
+    {}
+    >>> [k[:4] for k in _by_form([Word(t, 0, 0, 1, 1) for t in ("12:25", "SOK")])]  # 50K
+    ['时间']
     """
     texts = [c.text.strip() for c in cells]
     times = [i for i, t in enumerate(texts) if ":" in t and _TIME.fullmatch(t)]
@@ -264,7 +272,7 @@ def _by_form(cells: Sequence[Word]) -> dict[str, Word]:
         if len(after) == 2:
             out["客票生效日期"], out["有效截止日期"] = cells[after[0]], cells[after[1]]
         nxt = texts[at + 1] if at + 1 < len(texts) else ""
-        if at + 1 not in dates and _FARE_BASIS.fullmatch(nxt) and not _BAGGAGE.fullmatch(nxt):
+        if at + 1 not in dates and _FARE_BASIS.fullmatch(nxt) and not _ALLOWANCE.fullmatch(nxt):
             out["客票级别/客票类别"] = cells[at + 1]
     elif len(dates) == 3:
         out["日期"], out["客票生效日期"], out["有效截止日期"] = (cells[i] for i in dates)
