@@ -1360,3 +1360,14 @@ def test_a_date_read_with_a_colon_for_a_dash_and_its_time_run_in_are_two_cells()
     date's): the date and the time of their flight."""
     got = fields(page(drop=("15:05",), swap={"2025-12-24": "2025:12-2415:05"}))
     assert (got.get("0.date"), got.get("0.time")) == ("2025-12-24", "15:05")
+
+
+def test_a_dot_matrix_slip_that_reads_as_twenty_entries_is_read_an_ink_at_a_time_too() -> None:
+    """A 24-pin receipt (probe seed 9620007, clean) read whole gives 20 entries, its class,
+    fare basis, surcharge and agency garbled in dots (``cLASSB``, ``FAREBASISOW``); read an
+    ink at a time too (a page under 24 entries is), every one of them is read right."""
+    want, got = engine_read("probe-receipt-dots", 9620007, "clean")
+    for key in ("fuel_surcharge", "issued_by"):
+        assert got[key] == want[key]
+    assert got["segments"][0]["seat_class"] == "B" == want["segments"][0]["seat_class"]
+    assert got["segments"][0]["fare_basis"] == "BOW" == want["segments"][0]["fare_basis"]

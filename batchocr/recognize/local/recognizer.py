@@ -67,10 +67,10 @@ UPSIDE_DOWN = 0.7
 # holding such numbers on tuning pages (seeds 1600000-1 and 1760000-1, every noise) read the
 # same again at 1.3x 205 of 207 times when right, 0 of 3 when wrong (at 2x: 197 of 207).
 CONFIRM_STRETCH = 1.3
-PARTED_BELOW = 20  # entries: a page read in full as fewer is read an ink at a time, if it can be
-# ...and so is one that reads this few of the ticket's own fields (not its flights': a paper
-# itinerary prints 16, an e-invoice 22), its values printed over the English labels (a
-# clean tuning page: 27 entries, 5 of them the ticket's, 3 right of 14; an ink at a time, 14).
+# Entries: a page read in full as fewer is read an ink at a time, if it can be (at 20, probe
+# dot-matrix slips read 20-23 and lost what their ink alone reads); so is one with this few of
+# the ticket's own fields (of 16 or 22): values over the English labels (27 entries, 5 its own).
+PARTED_BELOW = 24
 TICKET_PARTED_BELOW = 13
 TRIM_ABOVE = 360 << 20  # bytes resident after a page above which freed memory is returned
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
