@@ -127,7 +127,7 @@ _TIME = re.compile(r"(?:[01]?\d|2[0-3]):[0-5]\d|(?:[01]\d|2[0-3])[0-5]\d")
 _SEAT = re.compile(r"[A-Z]")
 _FARE_BASIS = re.compile(r"(?=.*[A-Z])[A-Z0-9/]{1,10}")
 _BAGGAGE = re.compile(r"\d{1,3}(?:KG?|PC)|无")
-_ALLOWANCE = re.compile(r"\d{1,3}(?:KG?|PC)|无|[\dOSIBZ]{1,2}[0O]KG?")  # (SOK: 50K, no fare basis)
+_ALLOWANCE = re.compile(_BAGGAGE.pattern + r"|[\dOSIBZ]{1,2}[0O]KG?")  # (SOK: 50K, no fare basis)
 
 
 # A flight's line: the word its row is placed by, its number and carrier (if read), its cells.

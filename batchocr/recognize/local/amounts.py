@@ -223,7 +223,7 @@ def summed_from(data: list[NameValue], other: list[NameValue]) -> list[NameValue
     return kept + [d for d in other if d["Name"] in _SUMMED and int(d.get("Row", -1)) < 0]
 
 
-_SIGNED = frozenset({*AMOUNT_LABELS, "合计金额", "保险费"})
+_SIGNED = _SUMMED | {"保险费"}  # the amounts printed with a sign
 
 
 def signs_unsure(ticket: dict[str, str], found: Sequence[NameValue]) -> dict[str, str]:

@@ -190,11 +190,8 @@ def _without_english_start(label: str, value: str) -> str:
     if ends and value[ends[-1] : ends[-1] + 1].isdigit():  # TMEO605: the value's 0 read as O
         digit_like = len(value[: ends[-1]]) - len(value[: ends[-1]].rstrip("OoQDISBZ"))
         ends = sorted({*ends, *range(ends[-1] - digit_like, ends[-1])})
-    elif ends and not english.endswith(value[: ends[-1]].upper()[-3:]):
-        # RESTRICTONSQ/: the English misread, the value's own letters run into it, cut where
-        # the English's own end reads (not PASSENGEF's F: the R misread)
-        ends = sorted({*ends, *(k for k in range(ends[-1] - _GLUED, ends[-1])
-                                if value[:k].upper().endswith(english[-2:]))})  # fmt: skip
+    elif ends:  # RESTRICTONSQ/: the value's own letters run into the English, misread
+        ends = sorted({*ends, _without_glued(value[: ends[-1]].upper(), english)})
     for end in ends:
         head = value[:end].replace(" ", "").upper()
         if len(head) < 2:
@@ -262,15 +259,16 @@ def english_length(run: str) -> int:
     return _without_glued(t) if english_label(run) else 0
 
 
-def _without_glued(run: str) -> int:
-    """How much of ``run``, an English label misread, is the label: all of it, or less when
-    a value's letters run into it (``RESTRICTONSQ/``: cut after the label's last two letters
-    when that reads closer to it).
+def _without_glued(run: str, english: str = "") -> int:
+    """How much of ``run``, an English label misread (``english``, or the one it reads
+    closest to), is the label: all of it, or less when a value's letters run into it
+    (``RESTRICTONSQ/``: cut after the label's last two letters when that reads closer to it;
+    not PASSENGEF's F, the R misread).
 
     >>> _without_glued("ENDORSEMENTS/RESTRICTONSQ/"), _without_glued("NAMEOFPASSENGEF")
     (24, 15)
     """
-    (english,) = difflib.get_close_matches(run, ENGLISH, n=1, cutoff=0.0)
+    english = english or difflib.get_close_matches(run, ENGLISH, n=1, cutoff=0.0)[0]
 
     def ratio(k: int) -> float:
         return difflib.SequenceMatcher(None, run[:k], english).ratio()
