@@ -262,7 +262,7 @@ def test_a_checked_ticket_field_only_the_other_reading_has_is_pooled() -> None:
     number (its shape and region vouch for it) only the other read is added; an agency
     (nothing checks it) is not."""
     from batchocr.recognize.local.fullpage import FullReading
-    from batchocr.recognize.local.recognizer import _pooled
+    from batchocr.recognize.local.readings import pooled as _pooled
 
     more = FullReading([{"Name": "签注", "Value": "不得签转", "Row": -1},
                         {"Name": "航班号", "Value": "MF148", "Row": 0},
@@ -279,7 +279,7 @@ def test_a_flight_whose_number_two_readings_read_apart_is_pooled_by_its_stations
     ``HO5253``: dots): its cells only the other read join it by its stations and time, its
     number stays the kept reading's; a flight alike in one field only is another flight."""
     from batchocr.recognize.local.fullpage import FullReading
-    from batchocr.recognize.local.recognizer import _pooled
+    from batchocr.recognize.local.readings import pooled as _pooled
 
     def flight(number: str, time: str, *more: tuple[str, str]) -> list[dict[str, object]]:
         cells = (("航班号", number), ("自", "厦门"), ("至", "长沙"), ("时间", time), *more)

@@ -24,11 +24,12 @@ imported on first use only.
     confirm     numbers nothing checks, kept only when a second reading agrees
     inks        a page printed in two inks parted into one image per ink
     stamps      a stamp (a seal, a 已报销 mark) lifted off a page by its shape
+    readings    two readings of one page (whole, an ink at a time, unstamped) made one
 """
 
 __all__ = [
     "airlines", "amounts", "checks", "confirm", "crops", "extract", "forms", "fullpage", "geometry",
     "identity", "inks", "labels", "layout", "lexicon", "misread", "ocr", "places", "pool",
-    "printed", "printed_boxes", "recognizer", "register", "repair", "stamps", "table", "upright",
-    "values",
+    "printed", "printed_boxes", "readings", "recognizer", "register", "repair", "stamps", "table",
+    "upright", "values",
 ]  # fmt: skip

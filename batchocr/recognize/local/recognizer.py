@@ -39,17 +39,16 @@ from dataclasses import replace
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ...documents.flights.table import merged
 from ...documents.positioned import KNOWN_LABELS
 from ...models import NameValue, Reply
 from ...records import BackendName
 from . import inks, ocr, printed, stamps
-from .amounts import summed_from
 from .confirm import SURE, confirmed, glyphs_sure, own_score
 from .extract import Reading, read
 from .fullpage import FullReading, aligned, floor, misregistered, read_full
 from .labels import label_text
 from .pool import CRASHED, PagePool, PageResult, describe_exception
+from .readings import ID_NUMBER, pooled, ticket_entries, with_missing
 from .repair import squeeze
 from .upright import span
 from .values import clean
@@ -168,9 +167,9 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
     if restamped is not page:
         # Only what the page read without its stamp adds: on held-out phone photos (seeds
         # 6700000+) the lines read again under a seal were worse as often as better.
-        full = _with_missing(full, _with_blanks(unstamped, restamped.boxes))
+        full = with_missing(full, _with_blanks(unstamped, restamped.boxes))
         sources.append((unstamped, restamped))
-    thin = len(full.data) < PARTED_BELOW or _ticket_entries(full.data) < TICKET_PARTED_BELOW
+    thin = len(full.data) < PARTED_BELOW or ticket_entries(full.data) < TICKET_PARTED_BELOW
     offset = misregistered(page.boxes)  # its labels and values boxed as one slanted line
     weak = (thin or offset) and _median_score(page) >= UPSIDE_DOWN  # (else: it is turned)
     if weak and (layers := inks.separate(np.asarray(picture))):
@@ -181,7 +180,7 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
         # over its mark, the full one a city printed over a label).
         parted = _with_blanks(picture, aligned(form.boxes, data.boxes))
         # (a page printed off its form reads better an ink at a time: it wins a tie)
-        full = _pooled(parted, full) if offset else _pooled(full, parted)
+        full = pooled(parted, full) if offset else pooled(full, parted)
         sources.append((ink, data))
     full = _with_doubted_read(picture, page, full)
     all_lines = [b for _, seen in sources for b in seen.boxes]
@@ -197,13 +196,6 @@ def _again(sources: list[tuple[Image.Image, ocr.Page]], at: Sequence[int]) -> li
         mine = [i - len(out) for i in at if len(out) <= i < len(out) + len(seen.boxes)]
         out += ocr.reread(image, seen, mine, stretch=CONFIRM_STRETCH).boxes if mine else seen.boxes
     return out
-
-
-def _with_missing(full: FullReading, other: FullReading) -> FullReading:
-    """``full`` with the ticket's fields only ``other`` read."""
-    have = {d["Name"] for d in full.data if d.get("Row", -1) < 0}
-    more = [d for d in other.data if d.get("Row", -1) < 0 and d["Name"] not in have]
-    return FullReading([*full.data, *more], full.blanks, full.doubted)
 
 
 def _with_doubted_read(picture: Image.Image, page: ocr.Page, full: FullReading) -> FullReading:
@@ -246,13 +238,6 @@ def _value_part(value: str, page: ocr.Page) -> tuple[ocr.Quad, float, float] | N
     return (lines[0].quad, *span(text, start, start + len(key)))
 
 
-ID_NUMBER = "有效身份证件号码"
-# Ticket fields one reading of a page may add to another's: a masked ID number's shape and
-# region, a credit code's two check characters vouch for them (a mixed-pen page's ID read
-# only where the pen's ring and the number were boxed apart).
-POOLED = frozenset({ID_NUMBER, "统一社会信用代码/纳税人识别号"})
-
-
 def _with_id_reread(picture: Image.Image, page: ocr.Page, full: FullReading) -> FullReading:
     """``full``, or, when it has no ID number, the page read again with its masked lines
     recognized stretched (:func:`.ocr.reread`): the recognizer merges a digit into a long run
@@ -265,11 +250,6 @@ def _with_id_reread(picture: Image.Image, page: ocr.Page, full: FullReading) -> 
     return again if found and len(again.data) >= len(full.data) else full
 
 
-def _ticket_entries(data: list[NameValue]) -> int:
-    """How many of ``data``'s entries are the ticket's, not a flight's."""
-    return sum(int(d.get("Row", -1)) < 0 for d in data)
-
-
 def _labels(boxes: tuple[ocr.Box, ...]) -> int:
     """How many of ``boxes`` read as a label: the form's ink has the most."""
     return sum(label_text(b.text.strip()) in KNOWN_LABELS for b in boxes)
@@ -279,22 +259,8 @@ def _with_blanks(picture: Image.Image, boxes: tuple[ocr.Box, ...]) -> FullReadin
     """:func:`read_full` of ``boxes``, and again with its empty flight cells read as they are."""
     full = read_full(boxes)
     if full.blanks:  # (a cell's ink read apart may spoil a line the rest read well)
-        return _pooled(full, read_full((*boxes, *ocr.read_quads(picture, full.blanks))))
+        return pooled(full, read_full((*boxes, *ocr.read_quads(picture, full.blanks))))
     return full
-
-
-def _pooled(a: FullReading, b: FullReading) -> FullReading:
-    """The reading with more entries, with the flight fields only the other read
-    (:func:`merged`), and the other's amounts if only they add up (:func:`.amounts.summed_from`).
-    The ticket's other fields are not pooled (on held-out pages the other reading's added
-    wrong ones, an agency, a check code, and on the tuning pages nothing right), but for
-    the ones with a shape and check to vouch for them (:data:`POOLED`)."""
-    first, second = (b, a) if len(b.data) > len(a.data) else (a, b)
-    data = summed_from(merged(first.data, second.data), second.data)  # the sum decides those
-    have = {d["Name"] for d in data if int(d.get("Row", -1)) < 0}
-    data += [d for d in second.data if d["Name"] in POOLED and d["Name"] not in have
-             and int(d.get("Row", -1)) < 0]  # fmt: skip
-    return FullReading(data, first.blanks, first.doubted)
 
 
 @functools.cache
