@@ -1371,3 +1371,53 @@ def test_a_dot_matrix_slip_that_reads_as_twenty_entries_is_read_an_ink_at_a_time
         assert got[key] == want[key]
     assert got["segments"][0]["seat_class"] == "B" == want["segments"][0]["seat_class"]
     assert got["segments"][0]["fare_basis"] == "BOW" == want["segments"][0]["fare_basis"]
+
+
+def doubted_line(text: str, x: float, y: float, height: float = 20) -> Box:
+    """A line of ``text`` the recognizer doubts (0.5), ``height`` px tall."""
+    quad = ((x, y), (x + 16 * len(text), y), (x + 16 * len(text), y + height), (x, y + height))
+    return Box(text, 0.5, quad)  # type: ignore[arg-type]
+
+
+def test_an_english_half_longer_than_its_label_is_no_value() -> None:
+    """``ENDORSEMENTS/RESTRICTIONS`` under 签注 starts where the label starts and runs far
+    past its end; misread past naming (``NPORSRESCTONS``, as on a heavy photo whose lines
+    these are), it is not the endorsement: the note under it is."""
+    def box(text: str, x0: float, y0: float, x1: float, y1: float, score: float) -> Box:
+        return Box(text, score, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
+
+    boxes = [box("签注", 1490, 432, 1538, 462, 0.74),
+             box("NPORSRESCTONS", 1486, 454, 1704, 488, 0.58),
+             box("不得签转", 1478, 472, 1598, 524, 0.99)]  # fmt: skip
+    assert read_full(boxes).data == [{"Name": "签注", "Value": "不得签转", "Row": -1,
+                                      "Confidence": 0.99}]  # fmt: skip
+
+
+def test_an_office_code_a_dot_matrix_gap_lengthened_is_confirmed() -> None:
+    """``WUHIO30``: a gap in a dotted 0 read as one more stroke; the code (WUH030) is still
+    found on its line and kept when the second reading holds it."""
+    from batchocr.recognize.local.confirm import confirmed
+
+    first = Box("销售网点代号 AGENTCODE WUHIO30", 0.95, line("x", 50, 950).quad)
+    data = [{"Name": "销售网点代号", "Value": "WUH030", "Row": -1, "Confidence": 0.95}]
+    again = [Box("销售网点代号AGENTCODEWUHO3O", 0.95, first.quad)]
+    assert confirmed(data, [first], lambda at: again) == data
+    other = [Box("销售网点代号AGENTCODEWUH080", 0.95, first.quad)]
+    assert confirmed(data, [first], lambda at: other) == []
+
+
+def test_a_doubted_note_is_judged_by_its_own_glyphs_not_its_label_s_english() -> None:
+    """A bilingual label's misread English in the note's line (``BVDORS…``, glyphs at 0.5)
+    drags the line under the note's floor; the note's own glyphs, all but sure, keep it."""
+    from batchocr.recognize.local.fullpage import FullReading
+    from batchocr.recognize.local.ocr import Page
+    from batchocr.recognize.local.recognizer import _with_doubted_read
+
+    english, note = "BVDORSMENTSRESTRICTONS", "不得签转/变更退票收费"
+    text = f"签注 {english} {note}"
+    glyphs = (0.99, 0.99, 0.9) + (0.5,) * len(english) + (0.9,) + (0.99,) * len(note)
+    box = Box(text, 0.85, line(text, 950, 200).quad, glyphs)
+    full = FullReading([], doubted=({"Name": "签注", "Value": f"{english} {note}", "Row": -1,
+                                     "Confidence": 0.85},))  # fmt: skip
+    got = _with_doubted_read(None, Page(2000, 1400, (box,)), full)  # type: ignore[arg-type]
+    assert [(d["Name"], d["Value"]) for d in got.data] == [("签注", note)]

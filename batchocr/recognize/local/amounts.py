@@ -212,15 +212,34 @@ def summed_from(data: list[NameValue], other: list[NameValue]) -> list[NameValue
     >>> bad = [{**d, "Value": "1" + d["Value"]} if d["Value"] != "50.00" else d for d in good]
     >>> [d["Value"] for d in summed_from(bad, good)]
     ['1530.00', '50.00', '40.00', '0.00', '1620.00']
+
+    A page that prints no other taxes (a blank cell) adds up with the parts it prints: one
+    reading's four amounts that do win over the other's lone surcharge.
+
+    >>> [d["Value"] for d in summed_from(good[2:3], good[:3] + good[4:])]
+    ['1530.00', '50.00', '40.00', '1620.00']
     """
     def summed(entries: list[NameValue]) -> dict[str, str]:
         return {d["Name"]: value for d in entries if d["Name"] in _SUMMED
                 and int(d.get("Row", -1)) < 0 and (value := clean(d["Name"], d["Value"]))}
 
-    if adds_up(summed(data)) or not adds_up(summed(other)):
+    if _sum_rank(summed(data)) >= _sum_rank(summed(other)):
         return data
     kept = [d for d in data if not (d["Name"] in _SUMMED and int(d.get("Row", -1)) < 0)]
     return kept + [d for d in other if d["Name"] in _SUMMED and int(d.get("Row", -1)) < 0]
+
+
+def _sum_rank(amounts: dict[str, str]) -> int:
+    """How surely ``amounts`` add up: 2 every part and the total read and agreeing
+    (:func:`.checks.adds_up`), 1 the fare, another part and the total read and the parts
+    read summing to the total (a part unread, or not printed), else 0."""
+    if adds_up(amounts):
+        return 2
+    total = amounts.get("合计金额", amounts.get("合计"))
+    if total is None or "票价" not in amounts:
+        return 0
+    parts = [Decimal(v) for n, v in amounts.items() if n not in ("合计", "合计金额", _RATE)]
+    return int(len(parts) >= 2 and Decimal(total) > 0 and sum(parts) == Decimal(total))
 
 
 _SIGNED = _SUMMED | {"保险费"}  # the amounts printed with a sign

@@ -34,7 +34,8 @@ from ...outputs.fields import field_of
 from .ocr import Box
 from .values import FREE, clean
 
-__all__ = ["GLYPH_SURE", "NUMBERS", "UNCHECKED", "Reread", "confirmed", "glyphs_sure", "own_score"]
+__all__ = ["GLYPH_SURE", "NUMBERS", "UNCHECKED", "Reread", "confirmed", "glyphs_sure",
+           "one_stroke_more", "own_score"]
 
 Reread = Callable[[Sequence[int]], Sequence[Box]]  # lines by index → the page, those read again
 
@@ -76,7 +77,10 @@ def confirmed(data: list[NameValue], boxes: Sequence[Box], reread: Reread) -> li
     for i, d in enumerate(data):
         if field_of(d["Name"]) in UNCHECKED and d.get("Confidence", 1.0) < SURE:
             key = _alnum(d["Value"])
-            at = next((j for j, b in enumerate(boxes) if key and key in _alnum(b.text)), None)
+            # (the line that holds it as it is, else one that holds it with a 1 more in it)
+            read = [_alnum(b.text) for b in boxes] if key else []
+            at = next((j for j, r in enumerate(read) if key in r),
+                      next((j for j, r in enumerate(read) if _within(key, r)), None))
             if at is not None:
                 lines[i] = at
             elif field_of(d["Name"]) in NUMBERS:
@@ -100,16 +104,57 @@ def _holds(text: str, entry: NameValue) -> bool:
     True
     >>> _holds("6415", {"Name": "验证码", "Value": "0645"})  # another check code
     False
+    >>> office = {"Name": "销售网点代号", "Value": "HGH633"}  # a pen's ring through the H
+    >>> _holds("销售网点代号KGH633", office), _holds("销售网点代号KGH683", office)
+    (True, False)
     """
     value = entry["Value"]
     # (stretched, the recognizer drops a short number's leading zero: ``0645`` reads ``645``;
     # a number of zeros alone keeps one: ``0000`` is not held by every line)
     key, read = _alnum(value).lstrip("0") or "0", _alnum(text)
     again = clean(entry["Name"], text)
+    if again == value or key in read:
+        return True
+    if again is not None:
+        return False  # another value of the field
     # (a dot-matrix glyph's gap read stretched as one more stroke, a 1 or an I, between two
-    # of its glyphs: every glyph of the value is still read, in order, and no other value)
-    return again == value or key in read or (again is None and any(
-        key in read[:k] + read[k + 1 :] for k, c in enumerate(read) if c == "1"))
+    # of its glyphs: every glyph of the value is still read, in order)
+    if _within(key, read):
+        return True
+    # (an office code's letters name an airport, its digits nothing: read again as no
+    # airport's, ``KGH633`` for HGH633, it holds when its digits read the same)
+    ends = re.search(r"[A-Z]{3}(\d{3})$", re.sub(r"[^0-9A-Z]", "", text.upper()))
+    return field_of(entry["Name"]) == "agent_code" and ends is not None and ends[1] == value[3:]
+
+
+def one_stroke_more(first: str, again: str) -> bool:
+    """Whether ``again`` reads ``first`` with one more ``1`` (or ``I``) at its start or end and
+    nothing else changed: stretched, what is left of a glyph the crop cut reads as a stroke,
+    no new reading (a 1 read between its glyphs may be one the first reading lost:
+    ``110108**550`` read again ``110108********1550``).
+
+    >>> one_stroke_more("20102****9300", "120102****9300"), one_stroke_more("0102", "20102")
+    (True, False)
+    >>> one_stroke_more("110108**550", "110108********1550")
+    False
+    """
+    a, b = _alnum(first), _alnum(again)
+    return b in (f"1{a}", f"{a}1")
+
+
+def _within(key: str, read: str) -> bool:
+    """Whether ``read`` holds ``key``, perhaps with one more ``1`` between its glyphs (a
+    dot-matrix glyph's gap read as one more stroke: ``WUH1030`` holds ``WUH030``).
+
+    >>> _within("WUH030", "CODEWUH1030"), _within("WUH030", "WUH1O30")
+    (True, False)
+    """
+    return key in read or any(key in less for less in _less_a_one(read))
+
+
+def _less_a_one(text: str) -> list[str]:
+    """``text`` with one of its ``1`` left out, each one in turn."""
+    return [text[:k] + text[k + 1 :] for k, c in enumerate(text) if c == "1"]
 
 
 _LIKE_DIGITS = str.maketrans("ODQILZSBG", "000112586")

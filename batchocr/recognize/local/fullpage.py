@@ -65,7 +65,10 @@ def without_english_lines(ws: list[Word]) -> list[Word]:
     chinese = [w for w in ws if HAN.search(w.text)]
 
     def under(w: Word, above: list[Word]) -> bool:
-        return any(lb.x0 - lb.height <= w.cx <= lb.x1 + lb.height
+        # (centred under it, or starting where it starts: an English half longer than its
+        # label, ``ENDORSEMENTS/RESTRICTIONS`` under 签注)
+        return any((lb.x0 - lb.height <= w.cx <= lb.x1 + lb.height
+                    or abs(w.x0 - lb.x0) <= lb.height)
                    and 0 < w.cy - lb.cy < 1.6 * lb.height for lb in above)  # fmt: skip
 
     def english(w: Word) -> bool:

@@ -42,6 +42,8 @@ def id_number(text: str) -> str | None:
     ('610113********2910', '37*****5960', None)
     >>> id_number("IoNo.510107******8361"), id_number("IDNO510107********8361")
     ('510107********8361', '510107********8361')
+    >>> id_number("110108半*点串*治**8020"), id_number("320102+*******9300")  # dot-matrix stars
+    ('110108********8020', '320102********9300')
     """
     found = _id_shape(text)
     return found if found is not None and _region_ok(found) else None
@@ -94,16 +96,32 @@ _REGIONS = frozenset({
 _ENGLISH_LABEL = re.compile(r"^[A-Z][A-Z.]*[.:](?=\d)|^[A-Z]{2,}(?=\d{6}[*.·])")
 
 
+# A mask's stars as read: dots where a photo runs them together, and where a dot-matrix
+# head prints them, a plus or a Chinese glyph (``320102**中*****4227``, ``110108半*点串*治**8020``).
+_MASK = r"[.·+\u4e00-\u9fff]*\*[*.·+\u4e00-\u9fff]*"
+
+
+def _mask_ok(run: str) -> bool:
+    """Whether ``run`` reads as a mask's stars: mostly stars and dots, its glyphs no more
+    than a short mask's five stars (the shape, not the run, says how many were printed).
+
+    >>> _mask_ok("********"), _mask_ok("**中*****"), _mask_ok("半*点串*治**"), _mask_ok("中国*人")
+    (True, True, True, False)
+    """
+    glyphs = sum(c not in "*.·" for c in run)
+    return glyphs <= 5 and len(run) - glyphs >= glyphs
+
+
 def _id_shape(text: str) -> str | None:
     """An ID number's shape, masked or whole (see :func:`id_number`)."""
     t = re.sub(r"^[^0-9A-Z*]+|[^0-9A-Z*]+$", "", squeeze(text).upper().replace("×", "X"))
     t = SPECK_IN_NUMBER.sub("", t)  # 61.0113********2910: a speck between two digits
     t = _ENGLISH_LABEL.sub("", t)  # IoNo.510107…: the label's English half run into it
     # (a photo's stars run together and read in part as dots: ``510107**.*.*.*8361``)
-    m = re.fullmatch(r"([0-9A-Z]+)[.·]*\*[*.·]*([0-9OIL]{3}[0-9X])", t)
-    if m is not None:
+    m = re.fullmatch(rf"([0-9A-Z]+)({_MASK})([0-9OIL]{{3}}[0-9X])", t)
+    if m is not None and _mask_ok(m[2]):
         head = m[1][1:] if len(m[1]) in (3, 7) and not m[1][0].isdigit() else m[1]  # a stray mark
-        head, tail = head.translate(AS_DIGIT), m[2][:3].translate(AS_DIGIT) + m[2][3]
+        head, tail = head.translate(AS_DIGIT), m[3][:3].translate(AS_DIGIT) + m[3][3]
         if not (head + tail[:3]).isdigit():
             return None
         if len(head) == 6:

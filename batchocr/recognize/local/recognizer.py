@@ -43,7 +43,7 @@ from ...documents.positioned import KNOWN_LABELS
 from ...models import NameValue, Reply
 from ...records import BackendName
 from . import inks, ocr, printed, stamps
-from .confirm import SURE, confirmed, glyphs_sure, own_score
+from .confirm import SURE, confirmed, glyphs_sure, one_stroke_more, own_score
 from .extract import Reading, read
 from .fullpage import FullReading, aligned, floor, misregistered, read_full
 from .labels import label_text
@@ -210,7 +210,8 @@ def _with_doubted_read(picture: Image.Image, page: ocr.Page, full: FullReading) 
     data = list(full.data)
     for d in full.doubted:
         value = clean(d["Name"], d["Value"])
-        own = own_score(d["Value"], page.boxes)
+        # (its own glyphs: the value cleaned, a misread English half of its label cut off)
+        own = (value and own_score(value, page.boxes)) or own_score(d["Value"], page.boxes)
         if value is not None and own is not None and own >= floor(d["Name"]):
             data.append({"Name": d["Name"], "Value": value, "Row": d.get("Row", -1),
                          "Confidence": round(own, 3)})  # fmt: skip
@@ -245,7 +246,11 @@ def _with_id_reread(picture: Image.Image, page: ocr.Page, full: FullReading) -> 
     starred = [i for i, b in enumerate(page.boxes) if "**" in b.text]
     if not starred or any(d["Name"] == ID_NUMBER for d in full.data):
         return full
-    again = _with_blanks(picture, ocr.reread(picture, page, starred).boxes)
+    # (a line read again as it was with a 1 more is no new reading: stretched, a lost first
+    # digit's edge reads as a 1, ``120102****`` where the line read ``20102****`` for 320102)
+    boxes = tuple(a if one_stroke_more(a.text, b.text) else b for a, b in zip(
+        page.boxes, ocr.reread(picture, page, starred).boxes, strict=True))
+    again = _with_blanks(picture, boxes)
     found = any(d["Name"] == ID_NUMBER for d in again.data)
     return again if found and len(again.data) >= len(full.data) else full
 

@@ -36,17 +36,25 @@ def squeeze(text: str) -> str:
     return _SPACES.sub("", text)
 
 
+_LOOK_ALIKES = "OoQDIlL|iZzSsBbGg"  # read for digits
+_LATIN = re.compile("[A-Za-z]")
+
+
 def digits(text: str, length: int) -> str | None:
     """Exactly ``length`` digits (letters that look like digits are read as digits; in a
     long number, a speck read between two digits is dropped: a worn head's gap, dust).
 
     >>> digits("No.0481800905Z", 11), digits("123", 4), digits("244422142:47813673804", 20)
     ('04818009052', None, '24442214247813673804')
+    >>> digits("EmnOKETNo7316547279557", 13)  # the o of its label's NO. run into it
+    '7316547279557'
     """
     text = squeeze(text)
     if length >= _LONG:
         text = SPECK_IN_NUMBER.sub("", text)
-    found: list[str] = re.findall(rf"[0-9OoQDIlL|iZzSsBbGg]{{{length},}}", text)
+    found = [m[0] if m.start() == 0 or not _LATIN.match(text[m.start() - 1])
+             else m[0].lstrip(_LOOK_ALIKES)  # (letters that end a word: not the number's)
+             for m in re.finditer(rf"[0-9{_LOOK_ALIKES}]{{{length},}}", text)]  # fmt: skip
     runs = [r for r in found if sum(c.isdigit() for c in r) >= len(r) - 3]
     if len(runs) != 1 or len(runs[0]) != length:
         return None
@@ -192,8 +200,12 @@ def office_code(text: str) -> str | None:
 
     >>> office_code("CAN267"), office_code("5HE1O4"), office_code("SHE1"), office_code("KNG182")
     ('CAN267', 'SHE104', None, None)
+    >>> office_code("coDCAN471"), office_code("（CGO742"), office_code("WUHIO30")  # CODE run in
+    ('CAN471', 'CGO742', None)
     """
-    t = squeeze(text).upper().strip(".,:;'、")
+    t = re.sub(r"^[^0-9A-Z]+|[^0-9A-Z]+$", "", squeeze(text).upper())
+    if len(t) > 6 and t[:-6].isalpha():
+        t = t[-6:]  # (the end of its label's English, AGENT CODE, run into it)
     if len(t) != 6:
         return None
     code = t[:3].translate(_AS_LETTER) + t[3:].translate(AS_DIGIT)

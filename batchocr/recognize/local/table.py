@@ -23,6 +23,7 @@ from .geometry import Rect
 from .layout import Column, Layout
 
 Cleaner = Callable[[str], str | None]
+_RULES = r"|丨｜」「\[\]"  # a cell's rule, read as a bar or a corner bracket
 CJK = re.compile(r"[\u4e00-\u9fff]{2,}")
 VOID = "VOID"
 
@@ -30,12 +31,12 @@ VOID = "VOID"
 def carrier(text: str) -> str | None:
     """A carrier's short Chinese name; a known one with a stray glyph beside it is that one.
 
-    >>> carrier("朴厦航"), carrier("厦航"), carrier("幸福航"), carrier("J川航")
-    ('厦航', '厦航', '幸福航', '川航')
+    >>> carrier("朴厦航"), carrier("厦航"), carrier("幸福航"), carrier("J川航"), carrier("」东航")
+    ('厦航', '厦航', '幸福航', '川航', '东航')
     """
     t = repair.squeeze(text)
-    bare = re.sub(r"^[A-Za-z0-9]|[A-Za-z0-9]$", "", t)
-    if bare in CARRIERS:  # J川航: a speck read as a letter beside a known carrier
+    bare = re.sub(rf"^[A-Za-z0-9{_RULES}]|[A-Za-z0-9{_RULES}]$", "", t)
+    if bare in CARRIERS:  # J川航, |川航: a speck or a cell's rule read beside a known carrier
         return bare
     if not CJK.fullmatch(t) or len(t) > 4:
         return None

@@ -96,6 +96,8 @@ def _marked(text: str) -> str:
 
     >>> _marked("鲁FROM广州厦航MF8358"), _marked("鲁FROM厦航")
     ('自：广州\u3000厦航MF8358', '鲁FROM厦航')
+    >>> _marked("FROM厦门"), _marked("TO北京")  # the mark unread, its English kept
+    ('自：厦门', '至：北京')
     >>> _marked("至西安承运人东航航班号 MU4147")
     '至：西安\u3000承运人东航航班号 MU4147'
     >>> _marked("自 FROM 上海至 TO 济南承运人 CARRIER 国航")
@@ -107,9 +109,12 @@ def _marked(text: str) -> str:
         text = text[1:]
     if text[:1] in _MARK_TWINS and text[1:2] in "：:" and known_city(text[2:].strip()):
         text = _MARK_TWINS[text[0]] + text[1:]  # 白：乌鲁木齐: a mark, its colon and a city
-    english = re.match(r"[\u4e00-\u9fff]\s*FR[O0][MNK]?\s*", text)
-    if english and text[0] != "自" and any(known_city(text[english.end() :][:n]) for n in (2, 3)):
-        text = "自" + text[1:]  # 鲁FROM广州: a mark misread past its twins, its English kept
+    english = re.match(r"([\u4e00-\u9fff]?)\s*(FR[O0][MNK]?|T[O0o])\s*", text)
+    if english and text[0] not in "自至" and any(
+            known_city(text[english.end() :][:n]) for n in (2, 3)):
+        # 鲁FROM广州: a mark misread past its twins, its English kept; FROM厦门: it unread
+        mark = "自" if english[2].startswith("F") else "至"
+        text = mark + text[len(english[1]) :]
     m = re.match(_STATION_LINE, text)
     if m is None or text in ("自", "至") or (m[2] or "")[:2] in ("愿退", "行车"):
         return text
