@@ -1,12 +1,15 @@
 """What a page's and a line's pixels are before the recognizer reads them (pure, numpy and
 OpenCV): a photo's specks removed, a dot-matrix head's gaps filled, a cell cut to its ink,
-the gaps a line can be cut at."""
+the gaps a line can be cut at, a lone glyph's box set level with the page's lines."""
 
 from __future__ import annotations
 
+import math
+import statistics
+from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["DOTTED_HEIGHT", "despeckled", "dots_joined", "gaps", "inked"]
+__all__ = ["DOTTED_HEIGHT", "despeckled", "dots_joined", "gaps", "inked", "levelled"]
 
 SPECK = 40  # grey levels by which a speck is darker (or lighter) than all around it
 ALONE = 3  # px: how far around a pixel nothing is nearly as dark for a page to count it
@@ -138,4 +141,48 @@ def gaps(ink: Any, wide: int) -> list[int]:
             if x - run >= wide:
                 out.append((run + x) // 2)
             run = None
+    return out
+
+
+Corners = tuple[tuple[float, float], ...]  # a box's four corners, clockwise from top-left
+ASKEW = math.radians(10)  # a lone glyph's box this far off the page's lines is set level
+
+
+def levelled(quads: Sequence[Corners]) -> list[Corners]:
+    """``quads`` with each short box (a glyph or two) that stands askew of the page's long
+    lines (:data:`ASKEW`) replaced by the box at their angle around its corners.
+
+    The detector fits the tightest box around each blob of ink, and around a lone letter
+    with slanting strokes (``K``, a kai face's) that box is turned (30 degrees on a probe
+    page): its crop reads ``人`` at 0.34, the level box ``K`` at 0.998.
+
+    >>> line = ((0, 0), (300, 0), (300, 30), (0, 30))
+    >>> turned = ((10, 50), (30, 38), (40, 58), (20, 70))
+    >>> [tuple(round(v) for v in p) for p in levelled([line, line, turned])[2]]
+    [(10, 38), (40, 38), (40, 70), (10, 70)]
+    """
+    def tilt(q: Corners) -> float:
+        return math.atan2(q[1][1] - q[0][1], q[1][0] - q[0][0])
+
+    def sides(q: Corners) -> tuple[float, float]:
+        return math.dist(q[0], q[1]), math.dist(q[1], q[2])
+
+    long_ = [tilt(q) for q in quads if sides(q)[0] >= 3 * sides(q)[1]]
+    if not long_:
+        return list(quads)
+    page = statistics.median(long_)
+    c, s = math.cos(page), math.sin(page)
+    out = []
+    for q in quads:
+        w, h = sides(q)
+        off = abs((tilt(q) - page + math.pi / 2) % math.pi - math.pi / 2)
+        if max(w, h) >= 2 * min(w, h) or off < ASKEW:
+            out.append(q)
+            continue
+        # its corners in the page's frame, their bounds, back on the page
+        xs = [x * c + y * s for x, y in q]
+        ys = [y * c - x * s for x, y in q]
+        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        out.append(tuple((x * c - y * s, x * s + y * c)
+                         for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))))
     return out

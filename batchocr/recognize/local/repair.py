@@ -265,6 +265,20 @@ SURNAMES = frozenset(
      "宇文", "夏侯", "轩辕", "端木", "独孤"}  # fmt: skip
 
 
+# The surnames of the Hundred Family Surnames (百家姓), its single ones: rarer ones too.
+_OLD_SURNAMES = frozenset(
+    "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎"
+    "鲁韦昌马苗凤花方俞任袁柳酆鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安常乐于时傅皮卞齐康伍余元卜顾孟平黄"
+    "和穆萧尹姚邵湛汪祁毛禹狄米贝明臧计伏成戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵席季麻强贾路娄危江童颜郭"
+    "梅盛林刁钟徐邱骆高夏蔡田樊胡凌霍虞万支柯昝管卢莫经房裘缪干解应宗丁宣贲邓郁单杭洪包诸左石崔吉钮龚"
+    "程嵇邢滑裴陆荣翁荀羊於惠甄曲家封芮羿储靳汲邴糜松井段富巫乌焦巴弓牧隗山谷车侯宓蓬全郗班仰秋仲伊宫"
+    "宁仇栾暴甘钭厉戎祖武符刘景詹束龙叶幸司韶郜黎蓟薄印宿白怀蒲邰从鄂索咸籍赖卓蔺屠蒙池乔阴胥能苍双闻"
+    "莘党翟谭贡劳逄姬申扶堵冉宰郦雍却璩桑桂濮牛寿通边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容向"
+    "古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚那简饶空曾"
+    "毋沙乜养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公"
+)  # fmt: skip
+
+
 def surnamed(name: str) -> bool:
     """Whether ``name`` starts with a common surname (:data:`SURNAMES`)."""
     return name[:1] in SURNAMES or name[:2] in SURNAMES
@@ -274,15 +288,20 @@ def person(text: str) -> str | None:
     """A passenger name: two to five Chinese characters (more only with ·, a transliterated
     name), or LATIN/NAME; a longer run is a label or a line read where the name belongs.
     A name whose first character is no common surname but whose second starts one is a
-    speck or a stroke read before the name (``享郭刚``): none, as a guess at which it is.
+    speck or a stroke read before the name (``享郭刚``): none, as a guess at which it is. Nor
+    is a name of two characters whose first is no surname at all (``玉勇``, read from a phone
+    photo of 曹玉勇: the crop cut the surname off); one that is a rare surname stays
+    (``国然`` may be a name, as 晁明 is).
 
     >>> person("欧阳明辉"), person("阿依古丽·买买提"), person("存效身价证行可码")
     ('欧阳明辉', '阿依古丽·买买提', None)
-    >>> person("享郭刚"), person("艾郭刚"), person("晁明")
-    (None, '艾郭刚', '晁明')
+    >>> person("享郭刚"), person("艾郭刚"), person("晁明"), person("玉勇"), person("国然")
+    (None, '艾郭刚', '晁明', None, '国然')
     """
     t = squeeze(text).strip(_LOOSE_ENDS)
     cjk = r"[\u4e00-\u9fff]{2,5}|[\u4e00-\u9fff]+(?:·[\u4e00-\u9fff]+)+"
     if not re.fullmatch(cjk + r"|[A-Z]+/[A-Z]+", t):
         return None
+    if len(t) == 2 and not surnamed(t) and t[0] not in _OLD_SURNAMES:
+        return None  # its surname lost
     return None if len(t) >= 3 and not surnamed(t) and surnamed(t[1:]) else t
