@@ -14,7 +14,9 @@ keeps such a value only when the second reading holds it too; else it is left ou
 flight's date or time is no better checked (a year near the others' aside), and reads no
 surer: on heavy tuning pages ``10:15`` for 19:15 and ``2024-12-01`` for 2024-12-04 were
 read so and not again (a leading zero the stretched reading drops, ``645`` for 0645, is
-no change).
+no change). Where a list vouches for a number's head (an office code's airport, an e-ticket
+number's airline prefix), a second reading that reads the rest the same and its head as none
+of the list's holds the value: the second reading tests what nothing else checks.
 
 Free text (a name, an agency, a note) has no check and no second reading that helps: a
 glyph misread in it reads the same again. But the recognizer's confidence in that one glyph
@@ -31,7 +33,9 @@ from collections.abc import Callable, Sequence
 
 from ...models import NameValue
 from ...outputs.fields import field_of
+from .airlines import CARRIERS
 from .ocr import Box
+from .places import AIRPORT_CODES
 from .values import FREE, clean
 
 __all__ = ["GLYPH_SURE", "NUMBERS", "UNCHECKED", "Reread", "confirmed", "glyphs_sure",
@@ -115,16 +119,35 @@ def _holds(text: str, entry: NameValue) -> bool:
     again = clean(entry["Name"], text)
     if again == value or key in read:
         return True
-    if again is not None:
-        return False  # another value of the field
     # (a dot-matrix glyph's gap read stretched as one more stroke, a 1 or an I, between two
-    # of its glyphs: every glyph of the value is still read, in order)
-    if _within(key, read):
-        return True
-    # (an office code's letters name an airport, its digits nothing: read again as no
-    # airport's, ``KGH633`` for HGH633, it holds when its digits read the same)
-    ends = re.search(r"[A-Z]{3}(\d{3})$", re.sub(r"[^0-9A-Z]", "", text.upper()))
-    return field_of(entry["Name"]) == "agent_code" and ends is not None and ends[1] == value[3:]
+    # of its glyphs: every glyph of the value is still read, in order, and no other value)
+    return (again is None and _within(key, read)) or _vouched_head(entry, text)
+
+
+# Fields whose head a list vouches for: an office code's letters name an airport, an e-ticket
+# number's first three digits an airline (its ticket prefix); the rest nothing checks.
+_VOUCHED = {"agent_code": (3, AIRPORT_CODES),
+            "e_ticket_no": (3, frozenset(prefix for _, prefix in CARRIERS.values()))}
+
+
+def _vouched_head(entry: NameValue, text: str) -> bool:
+    """Whether ``text``, read again, holds the entry's value in what nothing but the second
+    reading checks: its tail read the same, its head read as no airport or airline where the
+    value's names one (``KGH633`` for HGH633, a pen's ring through the H; ``8242957199118``
+    for 3242957199118, a dot-matrix 3).
+
+    >>> _vouched_head({"Name": "电子客票号码", "Value": "3242957199118"}, "8242957199118")
+    True
+    >>> _vouched_head({"Name": "电子客票号码", "Value": "3242957199118"}, "3242957199113")
+    False
+    """
+    vouched = _VOUCHED.get(field_of(entry["Name"]) or "")
+    value = entry["Value"]
+    read = re.sub(r"[^0-9A-Z]", "", text.upper())[-len(value) :]
+    if vouched is None or len(read) != len(value):
+        return False
+    n, known = vouched
+    return read[n:] == value[n:] and value[:n] in known and read[:n] not in known
 
 
 def one_stroke_more(first: str, again: str) -> bool:
