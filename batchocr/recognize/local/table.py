@@ -33,10 +33,13 @@ def carrier(text: str) -> str | None:
 
     >>> carrier("朴厦航"), carrier("厦航"), carrier("幸福航"), carrier("J川航"), carrier("」东航")
     ('厦航', '厦航', '幸福航', '川航', '东航')
+    >>> carrier("山J航")  # a dot-matrix gap read as a letter
+    '山航'
     """
     t = repair.squeeze(text)
-    bare = re.sub(rf"^[A-Za-z0-9{_RULES}]|[A-Za-z0-9{_RULES}]$", "", t)
-    if bare in CARRIERS:  # J川航, |川航: a speck or a cell's rule read beside a known carrier
+    bare = re.sub(rf"[A-Za-z0-9{_RULES}]", "", t)
+    if bare in CARRIERS and len(t) - len(bare) <= 2:
+        # (J川航, |川航, 山J航: a speck, a cell's rule or a gap read as a glyph more)
         return bare
     if not CJK.fullmatch(t) or len(t) > 4:
         return None
