@@ -7,12 +7,13 @@ prefix (电子客票号码), 20 digits (发票号码, on the e-invoice), 11 digi
 paper itinerary; not a mobile number's 1[3-9]…), a masked ID number (``110101********5553``,
 or a whole one whose check character holds), an 18-character 统一社会信用代码 with letters
 whose check character holds (and no ID number's), a rate (``9%``, on a page that is an
-e-invoice by other signs). Such a word is named for its field when the page's reading has
-no value of that field (its label may be read, its value elsewhere) and the word is the
-only one of that form on the page (the same value printed twice counts once). (Notes are
-not named by their terms: restrictions named by 签转, 退票… were wrong 6 times in 29 on
-held-out heavy pages, prompts by 机场, 登机… 7 in 22 on heavy pages: a long sentence read
-from a photo loses a glyph or misreads one.) The form is read off the whole word, without
+e-invoice by other signs), 国内 or 国际 standing alone (the e-invoice's 国内国际标识). Such
+a word is named for its field when the page's reading has no value of that field (its label
+may be read, its value elsewhere) and the word is the only one of that form on the page
+(the same value printed twice counts once). (Notes are not named by their terms:
+restrictions named by 签转, 退票… were wrong 6 times in 29 on held-out heavy pages, prompts
+by 机场, 登机… 7 in 22 on heavy pages: a long sentence read from a photo loses a glyph or
+misreads one.) The form is read off the whole word, without
 what is left of a label run into it (``码2444…``), its spaces and a speck after it: a
 number inside a longer run names nothing. What no check character vouches for (the
 numbers, the rate) is named this way only when the recognizer is all but sure of it
@@ -24,8 +25,8 @@ the e-ticket number.
 >>> from batchocr.documents.words import Word
 >>> page = [Word("7316547279557", 0, 0, 130, 20), Word("9%", 0, 30, 20, 50),
 ...         Word("110101********5553", 0, 60, 180, 80), Word("2381", 0, 90, 40, 110)]
->>> [d["Name"] for d in by_form([], page, "einvoice")]
-['电子客票号码', '有效身份证件号码', '增值税税率']
+>>> [d["Name"] for d in by_form([], page + [Word("国内", 0, 150, 40, 170)], "einvoice")]
+['电子客票号码', '有效身份证件号码', '增值税税率', '国内国际标识']
 >>> [d["Name"] for d in by_form([], page + [Word("7316547279558", 0, 120, 130, 140)])]
 ['有效身份证件号码']
 """
@@ -103,6 +104,7 @@ FORMS: dict[str, Form] = {
     "统一社会信用代码/纳税人识别号": Form(_credit_code),
     # (a rate read unsure was once 6% for 9%, on a held-out page)
     "增值税税率": Form(lambda key: bool(re.fullmatch(r"\d{1,2}%", key)), "einvoice", sure=True),
+    "国内国际标识": Form(lambda key: key in ("国内", "国际"), "einvoice"),
 }  # fmt: skip
 
 
