@@ -13,8 +13,8 @@ on synthetic pages:
   recognition on crops of the full page;
 * a page speckled like a phone photo has its specks replaced by their surroundings first
   (:func:`prepare`, :func:`.crops.despeckled`);
-* a lone glyph's box that the detector turned askew of the page's lines is set level with
-  them (:func:`.crops.levelled`): a slanting ``K`` boxed at 30 degrees read ``人``;
+* a lone glyph's box that the detector turned askew of the page's lines is read again level
+  with them (:func:`.crops.levelled`), kept when sure: a ``K`` boxed at 30 degrees read ``人``;
 * every line as tall as a scan's values has its one-pixel gaps filled before it is
   recognized (:func:`.crops.dots_joined`): a dot-matrix head's dots read as other glyphs;
 * one thread per process (ONNX Runtime's and OpenCV's): pages run in
@@ -59,6 +59,7 @@ SHORT_WIDTH = 320  # the model's training width: at 96 a lone "Q" reads as nothi
 #   of 40 heavy pages read right at 96 / 192 / 320 px: ratio < 1.2 74 / 76 / 83 of 85;
 #   1.2-1.5 (two glyphs, in a blurred photo's roomier boxes) 73 / 73 / 77 of 78, three of
 #   the four only a trailing dot apart, which the cleaners drop; wider 349 / 349 / 346 of 363.
+LEVEL_SURE = 0.9  # a levelled box's reading kept from (a Y's box without its stem: V, 0.48)
 REC_BATCH = 1  # one line per run: per box the cheapest (6: ~20% more CPU, ~100 MB more RSS)
 
 Point = tuple[float, float]
@@ -171,7 +172,6 @@ def read_page(image: Image.Image, known: Known | None = None) -> Page:
     if sideways(quads):  # reading it as it is would cost the whole page for nothing
         turn = _upright_turn(pixels, quads)
         return Page(page.width, page.height, (), sideways=True, upright=turn)
-    quads = [_quad(q) for q in levelled(quads)]
 
     def read(regions: Sequence[Quad]) -> list[Reading]:
         return _read(pixels, regions)
@@ -181,6 +181,10 @@ def read_page(image: Image.Image, known: Known | None = None) -> Page:
     rest = [i for i in range(len(quads)) if i not in given]
     for i, r in zip(rest, read([quads[i] for i in rest]), strict=True):
         found[i] = Box(r.text, r.score, quads[i], r.glyphs)
+    level = {i: _quad(q) for i, q in enumerate(levelled(quads)) if i in rest and q != quads[i]}
+    for (i, q), r in zip(level.items(), read(list(level.values())), strict=True):
+        if r.score >= LEVEL_SURE:  # (else the cell is read as it is, if nothing is kept)
+            found[i] = Box(r.text, r.score, q, r.glyphs)
     kept = [(i, found[i]) for i in range(len(quads))
             if found[i].text and found[i].score >= TEXT_SCORE]  # fmt: skip
     assumed = frozenset(k for k, (i, _) in enumerate(kept) if i in given)
