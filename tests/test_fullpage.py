@@ -1421,3 +1421,15 @@ def test_a_doubted_note_is_judged_by_its_own_glyphs_not_its_label_s_english() ->
                                      "Confidence": 0.85},))  # fmt: skip
     got = _with_doubted_read(None, Page(2000, 1400, (box,)), full)  # type: ignore[arg-type]
     assert [(d["Name"], d["Value"]) for d in got.data] == [("签注", note)]
+
+
+def test_a_sign_read_as_a_1_is_mended_on_a_page_that_prints_no_other_taxes() -> None:
+    """``150.00`` for ¥50.00 (a kai ``¥``) on a page whose other taxes are blank: the parts
+    read add up to the total only without that 1, so it was the sign."""
+    from batchocr.recognize.local.checks import check
+
+    ticket = {"票价": "2750.00", "民航发展基金": "150.00", "燃油附加费": "30.00", "合计": "2830.00"}
+    got, _ = check(ticket, [])
+    assert got == {**ticket, "民航发展基金": "50.00"}
+    unread = {**ticket, "燃油附加费": "40.00"}  # a part off: nothing tells the sign
+    assert check(unread, [])[0] == unread

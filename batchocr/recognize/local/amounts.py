@@ -33,7 +33,7 @@ from ...documents import positioned
 from ...documents.words import AMOUNT_LABELS, Word, add, left, lines
 from ...models import NameValue
 from ...outputs.fields import field_of
-from .checks import adds_up, vat_agrees
+from .checks import adds_up, adds_up_partly, vat_agrees
 from .values import clean
 
 __all__ = ["EINVOICE_ROW", "PAPER_ROW", "by_order", "by_sum", "document_of", "signs_unsure",
@@ -233,13 +233,7 @@ def _sum_rank(amounts: dict[str, str]) -> int:
     """How surely ``amounts`` add up: 2 every part and the total read and agreeing
     (:func:`.checks.adds_up`), 1 the fare, another part and the total read and the parts
     read summing to the total (a part unread, or not printed), else 0."""
-    if adds_up(amounts):
-        return 2
-    total = amounts.get("合计金额", amounts.get("合计"))
-    if total is None or "票价" not in amounts:
-        return 0
-    parts = [Decimal(v) for n, v in amounts.items() if n not in ("合计", "合计金额", _RATE)]
-    return int(len(parts) >= 2 and Decimal(total) > 0 and sum(parts) == Decimal(total))
+    return 2 if adds_up(amounts) else int(adds_up_partly(amounts))
 
 
 _SIGNED = _SUMMED | {"保险费"}  # the amounts printed with a sign

@@ -31,7 +31,7 @@ without VAT, so its 合计 adds 增值税税额, and 增值税税额 = (票价 +
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from itertools import combinations
@@ -192,7 +192,10 @@ def _totals(ticket: dict[str, str]) -> None:
             del ticket[n]
         return
     if len(names) < len(parts) + 1:
-        return  # a part unread: the others cannot tell which value is off (1380 for 1480)
+        # A part unread: the others cannot tell which value is off (1380 for 1480); but signs
+        # read as 1s that make the parts read add up leave nothing for it (or it is blank).
+        _signs_read(ticket, names, adds_up_partly)
+        return
     total = sum(v for n, v in values.items() if n != total_name)
     if total == values[total_name] or _signs_read(ticket, names):
         return
@@ -222,7 +225,8 @@ def _totals(ticket: dict[str, str]) -> None:
         ticket[fixes[0][0]] = fixes[0][1]
 
 
-def _signs_read(ticket: dict[str, str], names: list[str]) -> bool:
+def _signs_read(ticket: dict[str, str], names: list[str],
+                holds: Callable[[dict[str, str]], bool] | None = None) -> bool:  # fmt: skip
     """Whether the amounts ``names`` add up once every one read with a leading 1 loses it (a
     dot-matrix ``¥`` read as a 1: ``140.00``, ``10.00`` with ``2530.00``, ``50.00``,
     ``2620.00``, their signs lost); if so they are so repaired. When some of them losing it
@@ -237,12 +241,19 @@ def _signs_read(ticket: dict[str, str], names: list[str]) -> bool:
     ...      "其他税费": "0.00", "合计": "1800.00"}
     >>> _signs_read(t, list(t)), sorted(t.items())
     (True, [('其他税费', '0.00'), ('民航发展基金', '50.00'), ('燃油附加费', '30.00')])
+
+    With a part unread or blank, the parts read must add up by themselves (``holds``):
+
+    >>> t = {"票价": "2750.00", "民航发展基金": "150.00", "燃油附加费": "30.00", "合计": "2830.00"}
+    >>> _signs_read(t, list(t), adds_up_partly), t["民航发展基金"]
+    (True, '50.00')
     """
+    holds = holds or adds_up
     ones = [n for n in names if ticket[n].startswith("1") and len(ticket[n]) > 4]
-    if not ones or not adds_up({**ticket, **{n: ticket[n][1:] for n in ones}}):
+    if not ones or not holds({**ticket, **{n: ticket[n][1:] for n in ones}}):
         return False
     choices = [signless for k in range(1, len(ones) + 1) for chosen in combinations(ones, k)
-               if adds_up({**ticket, **(signless := {n: ticket[n][1:] for n in chosen})})]
+               if holds({**ticket, **(signless := {n: ticket[n][1:] for n in chosen})})]
     for n in ones:
         values = {choice.get(n, ticket[n]) for choice in choices}
         if len(values) > 1:
@@ -379,6 +390,21 @@ def adds_up(ticket: dict[str, str]) -> bool:
     total = Decimal(ticket[total_name])
     summed = sum(Decimal(ticket[n]) for n in parts) == total
     return total > 0 and summed and _vat_holds(ticket) is not False
+
+
+def adds_up_partly(ticket: dict[str, str]) -> bool:
+    """Whether the fare, another part and the total are read and the parts read sum to the
+    total: a part unread or not printed (a blank cell) is nil.
+
+    >>> adds_up_partly({"票价": "2750.00", "民航发展基金": "50.00", "燃油附加费": "30.00",
+    ...                 "合计": "2830.00"})
+    True
+    """
+    total = ticket.get("合计金额", ticket.get("合计"))
+    if total is None or "票价" not in ticket:
+        return False
+    parts = [Decimal(ticket[n]) for n in _EINVOICE_PARTS if n in ticket]
+    return len(parts) >= 2 and Decimal(total) > 0 and sum(parts) == Decimal(total)
 
 
 def _vat_holds(ticket: dict[str, str]) -> bool | None:
