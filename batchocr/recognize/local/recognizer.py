@@ -69,8 +69,10 @@ CONFIRM_STRETCH = 1.3
 # Entries: a page read in full as fewer is read an ink at a time, if it can be (at 20, probe
 # dot-matrix slips read 20-23 and lost what their ink alone reads); so is one with this few of
 # the ticket's own fields (of 16 or 22): values over the English labels (27 entries, 5 its own).
+# (At 13, a dot-matrix slip whose ID and office code read whole at last reached 13 and lost the
+# fund, surcharge and a time its ink reads; at 15 the probes read 9 fields more, tuning the same.)
 PARTED_BELOW = 24
-TICKET_PARTED_BELOW = 13
+TICKET_PARTED_BELOW = 15
 TRIM_ABOVE = 360 << 20  # bytes resident after a page above which freed memory is returned
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 MMAP_ABOVE = 8 << 20  # bytes: an allocation this large gets its own mapping, freed at once
