@@ -1433,3 +1433,12 @@ def test_a_sign_read_as_a_1_is_mended_on_a_page_that_prints_no_other_taxes() -> 
     assert got == {**ticket, "民航发展基金": "50.00"}
     unread = {**ticket, "燃油附加费": "40.00"}  # a part off: nothing tells the sign
     assert check(unread, [])[0] == unread
+
+
+def test_amounts_that_add_up_as_read_keep_their_leading_1s_when_a_part_is_blank() -> None:
+    """1120.00, 50.00, 40.00 and 1210.00 add up as read, and without the 1s of the fare and
+    the total as well: nothing was a sign."""
+    from batchocr.recognize.local.checks import check
+
+    ticket = {"票价": "1120.00", "民航发展基金": "50.00", "燃油附加费": "40.00", "合计": "1210.00"}
+    assert check(ticket, [])[0] == ticket

@@ -194,7 +194,9 @@ def _totals(ticket: dict[str, str]) -> None:
     if len(names) < len(parts) + 1:
         # A part unread: the others cannot tell which value is off (1380 for 1480); but signs
         # read as 1s that make the parts read add up leave nothing for it (or it is blank).
-        _signs_read(ticket, names, adds_up_partly)
+        # (Not when they add up as read: a 1 off the fare and the total adds up as well.)
+        if not adds_up_partly(ticket):
+            _signs_read(ticket, names, adds_up_partly)
         return
     total = sum(v for n, v in values.items() if n != total_name)
     if total == values[total_name] or _signs_read(ticket, names):
