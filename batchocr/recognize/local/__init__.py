@@ -14,6 +14,7 @@ imported on first use only.
     lexicon     a misread label, city or carrier told by the recognizer's probabilities
     register  geometry  layout  printed  printed_boxes   which form, and where on it
     extract  table  repair  checks   boxes → Name/Value list, cleaned and cross-checked
+    sums        the amounts' arithmetic: the total per document, the VAT equation
     identity    ID numbers and credit codes: shape, region digits, check characters
     airlines  places   the carriers and the cities an itinerary names (data)
     fullpage  labels  values   the checked fallback: a page read in full, by its labels
@@ -30,6 +31,6 @@ imported on first use only.
 __all__ = [
     "airlines", "amounts", "checks", "confirm", "crops", "extract", "forms", "fullpage", "geometry",
     "identity", "inks", "labels", "layout", "lexicon", "misread", "ocr", "places", "pool",
-    "printed", "printed_boxes", "readings", "recognizer", "register", "repair", "stamps", "table",
-    "upright", "values",
+    "printed", "printed_boxes", "readings", "recognizer", "register", "repair", "stamps", "sums",
+    "table", "upright", "values",
 ]  # fmt: skip

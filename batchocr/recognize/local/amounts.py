@@ -33,7 +33,7 @@ from ...documents import positioned
 from ...documents.words import AMOUNT_LABELS, Word, add, left, lines
 from ...models import NameValue
 from ...outputs.fields import field_of
-from .checks import adds_up, adds_up_partly, vat_agrees
+from .sums import adds_up, adds_up_partly, vat_agrees
 from .values import clean
 
 __all__ = ["EINVOICE_ROW", "PAPER_ROW", "by_order", "by_sum", "document_of", "signs_unsure",
@@ -231,7 +231,7 @@ def summed_from(data: list[NameValue], other: list[NameValue]) -> list[NameValue
 
 def _sum_rank(amounts: dict[str, str]) -> int:
     """How surely ``amounts`` add up: 2 every part and the total read and agreeing
-    (:func:`.checks.adds_up`), 1 the fare, another part and the total read and the parts
+    (:func:`.sums.adds_up`), 1 the fare, another part and the total read and the parts
     read summing to the total (a part unread, or not printed), else 0."""
     return 2 if adds_up(amounts) else int(adds_up_partly(amounts))
 
