@@ -78,13 +78,13 @@ def confirmed(data: list[NameValue], boxes: Sequence[Box], reread: Reread) -> li
     """
     lines: dict[int, int] = {}  # entry → the page line it was read from
     lost: set[int] = set()  # numbers that no line holds
+    read = [_alnum(b.text) for b in boxes]
     for i, d in enumerate(data):
         if field_of(d["Name"]) in UNCHECKED and d.get("Confidence", 1.0) < SURE:
             key = _alnum(d["Value"])
             # (the line that holds it as it is, else one that holds it with a 1 more in it)
-            read = [_alnum(b.text) for b in boxes] if key else []
-            at = next((j for j, r in enumerate(read) if key in r),
-                      next((j for j, r in enumerate(read) if _within(key, r)), None))
+            at = next((j for j, r in enumerate(read) if key and key in r),
+                      next((j for j, r in enumerate(read) if key and _within(key, r)), None))
             if at is not None:
                 lines[i] = at
             elif field_of(d["Name"]) in NUMBERS:

@@ -266,7 +266,7 @@ SURNAMES = frozenset(
 
 
 # The surnames of the Hundred Family Surnames (百家姓), its single ones: rarer ones too.
-_OLD_SURNAMES = frozenset(
+_HUNDRED_SURNAMES = frozenset(
     "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎"
     "鲁韦昌马苗凤花方俞任袁柳酆鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安常乐于时傅皮卞齐康伍余元卜顾孟平黄"
     "和穆萧尹姚邵湛汪祁毛禹狄米贝明臧计伏成戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵席季麻强贾路娄危江童颜郭"
@@ -302,6 +302,6 @@ def person(text: str) -> str | None:
     cjk = r"[\u4e00-\u9fff]{2,5}|[\u4e00-\u9fff]+(?:·[\u4e00-\u9fff]+)+"
     if not re.fullmatch(cjk + r"|[A-Z]+/[A-Z]+", t):
         return None
-    if len(t) == 2 and not surnamed(t) and t[0] not in _OLD_SURNAMES:
+    if len(t) == 2 and not surnamed(t) and t[0] not in _HUNDRED_SURNAMES:
         return None  # its surname lost
     return None if len(t) >= 3 and not surnamed(t) and surnamed(t[1:]) else t
