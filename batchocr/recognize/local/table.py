@@ -102,12 +102,29 @@ def baggage(text: str) -> str | None:
     return m[1].translate(str.maketrans("OIl", "011")) + "K" if m else None
 
 
+def time_cell(text: str) -> str | None:
+    """The flight's time; with its date read into the same cell (the 时间 header unread and
+    put back half-way between its neighbours, the date's centre fell past the column's
+    edge), the time beside the date.
+
+    >>> time_cell("06:05"), time_cell("2024年07月17日 06:05"), time_cell("0605 1210")
+    ('06:05', '06:05', None)
+    """
+    found = repair.clock(text)
+    words = text.split()
+    if found is not None or len(words) != 2:
+        return found
+    date, time = words
+    dated = any(read(date) for read in (repair.iso_date, repair.cn_date, repair.month_year_date))
+    return repair.clock(time) if dated else None
+
+
 def cleaners(layout: str) -> dict[str, Cleaner]:
     """Column Name → its value cleaner, for ``layout``."""
     day = repair.month_date if layout == "paper" else repair.iso_date
     return {
         "承运人": carrier, "航班号": flight_no, "座位等级": seat, "日期": day,
-        "时间": repair.clock, "客票级别/类别": fare_basis, "客票级别/客票类别": fare_basis,
+        "时间": time_cell, "客票级别/类别": fare_basis, "客票级别/客票类别": fare_basis,
         "客票生效日期": day, "有效期截止日期": day, "有效截止日期": day, "免费行李": baggage,
     }  # fmt: skip
 
