@@ -1442,3 +1442,12 @@ def test_amounts_that_add_up_as_read_keep_their_leading_1s_when_a_part_is_blank(
 
     ticket = {"票价": "1120.00", "民航发展基金": "50.00", "燃油附加费": "40.00", "合计": "1210.00"}
     assert check(ticket, [])[0] == ticket
+
+
+def test_a_time_cell_that_holds_the_date_too_reads_the_time() -> None:
+    """The 时间 header unread is put back half-way between its neighbours; a Chinese date,
+    wider than an ISO one, then has its centre past the column's edge and is read into the
+    time's cell: the time beside it is still the flight's time."""
+    boxes = page(drop=("时间",), swap={"2025-12-24": "2025年12月24日"})
+    got = fields(boxes)
+    assert got["0.time"] == "15:05" and got["0.date"] == "2025-12-24"
