@@ -110,3 +110,21 @@ def test_a_closed_pool_answers_at_once(pool: PagePool) -> None:
     assert pool.read_blocking(b"777") == PageResult(ticket("777"))
     pool.close()
     assert pool.read_blocking(b"888") == PageResult(reason="the local engine was shut down")
+
+
+def test_closing_ends_a_worker_a_racing_submit_added_to_a_dropped_pool() -> None:
+    """CPython 3.11: a submit racing a pool's breakage can spawn a worker into it after the
+    pool was dropped and its workers killed; nothing then stops that worker, and it kept the
+    test run waiting at interpreter exit. Closing the engine's pool ends it."""
+    import multiprocessing
+    import time
+
+    p = PagePool(scripted, workers=1)
+    assert p.read_blocking(b"crash") == PageResult(reason=CRASHED, crashed=True)
+    (workers,) = p._dropped  # the dropped pool's pid → worker table
+    stray = multiprocessing.get_context("spawn").Process(target=time.sleep, args=(60,))
+    stray.start()
+    workers[stray.pid] = stray  # as the racing submit adds it
+    p.close()
+    stray.join(timeout=10)
+    assert not stray.is_alive()

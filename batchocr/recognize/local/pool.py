@@ -28,6 +28,7 @@ are spawned (forking a process that runs threads is unsafe).
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 import threading
@@ -35,6 +36,7 @@ from collections.abc import Callable
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
 import anyio.to_thread
@@ -116,6 +118,7 @@ class PagePool:
         self._slots = threading.BoundedSemaphore(self.workers)
         self._limiter: anyio.CapacityLimiter | None = None  # made in the event loop using it
         self._pool: ProcessPoolExecutor | None = None
+        self._dropped: list[dict[int, Any]] = []  # the workers of pools dropped as broken
         self._closed = False
 
     async def read(self, image: bytes) -> PageResult:
@@ -180,13 +183,19 @@ class PagePool:
         with self._lock:
             if self._pool is broken:
                 self._pool = None
+        # (its workers' table itself: shutting down drops the pool's reference to it)
+        workers: dict[int, Any] = getattr(broken, "_processes", None) or {}
         broken.shutdown(wait=False, cancel_futures=True)
         # CPython 3.11: a worker spawned by a submit racing the pool's breakage is not among
         # those the pool terminates, and the pool's manager thread then waits for it forever
-        # (seen once: the test suite hung at interpreter exit). End every worker still alive.
-        for process in list((getattr(broken, "_processes", None) or {}).values()):
-            if process.is_alive():
-                process.kill()
+        # (seen once: the test suite hung at interpreter exit). End every worker still alive,
+        # now and again when the pool is closed or the interpreter exits: the racing submit can
+        # add its worker after this (seen too: the manager thread died of "dictionary changed
+        # size during iteration" and the stray kept pytest waiting at exit).
+        _kill_workers(workers)
+        with self._lock:
+            self._dropped.append(workers)
+        atexit.register(_kill_workers, workers)
 
     def close(self) -> None:
         """Stop the workers, waiting for the pages they are reading. Idempotent."""
@@ -194,7 +203,17 @@ class PagePool:
             pool, self._pool, self._closed = self._pool, None, True
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        for dropped in self._dropped:
+            _kill_workers(dropped)
 
     async def aclose(self) -> None:
         """:meth:`close`, waited for in a thread, off the event loop."""
         await anyio.to_thread.run_sync(self.close)
+
+
+def _kill_workers(workers: dict[int, Any]) -> None:
+    """Kill the worker processes still alive of a pool dropped as broken (its pid → process
+    table)."""
+    for process in list(workers.values()):
+        if process.is_alive():
+            process.kill()
