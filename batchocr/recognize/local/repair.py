@@ -166,12 +166,15 @@ def clock(text: str) -> str | None:
 def iso_date(text: str) -> str | None:
     """A ``YYYY-MM-DD`` date.
 
-    A dot-matrix head's dash reads as two, as dots or as 一: ``2024--08-04``, ``202408…01``.
+    A dot-matrix head's dash reads as two, as dots or as 一: ``2024--08-04``, ``202408…01``;
+    a faded print's month as two glyphs with a speck between: ``2024-1:2-04``.
 
     >>> iso_date("2024-O6-02"), iso_date("2024-13-02"), iso_date("202408…01")
     ('2024-06-02', None, '2024-08-01')
+    >>> iso_date("2024-1:2-04"), iso_date("2024-1:22-04")
+    ('2024-12-04', None)
     """
-    t = squeeze(text).rstrip(".,:;").translate(AS_DIGIT)
+    t = SPECK_IN_NUMBER.sub("", squeeze(text).rstrip(".,:;").translate(AS_DIGIT))
     m = re.fullmatch(r"(20\d\d)[-.:·~—–一/]{0,3}(\d\d)[-.:·~—–一/]{0,3}(\d\d)", t)
     if m is None or not (1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31):
         return None

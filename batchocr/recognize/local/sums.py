@@ -22,6 +22,7 @@ from decimal import Decimal
 from itertools import combinations
 
 from .labels import edits
+from .repair import AS_DIGIT
 
 __all__ = ["adds_up", "adds_up_partly", "one_off", "summed", "totals", "unsummed", "vat",
            "vat_agrees"]
@@ -142,13 +143,18 @@ def summed(ticket: dict[str, str], unclean: Mapping[str, str]) -> None:
     """The one amount of the document's sum read as no amount, a glyph of it wrong, lost or
     added (``990.0``, ``99C.00``), when every other amount of the sum is read: the value the
     sum gives, if what was read is that value but for the one glyph (the two readings
-    vouch for each other; the e-invoice's VAT equation must hold too).
+    vouch for each other; the e-invoice's VAT equation must hold too). Letters read for the
+    digits they look like count as those digits, as they do when an amount is cleaned: a
+    faded print's ``5O.CO`` is 50.00 but for its ``C``.
 
     >>> t = {"票价": "900.00", "民航发展基金": "50.00", "燃油附加费": "40.00", "其他税费": "0.00"}
     >>> summed(t, {"合计": "990.0"}); t["合计"]
     '990.00'
+    >>> t = {"票价": "730.00", "燃油附加费": "0.00", "其他税费": "0.00", "合计": "780.00"}
+    >>> summed(t, {"民航发展基金": "CNY 5O.CO"}); t["民航发展基金"]
+    '50.00'
     >>> t = {"民航发展基金": "50.00", "燃油附加费": "40.00", "其他税费": "0.00", "合计": "990.00"}
-    >>> summed(t, {"票价": "CNY 9O.0O"}); "票价" in t  # two glyphs off 900.00
+    >>> summed(t, {"票价": "CNY 8O.0C"}); "票价" in t  # two glyphs off 900.00
     False
     """
     einvoice = any(n in ticket or n in unclean for n in ("增值税税额", "增值税税率"))
@@ -160,7 +166,7 @@ def summed(ticket: dict[str, str], unclean: Mapping[str, str]) -> None:
     (name,) = missing
     parts = sum(Decimal(ticket[n]) for n in names[:-1] if n != name)
     want = parts if name == total_name else Decimal(ticket[total_name]) - parts
-    read = re.sub(r"^(CNY|RMB|CN|[¥￥YV])|[\s,]", "", unclean[name].upper())
+    read = re.sub(r"^(CNY|RMB|CN|[¥￥YV])|[\s,]", "", unclean[name].upper()).translate(AS_DIGIT)
     value = f"{want:.2f}"
     if want >= 0 and edits(read, value) == 1 and adds_up({**ticket, name: value}):
         ticket[name] = value
