@@ -112,11 +112,17 @@ def _amount(t: str) -> str | None:
     return f"{int(whole)}.{cents}"
 
 
-def month_date(text: str) -> str | None:
-    """A ``DDMON`` flight date, with digits-for-letters fixed in the month.
+def month_date(text: str, rest: str = "") -> str | None:
+    """A ``DDMON`` flight date, with digits-for-letters fixed in the month; a month one letter
+    off one month's name and no other's is read as that month (a dot-matrix head's ``NAR``,
+    ``PEB``; ``JUI`` may be June or July: no month) when the day, and ``rest`` (the year
+    after it), read as digits: one misread glyph in a date is mended, not two (``0IDBC``
+    for 04DEC read 01DEC).
 
     >>> month_date("O5FEB"), month_date("21JUN"), month_date("3lMAY"), month_date("31XYZ")
     ('05FEB', '21JUN', '31MAY', None)
+    >>> month_date("01NAR"), month_date("22PEB"), month_date("04JUI"), month_date("0IDBC")
+    ('01MAR', '22FEB', None, None)
     """
     t = _DAY_SPECK.sub(r"\1", squeeze(text).upper().rstrip(".,:;"))
     if len(t) != 5:
@@ -125,7 +131,10 @@ def month_date(text: str) -> str | None:
     mon = t[2:].translate(_AS_LETTER).replace("3", "J")
     if not day.isdigit() or not 1 <= int(day) <= 31:
         return None
-    return day + mon if mon in MONTHS else None
+    if mon in MONTHS:
+        return day + mon
+    near = [m for m in MONTHS if sum(a != b for a, b in zip(m, mon, strict=True)) == 1]
+    return day + near[0] if len(near) == 1 and (t[:2] + rest).isdigit() else None
 
 
 _DAY_SPECK = re.compile(r"^(\w{2})[.,:·](?=[A-Z0-9]{3})")  # 26.JUL24: a speck after the day
@@ -139,12 +148,14 @@ def month_year_date(text: str) -> str | None:
     ('2025-10-31', '2024-03-05', None)
     >>> month_year_date("26.JUL24"), month_date("05.FEB"), month_year_date("17JUL.24")
     ('2024-07-26', '05FEB', '2024-07-17')
+    >>> month_year_date("01NAR25"), month_year_date("01NAR2S")
+    ('2025-03-01', None)
     """
     t = _DAY_SPECK.sub(r"\1", squeeze(text).upper().rstrip(".,:;"))
     t = _YEAR_SPECK.sub("", t)
     if len(t) != 7:
         return None
-    day, year = month_date(t[:5]), t[5:].translate(AS_DIGIT)
+    day, year = month_date(t[:5], t[5:]), t[5:].translate(AS_DIGIT)
     if day is None or not year.isdigit():
         return None
     return f"20{year}-{MONTHS.index(day[2:]) + 1:02d}-{day[:2]}"
