@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from .airlines import AIRLINE_CODES, AIRLINES, CARRIERS
-from .places import known_city, two_cities
+from .places import cities_apart, known_city, two_cities
 from .sums import one_off, summed, totals, unsummed, vat
 
 _CODE_TWINS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8",
@@ -92,13 +92,17 @@ def consistent(f: Flight) -> Flight:
     be the misread one: a fare basis that does not start with the booking class, a flight
     number whose airline code is not the named carrier's; and without what no itinerary
     prints: a carrier or an airline code no airline has (:mod:`.airlines`), a station that
-    is no city (:mod:`.places`), an origin that ends in the destination (the next cell run
-    into it), a baggage allowance of kilos that are no multiple of five.
+    is no city (:mod:`.places`), an origin that ends in another destination than its own
+    (the next cell run into it), a baggage allowance of kilos that are no multiple of five.
+    An origin that is two cities run together, the second the destination or none read, is
+    parted: a slip prints both on its 自 line, and its 至 mark may go unread.
 
     >>> consistent({"座位等级": "Y", "客票级别/客票类别": "BOW", "承运人": "厦航"})
     {'承运人': '厦航'}
     >>> consistent({"承运人": "发航", "航班号": "NP8358", "自": "武汉南宁", "至": "南宁"})
-    {'至': '南宁'}
+    {'自': '武汉', '至': '南宁'}
+    >>> consistent({"自": "兰州北京"}), consistent({"自": "武汉南宁", "至": "南宁 NNG"})
+    ({'自': '兰州', '至': '北京'}, {'至': '南宁 NNG'})
     >>> consistent({"自": "复门", "至": "北京首都 PEK", "免费行李": "26K"})
     {'至': '北京首都 PEK'}
     """
@@ -115,8 +119,10 @@ def consistent(f: Flight) -> Flight:
     if no and no[:2] not in AIRLINE_CODES:
         f.pop("航班号", None)  # no airline's code: a misread one (NP8358 for MF8358)
     origin, destination = f.get("自", ""), f.get("至", "")
-    if destination and len(origin) > len(destination) and origin.endswith(destination):
-        del f["自"]  # the destination run into the origin's cell (武汉南宁)
+    if (apart := cities_apart(origin)) and destination in ("", apart[1]):
+        f["自"], f["至"] = apart  # a slip's 自 line, its 至 mark unread (兰州北京)
+    elif destination and len(origin) > len(destination) and origin.endswith(destination):
+        del f["自"]  # the destination run into the origin's cell
     for mark in ("自", "至"):
         if mark in f and (not known_city(f[mark]) or two_cities(f[mark])):
             del f[mark]  # a misread city (复门 for 厦门), or two run together (厦门长沙)

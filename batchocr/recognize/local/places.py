@@ -12,7 +12,7 @@ never a wrong value.
 
 from __future__ import annotations
 
-__all__ = ["AIRPORT_CODES", "CITIES", "known_city", "registered_at", "two_cities"]
+__all__ = ["AIRPORT_CODES", "CITIES", "cities_apart", "known_city", "registered_at", "two_cities"]
 
 _MAINLAND = """
 北京 天津 石家庄 秦皇岛 北戴河 邯郸 唐山 张家口 承德 邢台 太原 大同 长治 运城 吕梁 忻州 临汾
@@ -67,6 +67,18 @@ def known_city(station: str) -> bool:
     a city of :data:`CITIES`."""
     head = station.split()[0] if station.split() else ""
     return any(head.startswith(city) for city in CITIES)
+
+
+def cities_apart(station: str) -> tuple[str, str] | None:
+    """The two cities of ``station`` when it is exactly two run together (and nothing after
+    them), parted one way only; else None.
+
+    >>> cities_apart("兰州北京"), cities_apart("北京首都"), cities_apart("厦门长沙 CSX")
+    (('兰州', '北京'), None, None)
+    """
+    parts = [(station[:k], station[k:]) for k in range(2, len(station) - 1)
+             if station[:k] in CITIES and station[k:] in CITIES]  # fmt: skip
+    return parts[0] if len(parts) == 1 else None
 
 
 def two_cities(station: str) -> bool:
