@@ -1019,6 +1019,19 @@ def test_a_check_code_whose_label_went_unread_is_the_number_after_the_e_ticket_s
     assert fields([*page(), line("61112", 520, 900)]) == CLEAN
 
 
+def test_an_issuer_whose_label_went_unread_is_the_organization_after_the_office_code() -> None:
+    """Both documents print 销售网点代号 | 填开单位 | 填开日期 on one line: with the labels too
+    small to read (a phone photo), the organization after the office code is the issuer; the
+    buyer's, a line below, is not, nor one read less than sure."""
+    row = [line("SYX645", 50, 950), line("三亚中联票务代理有限公司", 300, 950),
+           line("厦门华科贸易有限公司", 50, 1000)]  # fmt: skip
+    got = fields([*page(), *row])
+    assert got == {**CLEAN, "issued_by": "三亚中联票务代理有限公司"}
+    assert fields([*page(), row[0], row[2]]) == CLEAN
+    unsure = Box(row[1].text, 0.8, row[1].quad)
+    assert fields([*page(), row[0], unsure, row[2]]) == CLEAN
+
+
 def test_a_name_whose_label_went_unread_is_the_word_before_the_id_number() -> None:
     """Both documents print the passenger's name just before the ID number: a word of two
     to four Chinese characters there starting with a surname is the name, its label unread;

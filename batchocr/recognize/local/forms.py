@@ -18,9 +18,11 @@ what is left of a label run into it (``码2444…``), its spaces and a speck aft
 number inside a longer run names nothing. What no check character vouches for (the
 numbers, the rate) is named this way only when the recognizer is all but sure of it
 (:data:`.confirm.SURE`): on held-out heavy pages, numbers named below it were wrong 5
-times in 12 even with the second reading of :mod:`.confirm`. One value is named by its
-neighbour instead: the 验证码, four digits like a time, is the number printed right after
-the e-ticket number.
+times in 12 even with the second reading of :mod:`.confirm`. Some values are named by
+their neighbours instead: the 验证码, four digits like a time, is the number printed right
+after the e-ticket number; the passenger's name the word before the ID number; the
+填开单位 the organization after the sales office's code (an office code may be read too
+unsure to be taken, and still say where its line is).
 
 >>> from batchocr.documents.words import Word
 >>> page = [Word("7316547279557", 0, 0, 130, 20), Word("9%", 0, 30, 20, 50),
@@ -44,8 +46,9 @@ from . import identity, repair
 from .airlines import AIRLINES, CARRIERS
 from .confirm import SURE
 from .places import known_city
+from .values import clean
 
-__all__ = ["FORMS", "Form", "by_form", "check_code_beside", "name_beside"]
+__all__ = ["FORMS", "Form", "by_form", "check_code_beside", "issuer_beside", "name_beside"]
 
 
 Check = Callable[[str], bool]  # whether a word's key is so
@@ -172,6 +175,30 @@ def check_code_beside(ticket_no: str, ws: Sequence[Word]) -> Word | None:
     after = [*pieces[at + 1 :], *(v for w in line for v in _values(w))]
     first = next((v for v in after if any(c.isdigit() for c in v.key)), None)
     return first if first is not None and re.fullmatch(r"\d{4}", first.key) else None
+
+
+def issuer_beside(ws: Sequence[Word]) -> Word | None:
+    """The 填开单位 printed after the sales office's code on its line, as both documents
+    print them (销售网点代号 | 填开单位 | 填开日期): the first word after the page's one
+    word of an office code's form (an airport's code and three digits, its label maybe run
+    into it) that reads as an organization registered at a place; None when the page has no
+    such code, or more than one, or no organization after it.
+
+    >>> page = [Word("SYX645", 0, 0, 60, 20), Word("三亚中联票务代理有限公司", 100, 0, 340, 20),
+    ...         Word("2024-06-02", 400, 0, 500, 20), Word("厦门华科贸易有限公司", 0, 40, 200, 60)]
+    >>> issuer_beside(page).text
+    '三亚中联票务代理有限公司'
+    >>> issuer_beside([page[0], *page[2:]]) is None  # the buyer, a line below, is not it
+    True
+    """
+    codes = [w for w in ws if not is_label(w)
+             and any(repair.office_code(v.key) for v in _values(w))]  # fmt: skip
+    if len(codes) != 1:
+        return None
+    (code,) = codes
+    after = sorted((w for w in ws if w.x0 >= code.x1 - code.height / 2 and w is not code
+                    and same_line(w, code) and not is_label(w)), key=lambda w: w.x0)  # fmt: skip
+    return next((w for w in after if clean("填开单位", w.text) is not None), None)
 
 
 _NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")

@@ -30,7 +30,7 @@ from ...documents.words import HAN, Word, same_line
 from ...models import NameValue
 from .amounts import document_of, signs_unsure, with_amounts
 from .checks import check, consistent
-from .forms import by_form, check_code_beside, name_beside
+from .forms import by_form, check_code_beside, issuer_beside, name_beside
 from .geometry import angle, long_line, skew
 from .identity import id_number
 from .labels import ENGLISH_OF, fragment, label_head, label_text
@@ -166,6 +166,10 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
         near = beside(ticket[have], words) if have in ticket and want not in ticket else None
         if near is not None and near.score >= floor(want):
             ticket[want], sure[-1, want] = near.key, (near.key, near.score)
+    issuer = issuer_beside(words) if "填开单位" not in ticket else None
+    if issuer is not None and issuer.score >= floor("填开单位"):
+        value = clean("填开单位", issuer.text) or ""
+        ticket["填开单位"], sure[-1, "填开单位"] = value, (value, issuer.score)
     unclean = {d["Name"]: d["Value"] for d in found if int(d.get("Row", -1)) < 0
                and d["Name"] in positioned.AMOUNT_LABELS and clean(d["Name"], d["Value"]) is None}
     ticket, rows = check(ticket, [flights[r] for r in sorted(flights)], unclean)
