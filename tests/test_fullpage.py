@@ -799,6 +799,15 @@ def test_a_slip_without_a_block_s_station_line_guesses_no_row() -> None:
     assert all(got[k] == v for k, v in PAPER.items() if k in got)
 
 
+def test_a_slip_s_station_line_with_its_destination_mark_unread_reads_both_cities() -> None:
+    """``自 广州 哈尔滨``, the 至 TO between them unread (a thermal slip's faded mark): the
+    origin read as two cities run together is parted, the second the destination."""
+    boxes = slip(drop=("自 FROM 广州", "至 To 哈尔滨", "承运人 CARIER 上航", "航班号 FLGHT FM8443"))
+    boxes += row(360, "自", "广州", "哈尔滨", "承运人 CARIER 上航", "航班号 FLGHT FM8443")
+    got = fields(boxes)
+    assert (got["0.from"], got["0.to"], got["0.flight_no"]) == ("广州", "哈尔滨", "FM8443")
+
+
 def test_a_page_read_in_full_reads_what_the_template_only_named() -> None:
     """Boxes the paper template's geometry named without reading them (its 至 TO labels) hold
     this page's cities: once the page turns out not to be that template they are read."""
@@ -964,12 +973,14 @@ def test_a_speck_beside_a_value_under_its_label_costs_nothing() -> None:
 def test_a_label_s_column_ends_at_the_next_cell_whose_label_went_unread() -> None:
     """销售网点代号 and 填开日期 read, 填开单位 between them unread: the sales office code
     under the first label is its value; the issuer's name in the unread label's cell, a
-    cell's gap further along, is not more of it."""
+    cell's gap further along, is not more of it (it is the issuer, the organization after
+    the office code)."""
     row = [line("销售网点代号", 50, 1000), line("填开日期", 1300, 1000),
            line("CSX023", 50, 1050), line("长沙瑞丰国际旅行社有限公司", 500, 1050),
            line("2025-12-20", 1300, 1050)]  # fmt: skip
     assert fields([*page(), *row]) == {**CLEAN, "agent_code": "CSX023",
-                                       "issue_date": "2025-12-20"}  # fmt: skip
+                                       "issue_date": "2025-12-20",
+                                       "issued_by": "长沙瑞丰国际旅行社有限公司"}  # fmt: skip
 
 
 def test_a_label_read_as_its_short_form_is_the_label() -> None:
@@ -1019,17 +1030,39 @@ def test_a_check_code_whose_label_went_unread_is_the_number_after_the_e_ticket_s
     assert fields([*page(), line("61112", 520, 900)]) == CLEAN
 
 
-def test_an_issuer_whose_label_went_unread_is_the_organization_after_the_office_code() -> None:
+def test_the_issuer_whose_labels_went_unread_is_read_after_the_office_code() -> None:
     """Both documents print 销售网点代号 | 填开单位 | 填开日期 on one line: with the labels too
-    small to read (a phone photo), the organization after the office code is the issuer; the
-    buyer's, a line below, is not, nor one read less than sure."""
+    small to read (a phone photo), the organization and the date after the office code are
+    the issuer and the issue date; the buyer's, a line below, is not the issuer, nor is an
+    organization read less than sure."""
     row = [line("SYX645", 50, 950), line("三亚中联票务代理有限公司", 300, 950),
-           line("厦门华科贸易有限公司", 50, 1000)]  # fmt: skip
-    got = fields([*page(), *row])
-    assert got == {**CLEAN, "issued_by": "三亚中联票务代理有限公司"}
-    assert fields([*page(), row[0], row[2]]) == CLEAN
+           line("2025-12-20", 900, 950), line("厦门华科贸易有限公司", 50, 1000)]  # fmt: skip
+    issued = {"issued_by": "三亚中联票务代理有限公司", "issue_date": "2025-12-20"}
+    assert fields([*page(), *row]) == {**CLEAN, **issued}
+    assert fields([*page(), row[0], row[3]]) == CLEAN
     unsure = Box(row[1].text, 0.8, row[1].quad)
-    assert fields([*page(), row[0], unsure, row[2]]) == CLEAN
+    assert fields([*page(), row[0], unsure, row[3]]) == CLEAN
+
+
+def test_insurance_whose_label_went_unread_is_the_one_amount_on_the_e_ticket_s_line() -> None:
+    """Both documents print 电子客票号码 | 验证码 | 提示信息 | 保险费 on one line: the one
+    amount after the e-ticket number is the insurance, when read as surely as free text
+    must be (nothing checks it); with two amounts there, neither is."""
+    fee = line("¥20.00", 1300, 900)
+    assert fields([*page(), fee]) == {**CLEAN, "insurance": "20.00"}
+    assert fields([*page(), Box(fee.text, 0.85, fee.quad)]) == CLEAN
+    assert fields([*page(), fee, line("¥50.00", 1500, 900)]) == CLEAN
+
+
+def test_a_buyer_whose_label_went_unread_is_the_organization_before_its_tax_id() -> None:
+    """The e-invoice prints 购买方名称 | 统一社会信用代码 on one line: the code named by its
+    form (its check character), the organization just before it is the buyer; a date
+    there is not."""
+    code = line("91110101MAHLG86N2N", 600, 1000)
+    got = fields([*page(), line("厦门华科贸易有限公司", 50, 1000), code])
+    assert got == {**CLEAN, "buyer_name": "厦门华科贸易有限公司", "buyer_tax_id": code.text}
+    assert fields([*page(), line("2025-12-20", 50, 1000), code]) == {
+        **CLEAN, "buyer_tax_id": code.text}
 
 
 def test_a_name_whose_label_went_unread_is_the_word_before_the_id_number() -> None:

@@ -46,7 +46,7 @@ def check(
 ) -> tuple[dict[str, str], list[Flight]]:
     """Repair what the document's redundancy pins down; see the module docstring.
     ``unclean`` holds what was read for amounts that are no amount as read (``990.0``)."""
-    flights = [_flight_code(f) for f in flights]
+    flights = _stations_apart([_flight_code(f) for f in flights])
     ticket = dict(ticket)
     _ticket_prefix(ticket, flights)
     vat(ticket)
@@ -55,6 +55,28 @@ def check(
     unsummed(ticket)
     _dates(ticket, flights)
     return ticket, flights
+
+
+def _stations_apart(flights: list[Flight]) -> list[Flight]:
+    """``flights`` with an origin that is exactly two cities run together (parted one way
+    only) parted into origin and destination, when the second is the destination read or
+    none was: a slip prints both on its 自 line, and its 至 mark may go unread (``兰州北京``).
+    Not on a page whose stations print their airports' codes: two bare cities there are no
+    reading of its stations (``青岛武汉`` for 青岛 TAO, 武汉 WUH).
+
+    >>> _stations_apart([{"自": "兰州北京"}, {"自": "武汉南宁", "至": "南宁"}])
+    [{'自': '兰州', '至': '北京'}, {'自': '武汉', '至': '南宁'}]
+    >>> _stations_apart([{"自": "青岛武汉"}, {"自": "武汉 WUH", "至": "兰州 LHW"}])[0]
+    {'自': '青岛武汉'}
+    """
+    if any(" " in f.get(mark, "").strip() for f in flights for mark in ("自", "至")):
+        return flights
+    out = []
+    for f in flights:
+        apart = cities_apart(f.get("自", ""))
+        out.append({**f, "自": apart[0], "至": apart[1]}
+                   if apart and f.get("至", "") in ("", apart[1]) else f)  # fmt: skip
+    return out
 
 
 def _dates(ticket: dict[str, str], flights: list[Flight]) -> None:
@@ -92,17 +114,13 @@ def consistent(f: Flight) -> Flight:
     be the misread one: a fare basis that does not start with the booking class, a flight
     number whose airline code is not the named carrier's; and without what no itinerary
     prints: a carrier or an airline code no airline has (:mod:`.airlines`), a station that
-    is no city (:mod:`.places`), an origin that ends in another destination than its own
-    (the next cell run into it), a baggage allowance of kilos that are no multiple of five.
-    An origin that is two cities run together, the second the destination or none read, is
-    parted: a slip prints both on its 自 line, and its 至 mark may go unread.
+    is no city (:mod:`.places`), an origin that ends in the destination (the next cell run
+    into it), a baggage allowance of kilos that are no multiple of five.
 
     >>> consistent({"座位等级": "Y", "客票级别/客票类别": "BOW", "承运人": "厦航"})
     {'承运人': '厦航'}
     >>> consistent({"承运人": "发航", "航班号": "NP8358", "自": "武汉南宁", "至": "南宁"})
-    {'自': '武汉', '至': '南宁'}
-    >>> consistent({"自": "兰州北京"}), consistent({"自": "武汉南宁", "至": "南宁 NNG"})
-    ({'自': '兰州', '至': '北京'}, {'至': '南宁 NNG'})
+    {'至': '南宁'}
     >>> consistent({"自": "复门", "至": "北京首都 PEK", "免费行李": "26K"})
     {'至': '北京首都 PEK'}
     """
@@ -119,10 +137,8 @@ def consistent(f: Flight) -> Flight:
     if no and no[:2] not in AIRLINE_CODES:
         f.pop("航班号", None)  # no airline's code: a misread one (NP8358 for MF8358)
     origin, destination = f.get("自", ""), f.get("至", "")
-    if (apart := cities_apart(origin)) and destination in ("", apart[1]):
-        f["自"], f["至"] = apart  # a slip's 自 line, its 至 mark unread (兰州北京)
-    elif destination and len(origin) > len(destination) and origin.endswith(destination):
-        del f["自"]  # the destination run into the origin's cell
+    if destination and len(origin) > len(destination) and origin.endswith(destination):
+        del f["自"]  # the destination run into the origin's cell (武汉南宁)
     for mark in ("自", "至"):
         if mark in f and (not known_city(f[mark]) or two_cities(f[mark])):
             del f[mark]  # a misread city (复门 for 厦门), or two run together (厦门长沙)

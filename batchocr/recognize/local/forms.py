@@ -21,8 +21,10 @@ numbers, the rate) is named this way only when the recognizer is all but sure of
 times in 12 even with the second reading of :mod:`.confirm`. Some values are named by
 their neighbours instead: the 验证码, four digits like a time, is the number printed right
 after the e-ticket number; the passenger's name the word before the ID number; the
-填开单位 the organization after the sales office's code (an office code may be read too
-unsure to be taken, and still say where its line is).
+填开单位 and 填开日期 the organization and the date after the sales office's code (an office
+code may be read too unsure to be taken, and still say where its line is); the 保险费 the
+one amount on the e-ticket number's line; the e-invoice's 购买方名称 the organization before
+the buyer's 统一社会信用代码.
 
 >>> from batchocr.documents.words import Word
 >>> page = [Word("7316547279557", 0, 0, 130, 20), Word("9%", 0, 30, 20, 50),
@@ -48,7 +50,8 @@ from .confirm import SURE
 from .places import known_city
 from .values import clean
 
-__all__ = ["FORMS", "Form", "by_form", "check_code_beside", "issuer_beside", "name_beside"]
+__all__ = ["FORMS", "Form", "after_office_code", "after_ticket_number", "buyer_beside",
+           "by_form", "check_code_beside", "name_beside"]
 
 
 Check = Callable[[str], bool]  # whether a word's key is so
@@ -177,28 +180,78 @@ def check_code_beside(ticket_no: str, ws: Sequence[Word]) -> Word | None:
     return first if first is not None and re.fullmatch(r"\d{4}", first.key) else None
 
 
-def issuer_beside(ws: Sequence[Word]) -> Word | None:
-    """The 填开单位 printed after the sales office's code on its line, as both documents
-    print them (销售网点代号 | 填开单位 | 填开日期): the first word after the page's one
-    word of an office code's form (an airport's code and three digits, its label maybe run
-    into it) that reads as an organization registered at a place; None when the page has no
-    such code, or more than one, or no organization after it.
+def after_office_code(name: str, ws: Sequence[Word]) -> Word | None:
+    """The value of ``name`` (填开单位 or 填开日期) printed after the sales office's code on
+    its line, as both documents print them (销售网点代号 | 填开单位 | 填开日期): the first
+    word after the page's one word of an office code's form (an airport's code and three
+    digits, its label maybe run into it) that reads as one (an organization registered at a
+    place; a date), as it cleans; None when the page has no such code, or more than one, or
+    no such word after it.
 
     >>> page = [Word("SYX645", 0, 0, 60, 20), Word("三亚中联票务代理有限公司", 100, 0, 340, 20),
     ...         Word("2024-06-02", 400, 0, 500, 20), Word("厦门华科贸易有限公司", 0, 40, 200, 60)]
-    >>> issuer_beside(page).text
-    '三亚中联票务代理有限公司'
-    >>> issuer_beside([page[0], *page[2:]]) is None  # the buyer, a line below, is not it
+    >>> after_office_code("填开单位", page).text, after_office_code("填开日期", page).text
+    ('三亚中联票务代理有限公司', '2024-06-02')
+    >>> after_office_code("填开单位", [page[0], *page[2:]]) is None  # the buyer's is below
     True
     """
-    codes = [w for w in ws if not is_label(w)
-             and any(repair.office_code(v.key) for v in _values(w))]  # fmt: skip
-    if len(codes) != 1:
+    _, after = _beside(lambda key: repair.office_code(key) is not None, name, ws)
+    return after[0] if after else None
+
+
+def after_ticket_number(name: str, ws: Sequence[Word]) -> Word | None:
+    """The 保险费 (``name``) printed last on the e-ticket number's line, as both documents
+    print them (电子客票号码 | 验证码 | 提示信息 | 保险费): the one word after the page's one
+    number of an e-ticket number's form that reads as an amount (or ``XXX``), as it cleans;
+    None when there is none, or the line holds more (another row's amounts on the line, a
+    narrow form's row wrapped onto it: not its cells).
+
+    >>> page = [Word("7845455256435", 0, 0, 130, 20), Word("5829", 200, 0, 240, 20),
+    ...         Word("请于起飞前45分钟到达机场", 300, 0, 500, 20), Word("¥20.00", 600, 0, 660, 20)]
+    >>> after_ticket_number("保险费", page).text
+    '20.00'
+    >>> after_ticket_number("保险费", [*page, Word("¥50.00", 700, 0, 760, 20)]) is None
+    True
+    """
+    before, after = _beside(_ticket_number, name, ws)
+    return after[0] if len(after) == 1 and not before else None
+
+
+def _beside(anchor: Check, name: str, ws: Sequence[Word]) -> tuple[list[Word], list[Word]]:
+    """The words before and after the page's one word whose key (or a value in it)
+    ``anchor`` fits, on its line, that read as values of ``name``, as they clean, left to
+    right; none when no word or more than one fits."""
+    anchors = [w for w in ws if not is_label(w) and any(anchor(v.key) for v in _values(w))]
+    if len(anchors) != 1:
+        return [], []
+    (at,) = anchors
+    line = sorted((w for w in ws if w is not at and same_line(w, at) and not is_label(w)),
+                  key=lambda w: w.x0)  # fmt: skip
+    found = [replace(w, text=value) for w in line if (value := clean(name, w.text)) is not None]
+    after = [w for w in found if w.x0 >= at.x1 - at.height / 2]
+    return [w for w in found if w not in after], after
+
+
+def buyer_beside(tax_id: str, ws: Sequence[Word]) -> Word | None:
+    """The 购买方名称 printed just before the buyer's 统一社会信用代码 on its line, as the
+    e-invoice prints them (购买方名称 | 统一社会信用代码/纳税人识别号), past the code's label
+    if it was read: an organization registered at a place; None when the word there is
+    anything else.
+
+    >>> page = [Word("厦门华科贸易有限公司", 0, 0, 200, 20),
+    ...         Word("91350203MA1PBMF234", 300, 0, 480, 20)]
+    >>> buyer_beside("91350203MA1PBMF234", page).text
+    '厦门华科贸易有限公司'
+    >>> buyer_beside("91350203MA1PBMF234", [Word("2024-06-02", 0, 0, 100, 20), page[1]]) is None
+    True
+    """
+    number = _holding(tax_id, ws, identity.credit_code)
+    if number is None:
         return None
-    (code,) = codes
-    after = sorted((w for w in ws if w.x0 >= code.x1 - code.height / 2 and w is not code
-                    and same_line(w, code) and not is_label(w)), key=lambda w: w.x0)  # fmt: skip
-    return next((w for w in after if clean("填开单位", w.text) is not None), None)
+    before = sorted((w for w in ws if w.x1 <= number.x0 + number.height / 2
+                     and same_line(w, number) and not is_label(w)), key=lambda w: w.x1)  # fmt: skip
+    value = clean("购买方名称", before[-1].text) if before else None
+    return replace(before[-1], text=value) if value is not None else None
 
 
 _NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
