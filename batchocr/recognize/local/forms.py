@@ -200,8 +200,8 @@ def after_office_code(name: str, ws: Sequence[Word]) -> Word | None:
 
 
 def after_ticket_number(name: str, ws: Sequence[Word]) -> Word | None:
-    """The 保险费 (``name``) printed last on the e-ticket number's line, as both documents
-    print them (电子客票号码 | 验证码 | 提示信息 | 保险费): the one word after the page's one
+    """The 保险费 (``name``) printed on the e-ticket number's line, as both documents print
+    them (电子客票号码 | 验证码 | 提示信息 | 保险费): the one word after the page's one
     number of an e-ticket number's form that reads as an amount (or ``XXX``), as it cleans;
     None when there is none, or the line holds more (another row's amounts on the line, a
     narrow form's row wrapped onto it: not its cells).

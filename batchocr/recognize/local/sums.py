@@ -154,7 +154,7 @@ def summed(ticket: dict[str, str], unclean: Mapping[str, str]) -> None:
     >>> summed(t, {"民航发展基金": "CNY 5O.CO"}); t["民航发展基金"]
     '50.00'
     >>> t = {"民航发展基金": "50.00", "燃油附加费": "40.00", "其他税费": "0.00", "合计": "990.00"}
-    >>> summed(t, {"票价": "CNY 8O.0C"}); "票价" in t  # two glyphs off 900.00
+    >>> summed(t, {"票价": "CNY 8O.0C"}); "票价" in t  # more than one glyph off 900.00
     False
     """
     einvoice = any(n in ticket or n in unclean for n in ("增值税税额", "增值税税率"))
