@@ -22,7 +22,7 @@ from . import identity, repair, table
 from .airlines import CARRIERS
 from .extract import CLEAN, Cleaner
 from .labels import LABELS, english_label, without_own_english
-from .places import registered_at
+from .places import CITIES, registered_at
 from .table import parted_carrier
 
 __all__ = ["FREE", "clean", "keep_checked"]
@@ -153,6 +153,9 @@ def _before_label(text: str) -> str:
     return text
 
 
+_CARRIER_RUN_IN = re.compile("([\u4e00-\u9fff]{2,})[\u4e00-\u9fff]航")
+
+
 def _station(text: str) -> str | None:
     """``武汉WUH`` → ``武汉 WUH`` (OCR drops the space the form prints between city and
     code); a city alone is kept; anything else is no station.
@@ -163,6 +166,8 @@ def _station(text: str) -> str | None:
     (None, None, '长沙')
     >>> _station("M武汉"), _station("哈尔滨丨川航")  # its mark's English (FROM); a rule read
     ('武汉', '哈尔滨')
+    >>> _station("广州夏航"), _station("上海虹桥")  # a carrier misread, run into the city
+    ('广州', '上海虹桥')
     """
     t = re.sub("[ 丨|｜]", "", text).rstrip(".,:;'`")
     t = re.sub(r"^[A-Za-z]{1,4}(?=[\u4e00-\u9fff])", "", t)  # its mark's English (FROM: M武汉)
@@ -171,6 +176,8 @@ def _station(text: str) -> str | None:
     parted = parted_carrier(t)
     if parted is not None:
         t = parted[0]  # the carrier's cell run into the city's (长沙上航)
+    elif (run := _CARRIER_RUN_IN.fullmatch(t)) and run[1] in CITIES:
+        t = run[1]  # ... a carrier misread (广州夏航): no city or airport name ends in 航
     elif len(t) >= 4 and any(t.endswith(name) for name in CARRIERS):
         return None  # a carrier named like a city (成都, 首都): which is which is unclear
     m = re.fullmatch(r"([\u4e00-\u9fff]{2,8})([A-Za-z]{3})?", t)
