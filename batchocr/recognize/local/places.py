@@ -76,8 +76,7 @@ def cities_apart(station: str) -> tuple[str, str] | None:
     >>> cities_apart("兰州北京"), cities_apart("北京首都"), cities_apart("厦门长沙 CSX")
     (('兰州', '北京'), None, None)
     """
-    parts = [(station[:k], station[k:]) for k in range(2, len(station) - 1)
-             if station[:k] in CITIES and station[k:] in CITIES]  # fmt: skip
+    parts = _partings(station)
     return parts[0] if len(parts) == 1 else None
 
 
@@ -89,7 +88,14 @@ def two_cities(station: str) -> bool:
     (True, False, False)
     """
     head = station.split()[0] if station.split() else ""
-    return any(head.startswith(city) and head[len(city):] in CITIES for city in CITIES)
+    return bool(_partings(head))
+
+
+def _partings(text: str) -> list[tuple[str, str]]:
+    """Each way ``text`` parts into two cities of :data:`CITIES` (a city has two glyphs or
+    more)."""
+    return [(text[:k], text[k:]) for k in range(2, len(text) - 1)
+            if text[:k] in CITIES and text[k:] in CITIES]  # fmt: skip
 
 
 # A Chinese enterprise's name starts with the place it is registered in (企业名称登记管理
