@@ -207,6 +207,9 @@ def joined_ids(ws: list[Word]) -> list[Word]:
     ['610113********2910']
     >>> [w.text for w in joined_ids([ws[0], replace(ws[1], x0=300, x1=400)])]  # far apart
     ['610113**', '(******2910']
+    >>> ends = [Word("610113*", 100, 0, 180, 20), Word("*2910", 250, 0, 300, 20)]
+    >>> [w.text for w in joined_ids(ends)]  # the middle stars unread
+    ['610113********2910']
     """
     out = list(ws)
     for a in ws:
@@ -214,7 +217,7 @@ def joined_ids(ws: list[Word]) -> list[Word]:
                 or all(w is not a for w in out)):  # (already joined to the piece before it)
             continue
         after = [b for b in out if b is not a and same_line(a, b)
-                 and -a.height <= b.x0 - a.x1 <= 2 * a.height]  # fmt: skip
+                 and -a.height <= b.x0 - a.x1 <= _id_gap(a, b)]  # fmt: skip
         for b in after:
             text = _ID_EDGE.sub("", a.text) + _ID_EDGE.sub("", b.text)
             if id_number(b.text) is None and (number := id_number(text)) is not None:
@@ -226,6 +229,14 @@ def joined_ids(ws: list[Word]) -> list[Word]:
 
 
 _ID_EDGE = re.compile(r"^[^0-9A-Za-z*]+|[^0-9A-Za-z*]+$")  # a mark beside a piece
+
+
+def _id_gap(a: Word, b: Word) -> float:
+    """How far apart two pieces of a masked ID number may lie: two line heights, or, when
+    the stars run on at both edges and fewer than the shortest mask's five were read
+    (``610113*`` and ``*2910``: the mask's middle unread), five (eight stars span four)."""
+    unread = _ID_EDGE.sub("", b.text).startswith("*") and (a.text + b.text).count("*") < 5
+    return (5 if unread else 2) * a.height
 
 
 def page_tilt(boxes: Sequence[Box]) -> float:

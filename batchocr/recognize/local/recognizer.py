@@ -183,6 +183,9 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
         parted = _with_blanks(picture, aligned(form.boxes, data.boxes))
         # (a page printed off its form reads better an ink at a time: it wins a tie)
         full = pooled(parted, full) if offset else pooled(full, parted)
+        if not _has_id(full) and _starred(data):  # (an ID crossed by a rule, alone in its ink)
+            data = _stars_reread(ink, data)
+            full = with_missing(full, _with_blanks(picture, aligned(form.boxes, data.boxes)))
         sources.append((ink, data))
     full = _with_doubted_read(picture, page, full)
     all_lines = [b for _, seen in sources for b in seen.boxes]
@@ -245,16 +248,27 @@ def _with_id_reread(picture: Image.Image, page: ocr.Page, full: FullReading) -> 
     """``full``, or, when it has no ID number, the page read again with its masked lines
     recognized stretched (:func:`.ocr.reread`): the recognizer merges a digit into a long run
     of asterisks (``510107*********361`` for ``510107********8361``), as the fast path knows."""
-    starred = [i for i, b in enumerate(page.boxes) if "**" in b.text]
-    if not starred or any(d["Name"] == ID_NUMBER for d in full.data):
+    if not _starred(page) or _has_id(full):
         return full
+    again = _with_blanks(picture, _stars_reread(picture, page).boxes)
+    return again if _has_id(again) and len(again.data) >= len(full.data) else full
+
+
+def _starred(page: ocr.Page) -> list[int]:
+    return [i for i, b in enumerate(page.boxes) if "**" in b.text]
+
+
+def _has_id(full: FullReading) -> bool:
+    return any(d["Name"] == ID_NUMBER for d in full.data)
+
+
+def _stars_reread(picture: Image.Image, page: ocr.Page) -> ocr.Page:
+    """``page`` with its masked lines recognized again stretched (see :func:`_with_id_reread`)."""
     # (a line read again as it was with a 1 more is no new reading: stretched, a lost first
     # digit's edge reads as a 1, ``120102****`` where the line read ``20102****`` for 320102)
     boxes = tuple(a if one_stroke_more(a.text, b.text) else b for a, b in zip(
-        page.boxes, ocr.reread(picture, page, starred).boxes, strict=True))
-    again = _with_blanks(picture, boxes)
-    found = any(d["Name"] == ID_NUMBER for d in again.data)
-    return again if found and len(again.data) >= len(full.data) else full
+        page.boxes, ocr.reread(picture, page, _starred(page)).boxes, strict=True))
+    return replace(page, boxes=boxes)
 
 
 def _labels(boxes: tuple[ocr.Box, ...]) -> int:

@@ -22,7 +22,7 @@ from decimal import Decimal
 from itertools import combinations
 
 from .labels import edits
-from .repair import AS_DIGIT
+from .repair import AS_DIGIT, amount
 
 __all__ = ["adds_up", "adds_up_partly", "one_off", "summed", "totals", "unsummed", "vat",
            "vat_agrees"]
@@ -156,20 +156,51 @@ def summed(ticket: dict[str, str], unclean: Mapping[str, str]) -> None:
     >>> t = {"民航发展基金": "50.00", "燃油附加费": "40.00", "其他税费": "0.00", "合计": "990.00"}
     >>> summed(t, {"票价": "CNY 8O.0C"}); "票价" in t  # more than one glyph off 900.00
     False
+
+    Two unread, one of them an amount after a mark (its label's colon read as a bracket):
+    taken when the other then mends and the whole sum holds.
+
+    >>> t = {"票价": "900.00", "民航发展基金": "50.00", "燃油附加费": "40.00"}
+    >>> summed(t, {"其他税费": "（0.00", "合计": "99:0.00"}); t["其他税费"], t["合计"]
+    ('0.00', '990.00')
+    >>> t = {"票价": "900.00", "民航发展基金": "50.00", "燃油附加费": "40.00"}
+    >>> summed(t, {"其他税费": "(0.00", "合计": "100:0.00"}); "其他税费" in t  # (: a 1?
+    False
     """
     einvoice = any(n in ticket or n in unclean for n in ("增值税税额", "增值税税率"))
     total_name = "合计金额" if "合计金额" in ticket or "合计金额" in unclean else "合计"
     names = (*(_EINVOICE_PARTS if einvoice else _PAPER_PARTS), total_name)
     missing = [n for n in names if n not in ticket]
-    if len(missing) != 1 or missing[0] not in unclean:
+    if not missing or any(n not in unclean for n in missing):
         return
-    (name,) = missing
+    if len(missing) == 1:
+        (name,) = missing
+        if (mended := _mended(ticket, name, unclean[name], names)) is not None:
+            ticket[name] = mended
+        return
+    for marked, other in (missing, missing[::-1]) if len(missing) == 2 else ():
+        bare = _MARK.sub("", unclean[marked])
+        value = amount(bare) if bare != unclean[marked] else None
+        if value is not None and (mended := _mended({**ticket, marked: value}, other,
+                                                    unclean[other], names)):  # fmt: skip
+            ticket.update({marked: value, other: mended})
+            return
+
+
+_MARK = re.compile(r"^\s*[(（:：]")  # a label's colon read as a bracket before its amount
+
+
+def _mended(ticket: Mapping[str, str], name: str, read: str, names: tuple[str, ...]) -> str | None:
+    """The value of ``name`` (read as ``read``, no amount) that the sum of ``names`` gives,
+    if ``read`` is that value but for one glyph and the document's equations then hold."""
+    total_name = names[-1]
     parts = sum(Decimal(ticket[n]) for n in names[:-1] if n != name)
     want = parts if name == total_name else Decimal(ticket[total_name]) - parts
-    read = re.sub(r"^(CNY|RMB|CN|[¥￥YV])|[\s,]", "", unclean[name].upper()).translate(AS_DIGIT)
+    read = re.sub(r"^(CNY|RMB|CN|[¥￥YV])|[\s,]", "", read.upper()).translate(AS_DIGIT)
     value = f"{want:.2f}"
     if want >= 0 and edits(read, value) == 1 and adds_up({**ticket, name: value}):
-        ticket[name] = value
+        return value
+    return None
 
 
 def unsummed(ticket: dict[str, str]) -> None:
