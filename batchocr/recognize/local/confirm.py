@@ -108,6 +108,8 @@ def _holds(text: str, entry: NameValue) -> bool:
     True
     >>> _holds("6415", {"Name": "验证码", "Value": "0645"})  # another check code
     False
+    >>> _holds("验证码ck.&805", {"Name": "验证码", "Value": "8805"})  # a dot-matrix 8
+    True
     >>> office = {"Name": "销售网点代号", "Value": "HGH633"}  # a pen's ring through the H
     >>> _holds("销售网点代号KGH633", office), _holds("销售网点代号KGH683", office)
     (True, False)
@@ -184,9 +186,9 @@ _LIKE_DIGITS = str.maketrans("ODQILZSBG", "000112586")
 
 
 def _alnum(text: str) -> str:
-    """Letters and digits only, upper case, look-alikes as digits: ``cny 7849-8O7`` →
-    ``CNY7849807``."""
-    return re.sub(r"[^0-9A-Z]", "", text.upper()).translate(_LIKE_DIGITS)
+    """Letters and digits only, upper case, look-alikes as digits (an ``&`` too: a dot-matrix
+    8 read stretched): ``cny 7849-8O7`` → ``CNY7849807``, ``ck.&805`` → ``CK8805``."""
+    return re.sub(r"[^0-9A-Z]", "", text.upper().replace("&", "8")).translate(_LIKE_DIGITS)
 
 
 def glyphs_sure(data: list[NameValue], boxes: Sequence[Box]) -> list[NameValue]:

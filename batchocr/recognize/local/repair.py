@@ -78,12 +78,16 @@ def amount(text: str) -> str | None:
     ('2500.00', '1980.00', '2040.00')
     >>> amount("至40.00")  # a dotted ¥ read as a Chinese glyph
     '40.00'
+    >>> amount("10TALCNY960.00"), amount("FUESURCHARGECNY”O.OO")  # English halves misread
+    ('960.00', '0.00')
     """
     t = re.sub(r"[^0-9A-Z]+$", "", squeeze(text).upper())  # a speck or a pen's mark after it
     t = re.sub(r",(?=[0-9OQDISBZ]{3}[.:])|\.(?=[0-9OQDISBZ]{3}[.:][0-9OQDISBZ]{2}$)", "",
                t)  # a thousands separator (its digits maybe read as look-alike letters)
-    # (letters run into CNY are a label's English: ``ToACNY2,500.00``, ``FCNY 1980.00``)
-    for sign in ("", r"([A-Z]*(CNY|RMB)|CN|YQ|¥|[A-Z]{2,3})[-.,:·]?", "Y", "V", _HAN_SIGN):
+    # (letters run into CNY are a label's English, misread maybe: ``ToACNY2,500.00``,
+    # ``FCNY 1980.00``, ``10TALCNY960.00``)
+    for sign in ("", r"([A-Z0-9]*?(CNY|RMB)|CN|YQ|¥|[A-Z]{2,3})[-.,:·”“\"']?", "Y", "V",
+                 _HAN_SIGN):  # fmt: skip
         found = _amount(re.sub(f"^{sign}", "", t))
         if found is not None:
             return None if _code_or_digit(t, found) else found

@@ -93,8 +93,8 @@ def totals(ticket: dict[str, str]) -> None:
 
 def _signs_read(ticket: dict[str, str], names: list[str],
                 holds: Callable[[dict[str, str]], bool] | None = None) -> bool:  # fmt: skip
-    """Whether the amounts ``names`` add up once every one read with a leading 1 loses it (a
-    dot-matrix ``¥`` read as a 1: ``140.00``, ``10.00`` with ``2530.00``, ``50.00``,
+    """Whether the amounts ``names`` add up once some of those read with a leading 1 lose it
+    (a dot-matrix ``¥`` read as a 1: ``140.00``, ``10.00`` with ``2530.00``, ``50.00``,
     ``2620.00``, their signs lost); if so they are so repaired. When some of them losing it
     adds up too (``1720.00``, ``130.00``, ``1800.00``: the surcharge's sign alone, or all
     three?), what the choices disagree on is left out.
@@ -108,6 +108,13 @@ def _signs_read(ticket: dict[str, str], names: list[str],
     >>> _signs_read(t, list(t)), sorted(t.items())
     (True, [('其他税费', '0.00'), ('民航发展基金', '50.00'), ('燃油附加费', '30.00')])
 
+    Some of the amounts that start with a 1 may keep it (a fund of 150.00):
+
+    >>> t = {"票价": "14010.00", "民航发展基金": "150.00", "燃油附加费": "10.00",
+    ...      "其他税费": "0.00", "合计": "4160.00"}
+    >>> _signs_read(t, list(t)), t["票价"], t["民航发展基金"], t["燃油附加费"]
+    (True, '4010.00', '150.00', '0.00')
+
     With a part unread or blank, the parts read must add up by themselves (``holds``):
 
     >>> t = {"票价": "2750.00", "民航发展基金": "150.00", "燃油附加费": "30.00", "合计": "2830.00"}
@@ -116,10 +123,13 @@ def _signs_read(ticket: dict[str, str], names: list[str],
     """
     holds = holds or adds_up
     ones = [n for n in names if ticket[n].startswith("1") and len(ticket[n]) > 4]
-    if not ones or not holds({**ticket, **{n: ticket[n][1:] for n in ones}}):
-        return False
+    # (the total's 1 goes only with every other's: alone, or with a part's, it would shift
+    # both sides of a sum that does not hold: ``140.00``, 1210.00 read ``210.00``)
     choices = [signless for k in range(1, len(ones) + 1) for chosen in combinations(ones, k)
-               if holds({**ticket, **(signless := {n: ticket[n][1:] for n in chosen})})]
+               if (k == len(ones) or not any(n.startswith("合计") for n in chosen))
+               and holds({**ticket, **(signless := {n: ticket[n][1:] for n in chosen})})]
+    if not choices:
+        return False
     for n in ones:
         values = {choice.get(n, ticket[n]) for choice in choices}
         if len(values) > 1:
