@@ -109,6 +109,7 @@ _LABEL_TEXTS = (*dict.fromkeys(ENGLISH_OF.values()),
 ENGLISH = tuple(e.replace(" ", "") for e in _LABEL_TEXTS)
 
 
+@functools.lru_cache(maxsize=4096)  # (pure: a page's readings ask it of the same words)
 def label_head(text: str) -> tuple[str, int]:
     """The label a line starts with, misread by a slip in four, and how many characters of
     the line it takes (``电子客号码7314…`` starts with 电子客票号码, in five); ("", 0) if none.
@@ -293,6 +294,7 @@ def _start_ratio(head: str, english: str) -> float:
     return difflib.SequenceMatcher(None, head, english[: len(head)]).ratio()
 
 
+@functools.lru_cache(maxsize=4096)  # (pure: a page's readings ask it of the same words)
 def english_label(text: str) -> bool:
     """The English half of a bilingual label (``VAMEOFPASSENGEF``), however OCR spaced it.
 
@@ -305,6 +307,7 @@ def english_label(text: str) -> bool:
     return bool(difflib.get_close_matches(t, ENGLISH, n=1, cutoff=0.75))
 
 
+@functools.lru_cache(maxsize=4096)  # (pure: a page's readings ask it of the same words)
 def fragment(text: str) -> bool:
     """A piece of an English label (``NO.``, ``OF``, ``EMEN``, ``BASIS``, ``TME`` for TIME):
     Latin letters only, found inside one of the English labels or one misread from one of

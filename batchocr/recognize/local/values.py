@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 from ...documents import positioned
@@ -111,6 +112,7 @@ _NOTES = frozenset({"签注", "提示信息"})
 _ORGANIZATION_END = r"(公司|旅行社|[部处社所站店行厂会局院馆校园心室队]|\))$"
 
 
+@functools.lru_cache(maxsize=4096)  # (pure: a page's readings ask it of the same words)
 def _like_label(value: str) -> bool:
     """A label (or most of one: ``承人``, ``汉承运人``) read where a value belongs."""
     v = re.sub(r"[\W_]", "", value)  # 保验费、 is 保险费
