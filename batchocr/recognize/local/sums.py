@@ -46,6 +46,8 @@ def totals(ticket: dict[str, str]) -> None:
     einvoice = "增值税税额" in ticket
     total_name = "合计金额" if "合计金额" in ticket else "合计"
     parts = _EINVOICE_PARTS if einvoice else _PAPER_PARTS
+    if total_name not in ticket:
+        _total_in_a_part(ticket, [n for n in parts if n in ticket], total_name)
     names = [n for n in (*parts, total_name) if n in ticket]
     if total_name not in names or "票价" not in names:
         return
@@ -89,6 +91,22 @@ def totals(ticket: dict[str, str]) -> None:
         fixes = tens
     if len(fixes) == 1:
         ticket[fixes[0][0]] = fixes[0][1]
+
+
+def _total_in_a_part(ticket: dict[str, str], parts: list[str], total_name: str) -> None:
+    """The total read into a part's cell (the last before it, blank: ``其他税费`` 1210.00),
+    when it is unread and that part is the sum of the fare and at least one other part.
+
+    >>> t = {"票价": "1120.00", "民航发展基金": "50.00", "燃油附加费": "40.00",
+    ...      "其他税费": "1210.00"}
+    >>> totals(t); t
+    {'票价': '1120.00', '民航发展基金': '50.00', '燃油附加费': '40.00', '合计': '1210.00'}
+    """
+    for n in parts:
+        rest = [Decimal(ticket[m]) for m in parts if m != n]
+        if n != "票价" and "票价" in parts and len(rest) >= 2 and sum(rest) == Decimal(ticket[n]):
+            ticket[total_name] = ticket.pop(n)
+            return
 
 
 def _signs_read(ticket: dict[str, str], names: list[str],

@@ -56,7 +56,13 @@ _HEADS = frozenset(label[:3] for label in positioned.KNOWN_LABELS if len(label) 
 
 
 def clean(name: str, value: str) -> str | None:
-    """The value in its field's form, or None; a field with no cleaner keeps its text."""
+    """The value in its field's form, or None; a field with no cleaner keeps its text.
+
+    An organization's name starts with a place (:func:`.places.registered_at`):
+
+    >>> clean("购买方名称", "券南京启明文化传媒有限公司"), clean("填开单位", "都华程票务有限公司")
+    ('南京启明文化传媒有限公司', None)
+    """
     value = without_own_english(name, value)
     if name in positioned.STATIONS:
         return _station(value)
@@ -69,7 +75,9 @@ def clean(name: str, value: str) -> str | None:
         if name in _ORGANIZATIONS and not re.search(_ORGANIZATION_END, value):
             return None  # the next cell's text, not an agency or a company
         if name in _ORGANIZATIONS and not registered_at(value):
-            return None  # its first characters lost (``都华程…`` for 成都华程…)
+            if not registered_at(value[1:]):
+                return None  # its first characters lost (``都华程…`` for 成都华程…)
+            value = value[1:]  # its label's last glyph misread, read into it (``券南京…``)
         if name in _NOTES and re.search(r"(公司|旅行社)$", value):
             return None  # the issuer's name, read from the line below an empty note
     if name == "承运人" and _like_label(value):
