@@ -753,6 +753,17 @@ def test_a_city_and_its_carrier_read_as_one_word_are_parted() -> None:
     assert fields(boxes) == PAPER
 
 
+def test_a_carrier_unread_is_its_flight_number_s_airline() -> None:
+    """A flight's 承运人 cell read as nothing (a faint print): its flight number MF148 names
+    厦航, and the page prints its flights' carriers (another flight's reads, or the column's
+    label); a page that shows neither gets none."""
+    boxes = page()
+    first = next(b for b in boxes if b.text == "厦航")
+    assert fields([b for b in boxes if b is not first]) == CLEAN
+    assert fields(page(drop=("厦航",))) == CLEAN
+    assert fields(page(drop=("厦航", "承运人"))) == without("0.carrier", "1.carrier")
+
+
 def test_two_cells_read_as_one_line_are_parted() -> None:
     """``23JAN24 1540`` read as one box across the 日期 and 时间 columns is two cells; a wide
     gap OCR marks with an ideographic space parts a city from the carrier after it."""

@@ -7,7 +7,8 @@ value that disagrees is repaired only when exactly one character of it is
 off (misread, lost, or a currency sign read as a digit) and the other side fixes it (for the
 total, only when every part was read: with one unread, the sum cannot tell which is off);
 otherwise both are kept as read, unless two readings could be the one and one of them lost
-or gained a glyph: then neither is.
+or gained a glyph: then neither is. A carrier unread is its flight number's airline, when
+the page shows it prints them (its 承运人 label, or another flight's carrier, read).
 
 The sums and the VAT equation are :mod:`.sums`'s.
 
@@ -42,11 +43,14 @@ Flight = dict[str, str]
 
 
 def check(
-    ticket: dict[str, str], flights: list[Flight], unclean: Mapping[str, str] | None = None
-) -> tuple[dict[str, str], list[Flight]]:
+    ticket: dict[str, str], flights: list[Flight], unclean: Mapping[str, str] | None = None,
+    *, carriers: bool = False,
+) -> tuple[dict[str, str], list[Flight]]:  # fmt: skip
     """Repair what the document's redundancy pins down; see the module docstring.
-    ``unclean`` holds what was read for amounts that are no amount as read (``990.0``)."""
+    ``unclean`` holds what was read for amounts that are no amount as read (``990.0``);
+    ``carriers``: the page prints its flights' carriers (its 承运人 label was read)."""
     flights = _stations_apart([_flight_code(f) for f in flights])
+    flights = _carriers_unread(flights, carriers or any("承运人" in f for f in flights))
     ticket = dict(ticket)
     _ticket_prefix(ticket, flights)
     vat(ticket)
@@ -168,6 +172,25 @@ def _carrier_name(f: Flight) -> Flight:
         return f
     named = [n for n, (code, _) in CARRIERS.items() if code == no[:2] and one_off(n, name)]
     return {**f, "承运人": named[0]} if len(named) == 1 else f
+
+
+def _carriers_unread(flights: list[Flight], printed: bool) -> list[Flight]:
+    """Each flight whose carrier went unread, on a page that ``printed`` its carriers, with
+    the carrier its flight number's airline code names: the 承运人 column prints the
+    flight's airline, so the code says what the cell holds.
+
+    >>> _carriers_unread([{"航班号": "CA1301"}, {"航班号": "SC4679"}], True)[1]
+    {'航班号': 'SC4679', '承运人': '山航'}
+    >>> _carriers_unread([{"航班号": "CA1301"}, {"航班号": "SC4679"}], False)[1]
+    {'航班号': 'SC4679'}
+    """
+    if not printed:
+        return flights
+    return [f if "承运人" in f or "航班号" not in f or (name := _CARRIER_OF.get(f["航班号"][:2]))
+            is None else {**f, "承运人": name} for f in flights]  # fmt: skip
+
+
+_CARRIER_OF = {code: name for name, (code, _) in CARRIERS.items()}
 
 
 def _twin(a: str, b: str) -> bool:

@@ -185,7 +185,8 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
             ticket[name], sure[-1, name] = after.text, (after.text, after.score)
     unclean = {d["Name"]: d["Value"] for d in found if int(d.get("Row", -1)) < 0
                and d["Name"] in positioned.AMOUNT_LABELS and clean(d["Name"], d["Value"]) is None}
-    ticket, rows = check(ticket, [flights[r] for r in sorted(flights)], unclean)
+    ticket, rows = check(ticket, [flights[r] for r in sorted(flights)], unclean,
+                         carriers=any(w.key == "承运人" for w in words))
     ticket = signs_unsure(ticket, found)
     data = [_entry(k, v, -1, sure) for k, v in ticket.items()]
     for row, flight in zip(sorted(flights), rows, strict=True):  # a row read empty keeps its place
