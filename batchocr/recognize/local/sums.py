@@ -94,8 +94,9 @@ def totals(ticket: dict[str, str]) -> None:
 
 
 def _total_in_a_part(ticket: dict[str, str], parts: list[str], total_name: str) -> None:
-    """The total read into a part's cell (the last before it, blank: ``其他税费`` 1210.00),
-    when it is unread and that part is the sum of the fare and at least one other part.
+    """The total read into a part's cell (a blank one: ``其他税费`` 1210.00 beside it), when
+    the total is unread and that part is the sum of the fare and at least one other part
+    read (no part of a ticket is: each is less than the fare).
 
     >>> t = {"票价": "1120.00", "民航发展基金": "50.00", "燃油附加费": "40.00",
     ...      "其他税费": "1210.00"}
