@@ -186,8 +186,11 @@ def _carriers_unread(flights: list[Flight], printed: bool) -> list[Flight]:
     """
     if not printed:
         return flights
-    return [f if "承运人" in f or "航班号" not in f or (name := _CARRIER_OF.get(f["航班号"][:2]))
-            is None else {**f, "承运人": name} for f in flights]  # fmt: skip
+    out = []
+    for f in flights:
+        name = _CARRIER_OF.get(f.get("航班号", "")[:2]) if "承运人" not in f else None
+        out.append(f if name is None else {**f, "承运人": name})
+    return out
 
 
 _CARRIER_OF = {code: name for name, (code, _) in CARRIERS.items()}

@@ -207,7 +207,9 @@ def summed(ticket: dict[str, str], unclean: Mapping[str, str]) -> None:
         if (mended := _mended(ticket, name, unclean[name], names)) is not None:
             ticket[name] = mended
         return
-    for marked, other in (missing, missing[::-1]) if len(missing) == 2 else ():
+    if len(missing) != 2:
+        return
+    for marked, other in (missing, missing[::-1]):
         bare = _MARK.sub("", unclean[marked])
         value = amount(bare) if bare != unclean[marked] else None
         if value is not None and (mended := _mended({**ticket, marked: value}, other,
