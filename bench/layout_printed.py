@@ -26,11 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from batchocr.recognize.local import ocr
-from batchocr.recognize.local.geometry import Rect
-from batchocr.recognize.local.register import register
-from batchocr.recognize.local.repair import squeeze
-from batchocr.recognize.local.table import VOID
+from batchocr.recognize.local.image import ocr
+from batchocr.recognize.local.image.geometry import Rect
+from batchocr.recognize.local.template.register import register
+from batchocr.recognize.local.template.table import VOID
+from batchocr.recognize.local.validate.repair import squeeze
 from synth import generate
 
 NEAR_X, NEAR_Y = 25.0, 10.0  # canonical px between the centres of one box on two pages

@@ -12,9 +12,9 @@ import pytest
 
 from batchocr.documents.words import Word
 from batchocr.outputs.fields import normalize
-from batchocr.recognize.local.fullpage import read_full
-from batchocr.recognize.local.misread import named_by_value
-from batchocr.recognize.local.ocr import Box
+from batchocr.recognize.local.image.ocr import Box
+from batchocr.recognize.local.labelled.fullpage import read_full
+from batchocr.recognize.local.labelled.misread import named_by_value
 
 H = 30.0  # line height in px
 
@@ -220,7 +220,7 @@ def test_numbers_of_a_form_no_other_field_has_need_no_label() -> None:
     (``码2562…``). Two different 13-digit numbers, a page that does not tell which document
     it is, a number or rate read unsure (nothing checks it), or an ID-like run with a star
     too many, its stars unread or a short mask name nothing."""
-    from batchocr.recognize.local.forms import by_form
+    from batchocr.recognize.local.labelled.forms import by_form
 
     swap = {"电子客票号码：7318090086139": "7318090086139",
             "发票号码：25625432897358475196": "码25625432897358475196"}  # fmt: skip
@@ -264,7 +264,7 @@ def test_a_checked_ticket_field_only_the_other_reading_has_is_pooled() -> None:
     """Of two readings of one page, the one with more entries is kept, and the masked ID
     number (its shape and region vouch for it) only the other read is added; an agency
     (nothing checks it) is not."""
-    from batchocr.recognize.local.fullpage import FullReading
+    from batchocr.recognize.local.labelled.fullpage import FullReading
     from batchocr.recognize.local.readings import pooled as _pooled
 
     more = FullReading([{"Name": "签注", "Value": "不得签转", "Row": -1},
@@ -281,7 +281,7 @@ def test_a_flight_whose_number_two_readings_read_apart_is_pooled_by_its_stations
     """An ink-parted reading and the page's read one flight's number two ways (``HO8253``,
     ``HO5253``: dots): its cells only the other read join it by its stations and time, its
     number stays the kept reading's; a flight alike in one field only is another flight."""
-    from batchocr.recognize.local.fullpage import FullReading
+    from batchocr.recognize.local.labelled.fullpage import FullReading
     from batchocr.recognize.local.readings import pooled as _pooled
 
     def flight(number: str, time: str, *more: tuple[str, str]) -> list[dict[str, object]]:
@@ -304,7 +304,7 @@ def test_a_number_nothing_checks_is_kept_only_when_read_the_same_twice() -> None
     no line of the page holds (read from an ink layer, which a worn head's faded digits
     misled: ``21010300807`` for 24940309367 at 0.86) is left out; a date or a time, which
     the value may print otherwise (``17JUL24``), is kept."""
-    from batchocr.recognize.local.confirm import confirmed
+    from batchocr.recognize.local.labelled.confirm import confirmed
 
     boxes = [Box(b.text, 0.95, b.quad) for b in page()]
     data = read_full(boxes).data
@@ -485,7 +485,7 @@ def test_a_sideways_page_is_turned_the_right_way_first(turn: int) -> None:
     """A page whose lines stand upright is not read before it is turned: a few of its
     longest lines read both ways up tell which quarter turn sets it upright."""
     pytest.importorskip("rapidocr_onnxruntime")
-    from batchocr.recognize.local import ocr
+    from batchocr.recognize.local.image import ocr
     from synth import generate
 
     page = ocr.read_page(generate(1400001, "einvoice", "light").image.rotate(turn, expand=True))
@@ -868,7 +868,7 @@ def test_a_value_read_in_full_carries_the_recognizer_s_doubt() -> None:
     assert name["Confidence"] == 0.77
     _, warnings = normalize(data)
     assert [w.field for w in warnings if w.code == "low_confidence"] == ["passenger_name"]
-    from batchocr.recognize.local.fullpage import _entry
+    from batchocr.recognize.local.labelled.fullpage import _entry
 
     sure = {(-1, "合计"): ("1290.00", 0.71)}
     assert _entry("合计", "1240.00", -1, sure) == {"Name": "合计", "Value": "1240.00", "Row": -1}
@@ -1011,7 +1011,7 @@ def test_dates_and_times_nothing_checks_are_kept_only_when_read_the_same_twice()
     """A flight's time or date read less than sure is read again stretched: a digit that
     changes leaves it out (``10:15`` then ``19:15``); a leading zero the stretched reading
     drops (``0645`` → ``645``) does not."""
-    from batchocr.recognize.local.confirm import confirmed
+    from batchocr.recognize.local.labelled.confirm import confirmed
 
     boxes = [Box(b.text, 0.95, b.quad) for b in page(swap={"18:40": "08:40"})]
     data = read_full(boxes).data
@@ -1459,7 +1459,7 @@ def test_an_english_half_longer_than_its_label_is_no_value() -> None:
 def test_an_office_code_a_dot_matrix_gap_lengthened_is_confirmed() -> None:
     """``WUHIO30``: a gap in a dotted 0 read as one more stroke; the code (WUH030) is still
     found on its line and kept when the second reading holds it."""
-    from batchocr.recognize.local.confirm import confirmed
+    from batchocr.recognize.local.labelled.confirm import confirmed
 
     first = Box("销售网点代号 AGENTCODE WUHIO30", 0.95, line("x", 50, 950).quad)
     data = [{"Name": "销售网点代号", "Value": "WUH030", "Row": -1, "Confidence": 0.95}]
@@ -1472,8 +1472,8 @@ def test_an_office_code_a_dot_matrix_gap_lengthened_is_confirmed() -> None:
 def test_a_doubted_note_is_judged_by_its_own_glyphs_not_its_label_s_english() -> None:
     """A bilingual label's misread English in the note's line (``BVDORS…``, glyphs at 0.5)
     drags the line under the note's floor; the note's own glyphs, all but sure, keep it."""
-    from batchocr.recognize.local.fullpage import FullReading
-    from batchocr.recognize.local.ocr import Page
+    from batchocr.recognize.local.image.ocr import Page
+    from batchocr.recognize.local.labelled.fullpage import FullReading
     from batchocr.recognize.local.recognizer import _with_doubted_read
 
     english, note = "BVDORSMENTSRESTRICTONS", "不得签转/变更退票收费"
@@ -1489,7 +1489,7 @@ def test_a_doubted_note_is_judged_by_its_own_glyphs_not_its_label_s_english() ->
 def test_a_sign_read_as_a_1_is_mended_on_a_page_that_prints_no_other_taxes() -> None:
     """``150.00`` for ¥50.00 (a kai ``¥``) on a page whose other taxes are blank: the parts
     read add up to the total only without that 1, so it was the sign."""
-    from batchocr.recognize.local.checks import check
+    from batchocr.recognize.local.validate.checks import check
 
     ticket = {"票价": "2750.00", "民航发展基金": "150.00", "燃油附加费": "30.00", "合计": "2830.00"}
     got, _ = check(ticket, [])
@@ -1501,7 +1501,7 @@ def test_a_sign_read_as_a_1_is_mended_on_a_page_that_prints_no_other_taxes() -> 
 def test_amounts_that_add_up_as_read_keep_their_leading_1s_when_a_part_is_blank() -> None:
     """1120.00, 50.00, 40.00 and 1210.00 add up as read, and without the 1s of the fare and
     the total as well: nothing was a sign."""
-    from batchocr.recognize.local.checks import check
+    from batchocr.recognize.local.validate.checks import check
 
     ticket = {"票价": "1120.00", "民航发展基金": "50.00", "燃油附加费": "40.00", "合计": "1210.00"}
     assert check(ticket, [])[0] == ticket

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from batchocr.recognize.local.extract import read
-from batchocr.recognize.local.geometry import Affine
-from batchocr.recognize.local.ocr import Box
-from batchocr.recognize.local.register import register
+from batchocr.recognize.local.image.geometry import Affine
+from batchocr.recognize.local.image.ocr import Box
+from batchocr.recognize.local.template.extract import read
+from batchocr.recognize.local.template.register import register
 
 
 def label(text: str, x: float, y: float, width: float) -> Box:

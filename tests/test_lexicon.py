@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from batchocr.recognize.local.labels import LABELS
-from batchocr.recognize.local.lexicon import known_word
+from batchocr.recognize.local.vocabulary.labels import LABELS
+from batchocr.recognize.local.vocabulary.lexicon import known_word
 
 CHARSET = ["blank", *sorted(set("".join(LABELS)) | set("城上海厦航复杨慧MF8："))]
 

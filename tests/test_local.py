@@ -16,11 +16,17 @@ from typing import Any
 import pytest
 
 from batchocr.models import NameValue
-from batchocr.recognize.local import repair
-from batchocr.recognize.local.extract import extract
-from batchocr.recognize.local.layout import EINVOICE, EINVOICE_LINES, PAPER, PAPER_CELLS, Layout
-from batchocr.recognize.local.ocr import Box
+from batchocr.recognize.local.image.ocr import Box
 from batchocr.recognize.local.recognizer import CRASHED, LocalBackend
+from batchocr.recognize.local.template.extract import extract
+from batchocr.recognize.local.template.layout import (
+    EINVOICE,
+    EINVOICE_LINES,
+    PAPER,
+    PAPER_CELLS,
+    Layout,
+)
+from batchocr.recognize.local.validate import repair
 from synth import generate
 
 REPO = Path(__file__).resolve().parent.parent

@@ -8,8 +8,8 @@ import math
 
 from test_fullpage import H, engine_read, fields, line, ticket_keys
 
-from batchocr.recognize.local.fullpage import aligned, misregistered, page_tilt
-from batchocr.recognize.local.ocr import Box
+from batchocr.recognize.local.image.ocr import Box
+from batchocr.recognize.local.labelled.fullpage import aligned, misregistered, page_tilt
 
 HEADERS = (("承运人", 250), ("航班号", 400), ("座位等级", 540), ("日期", 700), ("时间", 840),
            ("客票级别/客票类别", 960), ("客票生效日期", 1240), ("有效截止日期", 1480),

@@ -38,7 +38,7 @@ def test_a_dot_matrix_line_reads_as_printed(
     lines reads otherwise (checked here, so the test keeps proving the filling; with the
     carriers' names left out, which would mend a carrier read otherwise)."""
     pytest.importorskip("rapidocr_onnxruntime")
-    from batchocr.recognize.local import ocr
+    from batchocr.recognize.local.image import ocr
 
     crop = dotted_line(text, size)
     assert ocr.recognize_crops([crop])[0][0] == text
@@ -51,7 +51,7 @@ def test_a_small_line_keeps_its_gaps() -> None:
     there can part two strokes."""
     import numpy as np
 
-    from batchocr.recognize.local.crops import DOTTED_HEIGHT, dots_joined
+    from batchocr.recognize.local.image.crops import DOTTED_HEIGHT, dots_joined
 
     small = np.full((DOTTED_HEIGHT - 1, 40, 3), 255, np.uint8)
     small[:, ::2] = 0
@@ -68,7 +68,7 @@ def test_each_character_read_carries_its_own_confidence() -> None:
     import numpy as np
     from PIL import Image, ImageDraw
 
-    from batchocr.recognize.local import ocr
+    from batchocr.recognize.local.image import ocr
     from synth.style import font
 
     face = font("sans", 36)
@@ -92,7 +92,7 @@ def test_a_dot_matrix_print_is_no_speckled_page_and_a_photo_is() -> None:
     stroke too."""
     import numpy as np
 
-    from batchocr.recognize.local.crops import SPECKLED, _alone, despeckled
+    from batchocr.recognize.local.image.crops import SPECKLED, _alone, despeckled
 
     page = np.full((300, 600, 3), 230, np.uint8)
     for i, text in enumerate(("2024-07-17", "CNY 2,420.00", "7316547279557")):

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 import pytest
 from test_local import ocr_needed, plain
 
-from batchocr.recognize.local.geometry import Affine
-from batchocr.recognize.local.ocr import Box, Quad, Reading
-from batchocr.recognize.local.printed import CUT_AFTER, PRINTED, known, label_width
+from batchocr.recognize.local.image.geometry import Affine
+from batchocr.recognize.local.image.ocr import Box, Quad, Reading
+from batchocr.recognize.local.template.printed import CUT_AFTER, PRINTED, known, label_width
 
 TILT = Affine.similarity(0.55, math.radians(1.5), (0.0, 0.0), (40.0, 25.0))  # a small photo
 
@@ -121,8 +121,8 @@ def test_skipping_printed_boxes_reads_a_generated_page_as_reading_everything() -
     """On a generated page the shortcut changes no field and saves most recognitions."""
     from PIL import Image
 
-    from batchocr.recognize.local import ocr
-    from batchocr.recognize.local.extract import extract
+    from batchocr.recognize.local.image import ocr
+    from batchocr.recognize.local.template.extract import extract
     from synth import generate
 
     buf = io.BytesIO()

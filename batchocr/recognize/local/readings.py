@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from ...documents.flights.table import merged
 from ...models import NameValue
-from .amounts import summed_from
-from .fullpage import FullReading
+from .labelled.amounts import summed_from
+from .labelled.fullpage import FullReading
 
 __all__ = ["ID_NUMBER", "POOLED", "pooled", "ticket_entries", "with_missing"]
 

@@ -3,7 +3,7 @@
 ``recognize(image_bytes)`` is what ``batchocr serve`` calls for each request:
 decode (Pillow, EXIF orientation applied, shrunk to the reading size once), OCR (the
 form's own printed labels found by geometry and not recognized:
-:mod:`batchocr.recognize.local.printed`), extract; then a second look:
+:mod:`batchocr.recognize.local.template.printed`), extract; then a second look:
 boxes that sat where a value belongs but did not read as one are read again
 stretched, and flight-table cells where a value belongs but nothing was
 detected are recognized as they are. A page that fits neither known drawing is read
@@ -42,16 +42,17 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ...documents.positioned import KNOWN_LABELS
 from ...models import NameValue, Reply
 from ...records import BackendName
-from . import inks, ocr, printed, stamps
-from .confirm import SURE, confirmed, glyphs_sure, one_stroke_more, own_score
-from .extract import Reading, read
-from .fullpage import FullReading, aligned, floor, misregistered, read_full
-from .labels import label_text
+from .image import inks, ocr, stamps
+from .labelled.confirm import SURE, confirmed, glyphs_sure, one_stroke_more, own_score
+from .labelled.fullpage import FullReading, aligned, floor, misregistered, read_full
+from .labelled.upright import span
+from .labelled.values import clean
 from .pool import CRASHED, PagePool, PageResult, describe_exception
 from .readings import ID_NUMBER, pooled, ticket_entries, with_missing
-from .repair import squeeze
-from .upright import span
-from .values import clean
+from .template import printed
+from .template.extract import Reading, read
+from .validate.repair import squeeze
+from .vocabulary.labels import label_text
 
 __all__ = ["CRASHED", "NOT_RECOGNIZED", "LocalBackend", "recognize", "release_memory", "warm_up"]
 

@@ -12,8 +12,8 @@ import difflib
 import functools
 import re
 
-from ...documents import positioned
-from ...documents.words import ALIASES, HAN
+from ....documents import positioned
+from ....documents.words import ALIASES, HAN
 
 __all__ = [
     "COLON", "ENGLISH", "ENGLISH_OF", "LABELS", "edits", "english_label", "english_length",

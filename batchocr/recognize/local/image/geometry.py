@@ -20,7 +20,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ...models import Extent
+from ....models import Extent
 from .ocr import Box, Point
 
 Pair = tuple[Point, Point]  # (page point, canonical point)

@@ -31,11 +31,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from ...models import NameValue
-from ...outputs.fields import field_of
-from .airlines import CARRIERS
-from .ocr import Box
-from .places import AIRPORT_CODES
+from ....models import NameValue
+from ....outputs.fields import field_of
+from ..image.ocr import Box
+from ..vocabulary.airlines import CARRIERS
+from ..vocabulary.places import AIRPORT_CODES
 from .values import FREE, clean
 
 __all__ = ["GLYPH_SURE", "NUMBERS", "UNCHECKED", "Reread", "confirmed", "glyphs_sure",

@@ -44,8 +44,8 @@ from typing import Any, NamedTuple
 
 from PIL import Image
 
+from ..vocabulary.lexicon import known_word
 from .crops import despeckled, dots_joined, gaps, inked, levelled
-from .lexicon import known_word
 
 MAX_SIDE = 2000  # at 1600 px a masked ID line was sometimes missed
 DET_SIDE = 960  # detection runs on a smaller copy: boxes, not glyphs, are needed there...

@@ -31,10 +31,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ...documents import positioned
-from ...documents.words import BESIDE, HAN, Word, is_label, lines, right_of, same_line
-from ...outputs.fields import field_of
-from .labels import LABELS
+from ....documents import positioned
+from ....documents.words import BESIDE, HAN, Word, is_label, lines, right_of, same_line
+from ....outputs.fields import field_of
+from ..vocabulary.labels import LABELS
 from .values import FREE, clean
 
 __all__ = ["mend_rows", "named_by_order", "named_by_value"]

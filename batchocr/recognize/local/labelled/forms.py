@@ -41,13 +41,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from ...documents.words import Word, add, is_label, same_line
-from ...models import NameValue
-from ...outputs.fields import field_of
-from . import identity, repair
-from .airlines import AIRLINES, CARRIERS
+from ....documents.words import Word, add, is_label, same_line
+from ....models import NameValue
+from ....outputs.fields import field_of
+from ..validate import identity, repair
+from ..vocabulary.airlines import AIRLINES, CARRIERS
+from ..vocabulary.places import known_city
 from .confirm import SURE
-from .places import known_city
 from .values import clean
 
 __all__ = ["FORMS", "Form", "after_office_code", "after_ticket_number", "buyer_beside",

@@ -7,7 +7,7 @@ proposals agree with wins, and a least-squares affine fit over its inliers is
 refined twice with a tighter tolerance. Garbled labels simply do not propose;
 a wrong proposal (a value that happens to read like a label) is an outlier.
 
->>> from batchocr.recognize.local.ocr import Box
+>>> from batchocr.recognize.local.image.ocr import Box
 >>> similar("有效身份证件号码", "有效身份证件号玛"), similar("日期", "目期")
 (True, False)
 """
@@ -22,10 +22,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .geometry import Affine, Pair, Rect, center, left_mid, skew, to_rect, width
+from ..image.geometry import Affine, Pair, Rect, center, left_mid, skew, to_rect, width
+from ..image.ocr import Box
+from ..validate.repair import squeeze
 from .layout import EINVOICE, PAPER, Layout
-from .ocr import Box
-from .repair import squeeze
 
 LOOSE, TIGHT = 70.0, 28.0  # inlier tolerances, canonical px
 MAX_TILT = math.radians(2.5)  # a candidate map may differ this much from the measured skew

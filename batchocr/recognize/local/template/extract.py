@@ -1,8 +1,8 @@
 """OCR boxes → the service's Name/Value/Row list. Pure: no image, no model.
 
-The page is registered on its layout (:mod:`batchocr.recognize.local.register`), each
+The page is registered on its layout (:mod:`batchocr.recognize.local.template.register`), each
 field is read from where the layout prints it, cleaned by its form
-(:mod:`batchocr.recognize.local.repair`), then checked against the rest of the
+(:mod:`batchocr.recognize.local.validate.repair`), then checked against the rest of the
 document: the total against its parts, the ticket number's airline prefix
 against the first carrier, each flight number's airline code against its
 carrier. A field that cannot be read is left out, never guessed.
@@ -23,12 +23,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ...models import NameValue
-from . import identity, repair, table
-from .checks import check
-from .geometry import Rect
+from ....models import NameValue
+from ..image.geometry import Rect
+from ..image.ocr import Box, Point
+from ..validate import identity, repair
+from ..validate.checks import check
+from . import table
 from .layout import EINVOICE_LINES, FLIGHT_ORDER, PAPER, PAPER_CELLS, PAPER_SERIAL, Layout, Line
-from .ocr import Box, Point
 from .register import likeness, register, similar
 
 Quad = tuple[Point, Point, Point, Point]

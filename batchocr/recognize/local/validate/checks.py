@@ -32,8 +32,8 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
-from .airlines import AIRLINE_CODES, AIRLINES, CARRIERS
-from .places import cities_apart, known_city, two_cities
+from ..vocabulary.airlines import AIRLINE_CODES, AIRLINES, CARRIERS
+from ..vocabulary.places import cities_apart, known_city, two_cities
 from .sums import one_off, summed, totals, unsummed, vat
 
 _CODE_TWINS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .places import AIRPORT_CODES
+from ..vocabulary.places import AIRPORT_CODES
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 

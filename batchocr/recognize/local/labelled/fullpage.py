@@ -9,7 +9,7 @@ their relation to the labels and the table by :func:`batchocr.documents.position
 alike. What does not read as its field's form is left out, never guessed
 (:mod:`.values`).
 
->>> from batchocr.recognize.local.ocr import Box
+>>> from batchocr.recognize.local.image.ocr import Box
 >>> line = Box("发票号码：25625432897358475196", 0.99, ((10, 10), (400, 10), (400, 40), (10, 40)))
 >>> [(d["Name"], d["Value"]) for d in read_full([line]).data]
 [('发票号码', '25625432897358475196')]
@@ -25,11 +25,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import cast
 
-from ...documents import positioned
-from ...documents.words import HAN, Word, same_line
-from ...models import NameValue
+from ....documents import positioned
+from ....documents.words import HAN, Word, same_line
+from ....models import NameValue
+from ..image.geometry import angle, long_line, skew
+from ..image.ocr import Box, Quad
+from ..template.table import parted_carrier
+from ..validate.checks import check, consistent
+from ..validate.identity import id_number
+from ..vocabulary.labels import ENGLISH_OF, fragment, label_head, label_text
 from .amounts import document_of, signs_unsure, with_amounts
-from .checks import check, consistent
 from .forms import (
     after_office_code,
     after_ticket_number,
@@ -38,12 +43,7 @@ from .forms import (
     check_code_beside,
     name_beside,
 )
-from .geometry import angle, long_line, skew
-from .identity import id_number
-from .labels import ENGLISH_OF, fragment, label_head, label_text
 from .misread import mend_rows, named_by_order, named_by_value
-from .ocr import Box, Quad
-from .table import parted_carrier
 from .upright import upright_words
 from .values import FREE, clean, keep_checked
 

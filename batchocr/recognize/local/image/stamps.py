@@ -39,10 +39,10 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ...documents.positioned import KNOWN_LABELS
+from ....documents.positioned import KNOWN_LABELS
+from ..vocabulary.labels import label_text
 from . import ocr
 from .inks import chroma, chroma_hue
-from .labels import label_text
 
 __all__ = ["Rect", "lift", "meet", "unstamped"]
 

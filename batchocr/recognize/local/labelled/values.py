@@ -16,15 +16,16 @@ import difflib
 import functools
 import re
 
-from ...documents import positioned
-from ...models import NameValue
-from ...outputs.fields import normalize
-from . import identity, repair, table
-from .airlines import CARRIERS
-from .extract import CLEAN, Cleaner
-from .labels import LABELS, english_label, without_own_english
-from .places import CITIES, registered_at
-from .table import parted_carrier
+from ....documents import positioned
+from ....models import NameValue
+from ....outputs.fields import normalize
+from ..template import table
+from ..template.extract import CLEAN, Cleaner
+from ..template.table import parted_carrier
+from ..validate import identity, repair
+from ..vocabulary.airlines import CARRIERS
+from ..vocabulary.labels import LABELS, english_label, without_own_english
+from ..vocabulary.places import CITIES, registered_at
 
 __all__ = ["FREE", "clean", "keep_checked"]
 

@@ -28,12 +28,12 @@ import unicodedata
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
+from ..image.geometry import Affine, Pair, Rect, center, skew, to_rect, width
+from ..image.ocr import Box, Point, Quad, Read
+from ..validate.repair import squeeze
 from . import printed_boxes
-from .geometry import Affine, Pair, Rect, center, skew, to_rect, width
 from .layout import EINVOICE, EINVOICE_LINES, PAPER, Layout
-from .ocr import Box, Point, Quad, Read
 from .register import likeness
-from .repair import squeeze
 
 TITLE_BAND = 0.2  # the title is in the top fifth of the text's height...
 TITLE_TRIES = 3  # ...and among its widest boxes

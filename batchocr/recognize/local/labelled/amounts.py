@@ -29,11 +29,11 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
-from ...documents import positioned
-from ...documents.words import AMOUNT_LABELS, Word, add, left, lines
-from ...models import NameValue
-from ...outputs.fields import field_of
-from .sums import adds_up, adds_up_partly, vat_agrees
+from ....documents import positioned
+from ....documents.words import AMOUNT_LABELS, Word, add, left, lines
+from ....models import NameValue
+from ....outputs.fields import field_of
+from ..validate.sums import adds_up, adds_up_partly, vat_agrees
 from .values import clean
 
 __all__ = ["EINVOICE_ROW", "PAPER_ROW", "by_order", "by_sum", "document_of", "signs_unsure",

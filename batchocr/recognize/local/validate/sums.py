@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from itertools import combinations
 
-from .labels import edits
+from ..vocabulary.labels import edits
 from .repair import AS_DIGIT, amount
 
 __all__ = ["adds_up", "adds_up_partly", "one_off", "summed", "totals", "unsummed", "vat",

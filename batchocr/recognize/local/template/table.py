@@ -17,9 +17,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from . import repair
-from .airlines import AIRLINES, CARRIERS
-from .geometry import Rect
+from ..image.geometry import Rect
+from ..validate import repair
+from ..vocabulary.airlines import AIRLINES, CARRIERS
 from .layout import Column, Layout
 
 Cleaner = Callable[[str], str | None]

@@ -3,7 +3,7 @@
 Positions were measured on clean synthetic pages whose placement offsets are
 known, as OCR boxes see them: an anchor is the middle of a label box's left
 edge (``centered=False``) or the centre of a centred title or header.
-Everything here is data; :mod:`batchocr.recognize.local.extract` does the reading.
+Everything here is data; :mod:`batchocr.recognize.local.template.extract` does the reading.
 
 >>> PAPER.title, [c.name for c in PAPER.columns][:3]
 ('航空运输电子客票行程单', ['城市', '承运人', '航班号'])

@@ -17,10 +17,12 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ...documents import positioned
-from ...documents.words import HAN, Char, Word
-from .geometry import skew
-from .labels import (
+from ....documents import positioned
+from ....documents.words import HAN, Char, Word
+from ..image.geometry import skew
+from ..image.ocr import Box
+from ..template.table import parted_carrier
+from ..vocabulary.labels import (
     COLON,
     LABELS,
     english_label,
@@ -30,9 +32,7 @@ from .labels import (
     label_head,
     label_text,
 )
-from .ocr import Box
-from .places import CITIES, known_city
-from .table import parted_carrier
+from ..vocabulary.places import CITIES, known_city
 
 __all__ = ["span", "upright_words"]
 
