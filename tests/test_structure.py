@@ -96,6 +96,27 @@ def test_no_module_imports_a_higher_stage() -> None:
             assert targets <= bottom | {""}, (rel, targets)
 
 
+LOCAL_STAGES = ["vocabulary", "validate", "image", "template", "labelled"]  # lowest first
+
+
+def test_the_local_engine_s_stages_import_only_lower_ones() -> None:
+    """The offline engine's sub-packages are stages (its ``__init__`` draws them): a module
+    imports its own stage and the ones below it, never one above (the top modules,
+    ``recognizer``, ``pool`` and ``readings``, may import any)."""
+    local = PACKAGE / "recognize" / "local"
+    rank = {stage: i for i, stage in enumerate(LOCAL_STAGES)}
+    upward = []
+    for stage in LOCAL_STAGES:
+        for path in (local / stage).glob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.level == 2 and node.module:
+                    target = node.module.split(".")[0]
+                    if rank.get(target, -1) > rank[stage] or target not in rank:
+                        upward.append(f"{stage}/{path.name} imports {target}")
+    assert upward == []
+
+
 def test_the_version_is_exported() -> None:
     """``batchocr.__version__`` is the package's face for its version."""
     assert re.fullmatch(r"\d+\.\d+\.\d+", batchocr.__version__)
