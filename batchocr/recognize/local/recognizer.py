@@ -43,12 +43,13 @@ from ...documents.positioned import KNOWN_LABELS
 from ...models import NameValue, Reply
 from ...records import BackendName
 from .image import inks, ocr, stamps
-from .labelled.confirm import SURE, confirmed, glyphs_sure, one_stroke_more, own_score
-from .labelled.fullpage import FullReading, aligned, floor, misregistered, read_full
+from .labelled.confirm import SURE, confirmed, glyphs_sure, own_score
+from .labelled.fullpage import FullReading, aligned, floor, misregistered
 from .labelled.upright import span
 from .labelled.values import clean
 from .pool import CRASHED, PagePool, PageResult, describe_exception
-from .readings import ID_NUMBER, pooled, ticket_entries, with_missing
+from .readings import pooled, ticket_entries, with_missing
+from .rereads import has_id, starred, stars_reread, with_blanks, with_id_reread
 from .template import printed
 from .template.extract import Reading, read
 from .validate.repair import squeeze
@@ -164,13 +165,13 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
     import numpy as np
 
     page = ocr.read_assumed(picture, page)
-    full = _with_id_reread(picture, page, _with_blanks(picture, page.boxes))
+    full = with_id_reread(picture, page, with_blanks(picture, page.boxes))
     sources = [(picture, page)]  # the images and lines its values were read from
     unstamped, restamped = stamps.unstamped(picture, page)
     if restamped is not page:
         # Only what the page read without its stamp adds: on held-out phone photos (seeds
         # 6700000+) the lines read again under a seal were worse as often as better.
-        full = with_missing(full, _with_blanks(unstamped, restamped.boxes))
+        full = with_missing(full, with_blanks(unstamped, restamped.boxes))
         sources.append((unstamped, restamped))
     thin = len(full.data) < PARTED_BELOW or ticket_entries(full.data) < TICKET_PARTED_BELOW
     offset = misregistered(page.boxes)  # its labels and values boxed as one slanted line
@@ -181,12 +182,12 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
                                         key=lambda seen: _labels(seen[1].boxes), reverse=True)
         # Each reading loses stations the other keeps (the ink-parted one reads a city printed
         # over its mark, the full one a city printed over a label).
-        parted = _with_blanks(picture, aligned(form.boxes, data.boxes))
+        parted = with_blanks(picture, aligned(form.boxes, data.boxes))
         # (a page printed off its form reads better an ink at a time: it wins a tie)
         full = pooled(parted, full) if offset else pooled(full, parted)
-        if not _has_id(full) and _starred(data):  # (an ID crossed by a rule, alone in its ink)
-            data = _stars_reread(ink, data)
-            full = with_missing(full, _with_blanks(picture, aligned(form.boxes, data.boxes)))
+        if not has_id(full) and starred(data):  # (an ID crossed by a rule, alone in its ink)
+            data = stars_reread(ink, data)
+            full = with_missing(full, with_blanks(picture, aligned(form.boxes, data.boxes)))
         sources.append((ink, data))
     full = _with_doubted_read(picture, page, full)
     all_lines = [b for _, seen in sources for b in seen.boxes]
@@ -245,44 +246,9 @@ def _value_part(value: str, page: ocr.Page) -> tuple[ocr.Quad, float, float] | N
     return (lines[0].quad, *span(text, start, start + len(key)))
 
 
-def _with_id_reread(picture: Image.Image, page: ocr.Page, full: FullReading) -> FullReading:
-    """``full``, or, when it has no ID number, the page read again with its masked lines
-    recognized stretched (:func:`.ocr.reread`): the recognizer merges a digit into a long run
-    of asterisks (``510107*********361`` for ``510107********8361``), as the fast path knows."""
-    if not _starred(page) or _has_id(full):
-        return full
-    again = _with_blanks(picture, _stars_reread(picture, page).boxes)
-    return again if _has_id(again) and len(again.data) >= len(full.data) else full
-
-
-def _starred(page: ocr.Page) -> list[int]:
-    return [i for i, b in enumerate(page.boxes) if "**" in b.text]
-
-
-def _has_id(full: FullReading) -> bool:
-    return any(d["Name"] == ID_NUMBER for d in full.data)
-
-
-def _stars_reread(picture: Image.Image, page: ocr.Page) -> ocr.Page:
-    """``page`` with its masked lines recognized again stretched (see :func:`_with_id_reread`)."""
-    # (a line read again as it was with a 1 more is no new reading: stretched, a lost first
-    # digit's edge reads as a 1, ``120102****`` where the line read ``20102****`` for 320102)
-    boxes = tuple(a if one_stroke_more(a.text, b.text) else b for a, b in zip(
-        page.boxes, ocr.reread(picture, page, _starred(page)).boxes, strict=True))
-    return replace(page, boxes=boxes)
-
-
 def _labels(boxes: tuple[ocr.Box, ...]) -> int:
     """How many of ``boxes`` read as a label: the form's ink has the most."""
     return sum(label_text(b.text.strip()) in KNOWN_LABELS for b in boxes)
-
-
-def _with_blanks(picture: Image.Image, boxes: tuple[ocr.Box, ...]) -> FullReading:
-    """:func:`read_full` of ``boxes``, and again with its empty flight cells read as they are."""
-    full = read_full(boxes)
-    if full.blanks:  # (a cell's ink read apart may spoil a line the rest read well)
-        return pooled(full, read_full((*boxes, *ocr.read_quads(picture, full.blanks))))
-    return full
 
 
 @functools.cache

@@ -20,6 +20,14 @@ lighter than the form's ink, and stay with the value).
 [300, 250]
 >>> separate(np.where(page == 105, 20, page).astype(np.uint8)) is None  # one ink
 True
+
+A sparse pass of dots in a hue over a grey form (a few per cent of the ink) is an ink too:
+
+>>> page = np.full((40, 80, 3), 255, np.uint8)
+>>> page[5:35, 5:75] = (105, 105, 105)
+>>> page[18:21, 10:60] = (40, 60, 200)
+>>> [int((layer < 200).any(axis=2).sum()) for layer in separate(page) or []]
+[150, 1950]
 """
 
 from __future__ import annotations
@@ -69,9 +77,17 @@ def separate(pixels: Any) -> list[Any] | None:
     first = int(np.argmax(hist))
     far = [i for i in range(BINS) if min(abs(i - first), BINS - abs(i - first)) >= APART]
     second = max(far, key=lambda i: hist[i])
-    if hist[first] < SHARE * total:  # no hued ink worth the name: black over grey, maybe
-        return _by_lightness(pixels, cand, lum[cand], grey)
     black = grey.sum() >= SHARE * total
+    if hist[first] < SHARE * total:  # no hued ink worth the name: black over grey, maybe
+        parted = _by_lightness(pixels, cand, lum[cand], grey)
+        if parted is not None or not black or hist[first] < DOTTED_SHARE * total:
+            return parted
+        # ...or a pale dot-matrix pass in a hue over a grey form (a light scan's blue dots:
+        # 8.6 % of a tuning page's ink, its ticket's fields unread on the whole page)
+        masks = [_near(hue, chroma, first), grey]
+        if min(int((m & ink).sum()) for m in masks) < DOTTED_SHARE * total:
+            return None
+        return [_layer(pixels, cand[m]) for m in masks]
     # (no black ink: a sparse second hue is the values)
     least = SHARE if black or hist[second] >= SHARE * total else DOTTED_SHARE
     masks = [_near(hue, chroma, first)]

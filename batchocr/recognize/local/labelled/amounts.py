@@ -249,10 +249,19 @@ def signs_unsure(ticket: dict[str, str], found: Sequence[NameValue]) -> dict[str
     ...          {"Name": "民航发展基金", "Value": "150.00"}]
     >>> signs_unsure({"票价": "4710.00", "民航发展基金": "150.00"}, found)
     {'票价': '4710.00'}
+
+    The parts read summing to the total confirm them, a part unread or blank or not:
+
+    >>> found = [{"Name": "票价", "Value": "￥1740.00"}, {"Name": "合计", "Value": "1830.00"},
+    ...          {"Name": "民航发展基金", "Value": "¥50.00"}]
+    >>> ticket = {"票价": "1740.00", "民航发展基金": "50.00", "燃油附加费": "40.00",
+    ...           "合计": "1830.00"}
+    >>> signs_unsure(ticket, found) == ticket
+    True
     """
     read = {d["Name"]: "".join(d["Value"].split()) for d in found
             if int(d.get("Row", -1)) < 0 and d["Name"] in _SIGNED}  # fmt: skip
-    if adds_up(ticket) or not any(re.match("[¥￥]", v) for v in read.values()):
-        return ticket
+    if adds_up_partly(ticket) or not any(re.match("[¥￥]", v) for v in read.values()):
+        return ticket  # (the parts read sum to the total: an unread one is nil, no 1 a sign)
     bare = {n for n, v in read.items() if re.match(r"1\d", v) and ticket.get(n, "").startswith("1")}
     return {n: v for n, v in ticket.items() if n not in bare}

@@ -53,6 +53,8 @@ def similar(read: str, label: str) -> bool:
     a, b = _norm(read), _norm(label)
     if len(b) > 2 and 2 * min(len(a), len(b)) < 0.6 * (len(a) + len(b)):
         return False  # the lengths alone rule it out (most box × label pairs of a page)
+    if _glyphs(a).isdisjoint(_glyphs(b)):
+        return False  # nothing in common (a value and a label): a ratio of 0
     return likeness(read, label) >= 0.6
 
 
@@ -67,6 +69,11 @@ def likeness(read: str, label: str) -> float:
     if len(b) <= 2:
         return float(a == b)
     return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _glyphs(text: str) -> frozenset[str]:
+    return frozenset(text)
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -178,6 +178,9 @@ def clock(text: str) -> str | None:
     return f"{m[1]}:{m[2]}"
 
 
+_EDGE_MARKS = "[]()|:;"  # read at a value's edge: a bracket, a highlighter's or a rule's edge
+
+
 def iso_date(text: str) -> str | None:
     """A ``YYYY-MM-DD`` date.
 
@@ -188,8 +191,11 @@ def iso_date(text: str) -> str | None:
     ('2024-06-02', None, '2024-08-01')
     >>> iso_date("2024-1:2-04"), iso_date("2024-1:22-04")
     ('2024-12-04', None)
+    >>> iso_date("[2024-07-04"), iso_date(":2024-07-12")  # a highlighter's edge, a colon
+    ('2024-07-04', '2024-07-12')
     """
-    t = SPECK_IN_NUMBER.sub("", squeeze(text).rstrip(".,:;").translate(AS_DIGIT))
+    t = squeeze(text).strip(_EDGE_MARKS).rstrip(".,;")
+    t = SPECK_IN_NUMBER.sub("", t.translate(AS_DIGIT))
     m = re.fullmatch(r"(20\d\d)[-.:·~—–一/]{0,3}(\d\d)[-.:·~—–一/]{0,3}(\d\d)", t)
     if m is None or not (1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31):
         return None

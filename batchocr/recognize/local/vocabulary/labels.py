@@ -26,6 +26,11 @@ __all__ = [
 # of two labels a misread word that is as near both becomes).
 LABELS = tuple(sorted(positioned.KNOWN_LABELS | set(ALIASES), key=lambda lb: (-len(lb), lb)))
 _PRINTED = frozenset(LABELS)
+_LONGEST = len(LABELS[0])
+_WITH_GLYPH: dict[str, list[str]] = {}
+for _label in LABELS:
+    for _glyph in set(_label):
+        _WITH_GLYPH.setdefault(_glyph, []).append(_label)
 COLON = "：:"
 
 
@@ -38,9 +43,11 @@ def label_text(text: str) -> str:
     ('开日期', '开票日期', '填开日期：')
     """
     key = text.rstrip(COLON).replace(" ", "")
-    if len(key) < 2 or key in _PRINTED:
-        return text
-    best = difflib.get_close_matches(key, LABELS, n=2, cutoff=0.0)
+    if not 3 <= len(key) <= _LONGEST + 1 or key in _PRINTED:
+        return text  # (no label is near it by length: see _near; most lines hold a value too)
+    # (only the labels that share a glyph with it can be near it: the others score 0)
+    sharing = {label for glyph in set(key) for label in _WITH_GLYPH.get(glyph, ())}
+    best = difflib.get_close_matches(key, sharing, n=2, cutoff=0.0)
     if not best or not _near(key, best[0], slips := _slips(key, best[0])):
         return text
     if len(best) == 2 and _slips(key, best[1]) == slips and _near(key, best[1], slips) and (
@@ -125,8 +132,8 @@ def label_head(text: str) -> tuple[str, int]:
     if len(text) < 5 or not re.match(r"[\u4e00-\u9fff]{3}", text):
         return "", 0
     for label in LABELS:
-        if len(label) < 4 or "/" in label:
-            continue
+        if len(label) < 4 or "/" in label or set(label).isdisjoint(text[: len(label) + 1]):
+            continue  # (a window sharing no glyph with the label scores 0)
         for n in range(len(label) - max(1, len(label) // 4), len(label) + 2):
             if n >= len(text) or not HAN.match(text[n - 1]):
                 continue  # (a label ends in Chinese: a window ending in its value overreaches)
