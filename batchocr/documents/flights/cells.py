@@ -57,13 +57,14 @@ def nearest_head(w: Word, heads: Sequence[Word]) -> Word:
 # ``12SEP19:15``, a dash unread: ``202403-1517:45``, or read as a colon: ``2024:08-1110:25``),
 # or with a speck between them (``2025-10-20:07:55``); a Chinese date run into the next date
 # or the allowance (``2024年12月04日2024年12月04日30K``), a carrier's name into its flight number
-# (``厦航MF8358``).
+# (``厦航MF8358``), a flight number into the booking class after it (``CZ2252Q``).
 CELL_BREAK = re.compile(r" +|(?<=\d:\d\d)(?=[A-Za-z0-9])"
                         r"|(?:(?<=\d{8})|(?<=\d{4}[-./:]\d\d[-./:]\d\d)|(?<=\d\d月\d\d)"
                         r"|(?<=\d{6}[-./]\d\d)|(?<=\d{4}[-./]\d{4})"
                         r"|(?<=月\d\d日)|(?<=\d\d[A-Z]{3}))(?=\d\d:\d\d)"
                         r"|(?<=月\d\d日)(?=\d{4}年|\d{1,2}K)|(?<=[\u4e00-\u9fff]航)(?=[A-Z0-9]{2}\d{3,4})"
-                        r"|(?<=\d{4}-\d\d-\d\d)[:.,·](?=\d\d:\d\d)")
+                        r"|(?<=\d{4}-\d\d-\d\d)[:.,·](?=\d\d:\d\d)"
+                        r"|(?:(?<=[A-Z0-9]{2}\d{4})|(?<=[A-Z0-9]{2}\d{3}))(?=[A-Z](?![A-Za-z0-9]))")
 
 
 def pieces(w: Word) -> list[Word]:
@@ -78,6 +79,8 @@ def pieces(w: Word) -> list[Word]:
     ['2024年12月04日', '2024年12月04日', '30K']
     >>> [p.text for p in pieces(Word("厦航MF8358", 0, 0, 100, 20))]
     ['厦航', 'MF8358']
+    >>> [p.text for p in pieces(Word("CZ2252Q", 0, 0, 140, 20))]
+    ['CZ2252', 'Q']
     >>> [p.text for p in pieces(Word("2024:08-1110:25", 0, 0, 160, 20))]
     ['2024:08-11', '10:25']
     >>> [p.text for p in pieces(Word("2025-10-20:07:55", 0, 0, 160, 20))]

@@ -96,8 +96,10 @@ def baggage(text: str) -> str | None:
 
     >>> baggage("20K."), baggage("4OK"), baggage("K")
     ('20K', '40K', None)
+    >>> baggage("【20K"), baggage(".20K")  # a bracket of the form, a pen's dot before it
+    ('20K', '20K')
     """
-    t = repair.squeeze(text).upper().rstrip(".,:")
+    t = repair.squeeze(text).upper().strip(".,:;'`[]【】")
     m = re.fullmatch(r"([0-9OIl]{1,2})(K|KG)", t)
     return m[1].translate(str.maketrans("OIl", "011")) + "K" if m else None
 
