@@ -27,10 +27,14 @@ __all__ = [
 LABELS = tuple(sorted(positioned.KNOWN_LABELS | set(ALIASES), key=lambda lb: (-len(lb), lb)))
 _PRINTED = frozenset(LABELS)
 _LONGEST = len(LABELS[0])
-_WITH_GLYPH: dict[str, list[str]] = {}
-for _label in LABELS:
-    for _glyph in set(_label):
-        _WITH_GLYPH.setdefault(_glyph, []).append(_label)
+
+
+def _by_glyph(labels: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Each glyph → the labels that hold it."""
+    return {glyph: tuple(lb for lb in labels if glyph in lb) for glyph in set("".join(labels))}
+
+
+_WITH_GLYPH = _by_glyph(LABELS)
 COLON = "：:"
 
 
@@ -45,7 +49,8 @@ def label_text(text: str) -> str:
     key = text.rstrip(COLON).replace(" ", "")
     if not 3 <= len(key) <= _LONGEST + 1 or key in _PRINTED:
         return text  # (no label is near it by length: see _near; most lines hold a value too)
-    # (only the labels that share a glyph with it can be near it: the others score 0)
+    # (only the labels that share a glyph with it can be near it: the others score 0; the
+    # matches are ranked by score, then label, whatever the order they are given in)
     sharing = {label for glyph in set(key) for label in _WITH_GLYPH.get(glyph, ())}
     best = difflib.get_close_matches(key, sharing, n=2, cutoff=0.0)
     if not best or not _near(key, best[0], slips := _slips(key, best[0])):
