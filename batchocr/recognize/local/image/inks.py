@@ -84,10 +84,7 @@ def separate(pixels: Any) -> list[Any] | None:
             return parted
         # ...or a pale dot-matrix pass in a hue over a grey form (a light scan's blue dots:
         # 8.6 % of a tuning page's ink, its ticket's fields unread on the whole page)
-        masks = [_near(hue, chroma, first), grey]
-        if min(int((m & ink).sum()) for m in masks) < DOTTED_SHARE * total:
-            return None
-        return [_layer(pixels, cand[m]) for m in masks]
+        return _layers(pixels, cand, [_near(hue, chroma, first), grey], ink, DOTTED_SHARE * total)
     # (no black ink: a sparse second hue is the values)
     least = SHARE if black or hist[second] >= SHARE * total else DOTTED_SHARE
     masks = [_near(hue, chroma, first)]
@@ -97,7 +94,13 @@ def separate(pixels: Any) -> list[Any] | None:
         masks.append(grey)
     else:
         return _by_lightness(pixels, cand, lum[cand], grey)
-    if min(int((m & ink).sum()) for m in masks) < least * total:
+    return _layers(pixels, cand, masks, ink, least * total)
+
+
+def _layers(pixels: Any, cand: Any, masks: list[Any], ink: Any, least: float) -> list[Any] | None:
+    """One layer per mask of the candidate pixels ``cand``; None unless each mask holds at
+    least ``least`` of the ink pixels (``ink``)."""
+    if min(int((m & ink).sum()) for m in masks) < least:
         return None
     return [_layer(pixels, cand[m]) for m in masks]
 
