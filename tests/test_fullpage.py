@@ -421,6 +421,32 @@ def test_an_amount_row_that_does_not_add_up_names_nothing() -> None:
     assert {k: got.get(k) for k in AMOUNTS} == dict.fromkeys(AMOUNTS) | named
 
 
+def test_amounts_whose_vat_equation_fails_are_left_out_and_no_other_reading_adds_them() -> None:
+    """The VAT read with a glyph lost (``32.75`` for 332.75, hidden under a label): the
+    equation fails past repair and nothing tells which amount is off, so none is kept, the
+    rate neither; a second reading of the page that has no surcharge (so cannot check them)
+    adds none back, unless its amounts add up whole."""
+    from batchocr.recognize.local.labelled.fullpage import FullReading
+    from batchocr.recognize.local.readings import pooled, with_missing
+
+    vat = [line("增值税税率", 700, 800), line("9%", 720, 850), line("增值税税额", 900, 800)]
+    right = fields([*page(), *vat, line("CNY 332.75", 910, 850)])
+    assert right == {**CLEAN, "vat_rate": "9%", "vat_amount": "332.75"}
+    refuted = read_full([*page(), *vat, line("CNY 32.75", 910, 850)])
+    assert refuted.refuted and flat(normalize(refuted.data)[0]) == without(
+        "fare", "fuel_surcharge", "total")
+    unchecked = FullReading([{"Name": n, "Value": v, "Row": -1} for n, v in (
+        ("票价", "3642.20"), ("增值税税率", "9%"), ("增值税税额", "32.75"), ("合计", "4130.00"))])
+    for both in (with_missing(refuted, unchecked), pooled(refuted, unchecked),
+                 pooled(unchecked, refuted)):  # fmt: skip
+        assert both.refuted and not {"票价", "增值税税额", "合计"} & {d["Name"] for d in both.data}
+    whole = [{"Name": n, "Value": v, "Row": -1} for n, v in zip(
+        ("票价", "燃油附加费", "增值税税率", "增值税税额", "民航发展基金", "其他税费", "合计"),
+        (a.removeprefix("CNY ") for a in AMOUNT_ROW), strict=True)]
+    adds_up = pooled(FullReading(whole), refuted)
+    assert not adds_up.refuted and {d["Name"] for d in whole} <= {d["Name"] for d in adds_up.data}
+
+
 def test_a_value_that_is_not_its_field_s_form_is_left_out() -> None:
     """A date, a time or a flight number that does not read as one is missing, never wrong;
     so is an ID number whose first two digits name no province (``85…``: a ``3`` misread)."""
@@ -1198,6 +1224,19 @@ def test_a_pale_dot_matrix_pass_over_a_grey_form_is_read_one_ink_at_a_time() -> 
     serial numbers, total, agency...). A sparse hue over a grey form is parted too."""
     want, got = engine_read("paper-dotmatrix-pins", 12000000, "light")
     assert {k: got[k] for k in ticket_keys(want)} == {k: want[k] for k in ticket_keys(want)}
+
+
+@pytest.mark.parametrize(("family", "seed"), [("paper-dotmatrix-pins", 12300003),
+                                              ("paper-faded-highlighted", 12300010)])
+def test_amounts_whose_first_glyph_a_rule_cuts_are_read_whole(family: str, seed: int) -> None:
+    """Tuning pages, light: the data pass printed off its form puts each amount's first glyph
+    on its cell's left rule, and detection boxed them from the rule on: ``120.00``,
+    ``00.00``, ``0.00``, ``260.00`` for 3120.00, 100.00, 40.00 and 3260.00 — four wrong
+    values that added up among themselves as far as they were read. Each is read again from
+    before the rule, the rule painted over, and the amounts are right."""
+    want, got = engine_read(family, seed, "light")
+    amounts = ("fare", "caac_dev_fund", "fuel_surcharge", "total", "insurance")
+    assert {k: got[k] for k in amounts} == {k: want[k] for k in amounts}
 
 
 def test_a_value_under_a_stamp_is_read_with_the_stamp_lifted_off() -> None:

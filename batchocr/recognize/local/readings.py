@@ -9,6 +9,8 @@ from ...documents.flights.table import merged
 from ...models import NameValue
 from .labelled.amounts import summed_from
 from .labelled.fullpage import FullReading
+from .validate.checks import REFUTED
+from .validate.sums import adds_up
 
 __all__ = ["ID_NUMBER", "POOLED", "pooled", "ticket_entries", "with_missing"]
 
@@ -20,10 +22,14 @@ POOLED = frozenset({ID_NUMBER, "统一社会信用代码/纳税人识别号"})
 
 
 def with_missing(full: FullReading, other: FullReading) -> FullReading:
-    """``full`` with the ticket's fields only ``other`` read."""
+    """``full`` with the ticket's fields only ``other`` read; not the amounts that ``full``
+    left out as contradicting each other (:attr:`.FullReading.refuted`): ``other`` read
+    them as they were (a glyph hidden under a label) without the one that refuted them."""
     have = {d["Name"] for d in full.data if d.get("Row", -1) < 0}
+    if full.refuted:
+        have |= set(REFUTED)
     more = [d for d in other.data if d.get("Row", -1) < 0 and d["Name"] not in have]
-    return FullReading([*full.data, *more], full.blanks, full.doubted)
+    return FullReading([*full.data, *more], full.blanks, full.doubted, full.refuted)
 
 
 def pooled(a: FullReading, b: FullReading) -> FullReading:
@@ -31,13 +37,18 @@ def pooled(a: FullReading, b: FullReading) -> FullReading:
     (:func:`merged`), and the other's amounts if only they add up (:func:`.amounts.summed_from`).
     The ticket's other fields are not pooled (on held-out pages the other reading's added
     wrong ones, an agency, a check code, and on the tuning pages nothing right), but for
-    the ones with a shape and check to vouch for them (:data:`POOLED`)."""
+    the ones with a shape and check to vouch for them (:data:`POOLED`). The amounts one
+    reading refuted (:attr:`.FullReading.refuted`) are left out unless they add up whole."""
     first, second = (b, a) if len(b.data) > len(a.data) else (a, b)
     data = summed_from(merged(first.data, second.data), second.data)  # the sum decides those
     have = {d["Name"] for d in data if int(d.get("Row", -1)) < 0}
     data += [d for d in second.data if d["Name"] in POOLED and d["Name"] not in have
              and int(d.get("Row", -1)) < 0]  # fmt: skip
-    return FullReading(data, first.blanks, first.doubted)
+    ticket = {d["Name"]: d["Value"] for d in data if int(d.get("Row", -1)) < 0}
+    refuted = (a.refuted or b.refuted) and not adds_up(ticket)
+    if refuted:  # (what one reading's amounts refute, the other's cannot vouch for unchecked)
+        data = [d for d in data if d["Name"] not in REFUTED or int(d.get("Row", -1)) >= 0]
+    return FullReading(data, first.blanks, first.doubted, refuted)
 
 
 def ticket_entries(data: list[NameValue]) -> int:

@@ -5,28 +5,26 @@ downloaded at run time. These settings matter for itineraries, all measured
 on synthetic pages:
 
 * the angle classifier is off: it flips short boxes (``9%`` read as ``%6``);
-* the page is shrunk to at most :data:`MAX_SIDE` px on its long side, never
-  enlarged (upscaling a phone photo adds cost, not detail), never binarized;
-  detection runs on a copy shrunk to :data:`DET_SIDE` px (it needs the
-  lines, not the glyphs) unless the page is small already (at most
-  :data:`DET_KEEP` px: a low-resolution scan has no pixel to spare),
-  recognition on crops of the full page;
+* the page is shrunk to at most :data:`MAX_SIDE` px on its long side, never enlarged
+  (upscaling a phone photo adds cost, not detail), never binarized; detection runs on a
+  copy shrunk to :data:`DET_SIDE` px (it needs the lines, not the glyphs) unless the page
+  is small already (:data:`DET_KEEP` px: a low-resolution scan has no pixel to spare);
 * a page speckled like a phone photo has its specks replaced by their surroundings first
   (:func:`prepare`, :func:`.crops.despeckled`);
 * a lone glyph's box that the detector turned askew of the page's lines is read again level
   with them (:func:`.crops.levelled`), kept when sure: a ``K`` boxed at 30 degrees read ``人``;
 * every line as tall as a scan's values has its one-pixel gaps filled before it is
   recognized (:func:`.crops.dots_joined`): a dot-matrix head's dots read as other glyphs;
-* one thread per process (ONNX Runtime's and OpenCV's): pages run in
-  parallel in worker processes, and a single thread wastes no CPU on spinning;
-* a line the extractor doubts is read a second time stretched to twice its
-  width (:func:`reread`): the recognizer merges a digit into a long run of
-  identical characters (``440106*********658``), and more time steps per
-  glyph stop it;
+* a line whose first glyph a form's rule cuts is read again from before the rule
+  (:mod:`.rules`), kept when sure and only adding glyphs before what was read;
+* one thread per process (ONNX Runtime's and OpenCV's): pages run in parallel in worker
+  processes, and a single thread wastes no CPU on spinning;
+* a line the extractor doubts is read a second time stretched to twice its width
+  (:func:`reread`): the recognizer merges a digit into a long run of identical characters
+  (``440106*********658``), and more time steps per glyph stop it;
 * the caller may name the lines it knows without reading them (``known`` of
   :func:`read_page`): recognition is most of the cost;
-* each reading keeps the recognizer's confidence in each of its characters
-  (:class:`Reading`), which RapidOCR averages away.
+* a reading keeps the confidence in each character (:class:`Reading`): RapidOCR's is a mean.
 
 The engine is loaded once per process, on first use (:func:`engine`).
 
@@ -46,6 +44,7 @@ from PIL import Image
 
 from ..vocabulary.lexicon import known_word
 from .crops import despeckled, dots_joined, gaps, inked, levelled
+from .rules import cut_heads, regained
 
 MAX_SIDE = 2000  # at 1600 px a masked ID line was sometimes missed
 DET_SIDE = 960  # detection runs on a smaller copy: boxes, not glyphs, are needed there...
@@ -185,6 +184,10 @@ def read_page(image: Image.Image, known: Known | None = None) -> Page:
     for (i, q), r in zip(level.items(), read(list(level.values())), strict=True):
         if r.score >= LEVEL_SURE:  # (else the cell is read as it is, if nothing is kept)
             found[i] = Box(r.text, r.score, q, r.glyphs)
+    cut = {rest[k]: crop for k, crop in cut_heads(pixels, [quads[i] for i in rest]).items()}
+    for i, r in zip(cut, recognize_crops(list(cut.values())), strict=True):
+        if r.score >= LEVEL_SURE and regained(found[i].text, r.text):
+            found[i] = Box(r.text, r.score, found[i].quad, r.glyphs)
     kept = [(i, found[i]) for i in range(len(quads))
             if found[i].text and found[i].score >= TEXT_SCORE]  # fmt: skip
     assumed = frozenset(k for k, (i, _) in enumerate(kept) if i in given)

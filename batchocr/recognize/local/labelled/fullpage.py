@@ -31,7 +31,7 @@ from ....models import NameValue
 from ..image.geometry import angle, long_line, skew
 from ..image.ocr import Box, Quad
 from ..template.table import parted_carrier
-from ..validate.checks import check, consistent
+from ..validate.checks import check, consistent, refuted
 from ..validate.identity import id_number
 from ..vocabulary.labels import ENGLISH_OF, fragment, label_head, label_text
 from .amounts import document_of, signs_unsure, with_amounts
@@ -138,6 +138,9 @@ class FullReading:
     # Free text (and names) of their form read below their field's floor, not taken: worth
     # reading again alone (a bilingual label's English in the same line lowers its score).
     doubted: tuple[NameValue, ...] = ()
+    # Its amounts contradict each other (:func:`.checks.refuted`) and are left out: another
+    # reading of the page that cannot check them adds none of them (:mod:`..readings`).
+    refuted: bool = False
 
 
 def read_full(boxes: Sequence[Box]) -> FullReading:
@@ -187,6 +190,7 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
                and d["Name"] in positioned.AMOUNT_LABELS and clean(d["Name"], d["Value"]) is None}
     ticket, rows = check(ticket, [flights[r] for r in sorted(flights)], unclean,
                          carriers=any(w.key == "承运人" for w in words))
+    contradicted = refuted(ticket)
     ticket = signs_unsure(ticket, found)
     data = [_entry(k, v, -1, sure) for k, v in ticket.items()]
     for row, flight in zip(sorted(flights), rows, strict=True):  # a row read empty keeps its place
@@ -194,7 +198,8 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     blanks = tuple(_on_page(*b, tilt) for b in reading.blanks)
     taken = {(d["Name"], d.get("Row", -1)) for d in data}
     return FullReading(keep_checked(data), blanks,
-                       tuple(d for d in doubted if (d["Name"], d.get("Row", -1)) not in taken))
+                       tuple(d for d in doubted if (d["Name"], d.get("Row", -1)) not in taken),
+                       contradicted)
 
 
 def joined_ids(ws: list[Word]) -> list[Word]:

@@ -10,7 +10,8 @@ otherwise both are kept as read, unless two readings could be the one and one of
 or gained a glyph: then neither is. A carrier unread is its flight number's airline, when
 the page shows it prints them (its 承运人 label, or another flight's carrier, read).
 
-The sums and the VAT equation are :mod:`.sums`'s.
+The sums and the VAT equation are :mod:`.sums`'s; when the VAT equation fails past repair, the
+e-invoice's amounts are left out (:func:`refuted`).
 
 >>> check({"票价": "1190.00", "民航发展基金": "50.00", "燃油附加费": "0.00",
 ...        "其他税费": "0.00", "合计金额": "1290.00"}, [])[0]["合计金额"]
@@ -34,7 +35,7 @@ from datetime import date
 
 from ..vocabulary.airlines import AIRLINE_CODES, AIRLINES, CARRIERS
 from ..vocabulary.places import cities_apart, known_city, two_cities
-from .sums import one_off, summed, totals, unsummed, vat
+from .sums import EINVOICE_PARTS, one_off, summed, totals, unsummed, vat, vat_holds
 
 _CODE_TWINS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8",
                "2": "Z", "Z": "2", "4": "A", "A": "4", "6": "G", "G": "6"}  # fmt: skip
@@ -59,6 +60,26 @@ def check(
     unsummed(ticket)
     _dates(ticket, flights)
     return ticket, flights
+
+
+def refuted(ticket: dict[str, str]) -> bool:
+    """Leave out the e-invoice's amounts and VAT rate when its VAT equation fails after every
+    repair (True if so): one is misread, none tells which, and a pass printed off its form
+    hides a glyph of each alike (596.33, 46.97, 830.00 for 1596.33, 146.97, 1830.00).
+
+    >>> t = {"票价": "596.33", "燃油附加费": "36.70", "增值税税率": "0%", "增值税税额": "46.97",
+    ...      "民航发展基金": "0.00", "合计": "830.00", "保险费": "20.00"}
+    >>> refuted(t), t
+    (True, {'保险费': '20.00'})
+    """
+    if vat_holds(ticket) is not False:
+        return False
+    for n in REFUTED:
+        ticket.pop(n, None)
+    return True
+
+
+REFUTED = (*EINVOICE_PARTS, "增值税税率", "合计", "合计金额")  # what :func:`refuted` leaves out
 
 
 def _stations_apart(flights: list[Flight]) -> list[Flight]:

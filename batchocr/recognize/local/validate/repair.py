@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..vocabulary.phrases import phrased
 from ..vocabulary.places import AIRPORT_CODES
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -253,13 +254,21 @@ def free_text(text: str) -> str | None:
 
 def organization(text: str) -> str | None:
     """An agency's or a company's name: free text with Chinese in it (a Latin run alone
-    where it belongs is the label's English half read off a misregistered page: ``ISSUEDBY``).
+    where it belongs is the label's English half read off a misregistered page: ``ISSUEDBY``),
+    without the Latin run read after its last character (the next labels' English halves).
 
     >>> organization("海口远航航空服务有限公司"), organization("ISSUED BY")
     ('海口远航航空服务有限公司', None)
+    >>> organization("北京恒信商务服务有限公司SSUEDBY26JAN24DATEOFISSUE")
+    '北京恒信商务服务有限公司'
     """
     t = free_text(text)
-    return t if t and re.search(r"[\u4e00-\u9fff]", t) else None
+    return _TRAILING_LATIN.sub("", t) if t and re.search(r"[\u4e00-\u9fff]", t) else None
+
+
+# Latin letters (and digits among them) after a name's last Chinese character: no agency's
+# name ends so; its next labels' English halves (ISSUED BY, DATE OF ISSUE) read into it do.
+_TRAILING_LATIN = re.compile(r"(?<=[\u4e00-\u9fff])(?=[A-Za-z0-9]*[A-Za-z]{2})[A-Za-z0-9]+$")
 
 
 # What a scan leaves after a note's last character: Latin letters (a piece of the next
@@ -268,13 +277,16 @@ _TRAILING_SPECK = re.compile(r"(?<=[\u4e00-\u9fff])(?:[A-Za-z]{2,}|\d)$")
 
 
 def note(text: str) -> str | None:
-    """An endorsement or a prompt: free text without a speck after its last character.
+    """An endorsement or a prompt: free text without a speck after its last character, a
+    stock phrase read a glyph off made that phrase (:func:`.phrases.phrased`).
 
     >>> note("不得签转NDGOR"), note("退改签收费8"), note("NON-END/不得签转")
     ('不得签转', '退改签收费', 'NON-END/不得签转')
+    >>> note("请干起飞前30分钟到达机场")
+    '请于起飞前30分钟到达机场'
     """
     t = free_text(text)
-    return _TRAILING_SPECK.sub("", t) if t else None
+    return phrased(_TRAILING_SPECK.sub("", t)) if t else None
 
 
 # The commonest Chinese surnames (together some nine in ten people), the compound ones too.
@@ -302,6 +314,9 @@ _HUNDRED_SURNAMES = frozenset(
     "毋沙乜养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公"
 )  # fmt: skip
 
+# Surnames in neither list that a Chinese ticket still prints (Cantonese and other regional
+# ones, 付 as 傅 is written today).
+_ANY_SURNAME = _HUNDRED_SURNAMES | frozenset("冼麦区谌佘付闫揭覃粟练蔺禤")
 
 def surnamed(name: str) -> bool:
     """Whether ``name`` starts with a common surname (:data:`SURNAMES`)."""
@@ -314,18 +329,21 @@ def person(text: str) -> str | None:
     A name whose first character is no common surname but whose second starts one is a
     speck or a stroke read before the name (``享郭刚``): none, as a guess at which it is. Nor
     is a name of two characters whose first is no surname at all (``玉勇``, read from a phone
-    photo of 曹玉勇: the crop cut the surname off); one that is a rare surname stays
-    (``国然`` may be a name, as 晁明 is).
+    photo of 曹玉勇: the crop cut the surname off), nor one of three or more whose first is
+    none either (``啊子强`` for 何子强: a misread surname); one that is a rare surname
+    stays (``国然`` may be a name, as 晁明 is).
 
     >>> person("欧阳明辉"), person("阿依古丽·买买提"), person("存效身价证行可码")
     ('欧阳明辉', '阿依古丽·买买提', None)
     >>> person("享郭刚"), person("艾郭刚"), person("晁明"), person("玉勇"), person("国然")
     (None, '艾郭刚', '晁明', None, '国然')
+    >>> person("啊子强"), person("冼子强"), person("ZHANG/SAN")
+    (None, '冼子强', 'ZHANG/SAN')
     """
     t = squeeze(text).strip(_LOOSE_ENDS)
     cjk = r"[\u4e00-\u9fff]{2,5}|[\u4e00-\u9fff]+(?:·[\u4e00-\u9fff]+)+"
     if not re.fullmatch(cjk + r"|[A-Z]+/[A-Z]+", t):
         return None
-    if len(t) == 2 and not surnamed(t) and t[0] not in _HUNDRED_SURNAMES:
-        return None  # its surname lost
+    if re.fullmatch(r"[\u4e00-\u9fff]+", t) and not surnamed(t) and t[0] not in _ANY_SURNAME:
+        return None  # its surname lost, or misread
     return None if len(t) >= 3 and not surnamed(t) and surnamed(t[1:]) else t

@@ -25,11 +25,11 @@ from itertools import combinations
 from ..vocabulary.labels import edits
 from .repair import AS_DIGIT, amount
 
-__all__ = ["adds_up", "adds_up_partly", "one_off", "summed", "totals", "unsummed", "vat",
-           "vat_agrees"]
+__all__ = ["EINVOICE_PARTS", "adds_up", "adds_up_partly", "one_off", "summed", "totals",
+           "unsummed", "vat", "vat_agrees", "vat_holds"]
 
 _PAPER_PARTS = ("票价", "民航发展基金", "燃油附加费", "其他税费")
-_EINVOICE_PARTS = ("票价", "燃油附加费", "增值税税额", "民航发展基金", "其他税费")
+EINVOICE_PARTS = ("票价", "燃油附加费", "增值税税额", "民航发展基金", "其他税费")
 _CENT = Decimal("0.01")
 _EINVOICE_ONLY = ("增值税税额", "增值税税率", "发票号码", "开票日期")
 
@@ -46,7 +46,7 @@ def one_off(a: str, b: str) -> bool:
 def totals(ticket: dict[str, str]) -> None:
     einvoice = "增值税税额" in ticket
     total_name = "合计金额" if "合计金额" in ticket else "合计"
-    parts = _EINVOICE_PARTS if einvoice else _PAPER_PARTS
+    parts = EINVOICE_PARTS if einvoice else _PAPER_PARTS
     if total_name not in ticket:
         _total_in_a_part(ticket, [n for n in parts if n in ticket], total_name)
     names = [n for n in (*parts, total_name) if n in ticket]
@@ -79,7 +79,7 @@ def totals(ticket: dict[str, str]) -> None:
     fixes = [(n, want) for n, want in wants.items() if one_off(ticket[n], want)
              or _sign_read(ticket[n], want) or _lost_one(ticket[n], want)]  # fmt: skip
     if einvoice:  # net amounts have cents: the VAT equation decides, not round numbers
-        fixes = [(n, want) for n, want in fixes if _vat_holds({**ticket, n: want}) is not False]
+        fixes = [(n, want) for n, want in fixes if vat_holds({**ticket, n: want}) is not False]
     if len(fixes) > 1:
         # Domestic fares, taxes and so totals are whole tens of yuan (the e-invoice's gross
         # ones too: its fund, other taxes and total): "1889.00" is the misread.
@@ -110,11 +110,11 @@ def _pinned_twice(ticket: dict[str, str], names: list[str], total_name: str) -> 
     '164.32'
     """
     name = "增值税税额"
-    if name not in names or _vat_holds(ticket) is not False:
+    if name not in names or vat_holds(ticket) is not False:
         return False
     rest = sum(Decimal(ticket[m]) for m in names if m not in (name, total_name))
     want = f"{Decimal(ticket[total_name]) - rest:.2f}"
-    if Decimal(want) <= 0 or not _vat_holds({**ticket, name: want}):
+    if Decimal(want) <= 0 or not vat_holds({**ticket, name: want}):
         return False
     ticket[name] = want
     return True
@@ -225,7 +225,7 @@ def summed(ticket: dict[str, str], unclean: Mapping[str, str]) -> None:
     """
     einvoice = any(n in ticket or n in unclean for n in ("增值税税额", "增值税税率"))
     total_name = "合计金额" if "合计金额" in ticket or "合计金额" in unclean else "合计"
-    names = (*(_EINVOICE_PARTS if einvoice else _PAPER_PARTS), total_name)
+    names = (*(EINVOICE_PARTS if einvoice else _PAPER_PARTS), total_name)
     missing = [n for n in names if n not in ticket]
     if not missing or any(n not in unclean for n in missing):
         return
@@ -281,7 +281,7 @@ def unsummed(ticket: dict[str, str]) -> None:
     if adds_up(ticket):
         return
     total_name = "合计金额" if "合计金额" in ticket else "合计"
-    over = [n for n in _EINVOICE_PARTS if n in ticket and total_name in ticket
+    over = [n for n in EINVOICE_PARTS if n in ticket and total_name in ticket
             and Decimal(ticket[n]) > Decimal(ticket[total_name])]  # fmt: skip
     for n in over:  # a part above the total: one of the two is misread, which is unclear
         ticket.pop(n, None)
@@ -303,10 +303,10 @@ def vat(ticket: dict[str, str]) -> None:
     >>> vat(t); t["票价"]
     '669.72'
     """
-    if _vat_holds(ticket) is not False:
+    if vat_holds(ticket) is not False:
         return
     fixes = [(n, want) for n in ("票价", "燃油附加费", "增值税税额")
-             for want in _one_digit_off(ticket[n]) if _vat_holds({**ticket, n: want})]  # fmt: skip
+             for want in _one_digit_off(ticket[n]) if vat_holds({**ticket, n: want})]  # fmt: skip
     if len(fixes) == 1:
         ticket[fixes[0][0]] = fixes[0][1]
 
@@ -343,13 +343,13 @@ def adds_up(ticket: dict[str, str]) -> bool:
     ...          "其他税费": "0.00", "合计": "780.00"})
     True
     """
-    parts = _EINVOICE_PARTS if "增值税税额" in ticket else _PAPER_PARTS
+    parts = EINVOICE_PARTS if "增值税税额" in ticket else _PAPER_PARTS
     total_name = "合计金额" if "合计金额" in ticket else "合计"
     if not all(n in ticket for n in (*parts, total_name)):
         return False
     total = Decimal(ticket[total_name])
     summed = sum(Decimal(ticket[n]) for n in parts) == total
-    return total > 0 and summed and _vat_holds(ticket) is not False
+    return total > 0 and summed and vat_holds(ticket) is not False
 
 
 def adds_up_partly(ticket: dict[str, str]) -> bool:
@@ -363,11 +363,11 @@ def adds_up_partly(ticket: dict[str, str]) -> bool:
     total = ticket.get("合计金额", ticket.get("合计"))
     if total is None or "票价" not in ticket:
         return False
-    parts = [Decimal(ticket[n]) for n in _EINVOICE_PARTS if n in ticket]
+    parts = [Decimal(ticket[n]) for n in EINVOICE_PARTS if n in ticket]
     return len(parts) >= 2 and Decimal(total) > 0 and sum(parts) == Decimal(total)
 
 
-def _vat_holds(ticket: dict[str, str]) -> bool | None:
+def vat_holds(ticket: dict[str, str]) -> bool | None:
     """增值税税额 against (票价 + 燃油附加费) x 税率, a cent allowed; None when not checkable."""
     if not {"票价", "燃油附加费", "增值税税额", "增值税税率"} <= set(ticket):
         return None
