@@ -109,25 +109,27 @@ def _cut_at(grey: Any, quad: Corners) -> tuple[int, int, int, int, int] | None:
 
 
 def regained(read: str, again: str) -> bool:
-    """Whether ``again`` is ``read`` with one or two glyphs before it, letters, digits or
-    a currency sign: what the rule hid, nothing read otherwise (a reading that differs
-    anywhere else is no surer; a bracket or a bar is the rule's stroke, or half a glyph).
-    Not a 1 before a whole amount: a dot-matrix ``¥`` cut by the rule reads as a 1 as surely
-    as a 1 does (``¥1530.00`` read ``11530.00`` at 0.99), and the amount read was whole.
+    """Whether ``again`` is ``read`` with one or two glyphs before it, a letter or digit
+    among them: what the rule hid, nothing read otherwise (a reading that differs anywhere
+    else is no surer; a bracket, a bar or a stroke, ``一``, is the rule's or half a glyph; a
+    sign alone before ``CNY`` is none). Not a 1 before a whole amount: a dot-matrix ``¥``
+    cut by the rule reads as a 1 as surely as a 1 does (``¥1530.00`` read ``11530.00`` at
+    0.99), and the amount read was whole.
 
     >>> regained("120.00", "3120.00"), regained("00.00", "100.00"), regained("490.00", "¥5490.00")
     (True, True, True)
-    >>> regained("120.00", "3126.00"), regained("/不得签转", "（/不得签转")
-    (False, False)
-    >>> regained("50.00", "150.00"), regained("FEB24", "1FEB24")
-    (False, True)
+    >>> regained("120.00", "3126.00"), regained("/签转", "（/签转"), regained("填开", "一填开")
+    (False, False, False)
+    >>> regained("50.00", "150.00"), regained("FEB24", "1FEB24"), regained("CNY 5.00", "¥CNY 5.00")
+    (False, True, False)
     """
     read, again = read.strip(), again.strip()
     head = again[: len(again) - len(read)]
     if head == "1" and _WHOLE_AMOUNT.fullmatch(read):
         return False
-    return (0 < len(head) <= 2 and again.endswith(read)
-            and all(c.isalnum() or c in "¥￥" for c in head))
+    return (0 < len(head) <= 2 and again.endswith(read) and any(c.isalnum() for c in head)
+            and all((c.isalnum() or c in "¥￥") and c not in _STROKES for c in head))
 
 
 _WHOLE_AMOUNT = re.compile(r"(0|[1-9]\d*)\.\d\d")
+_STROKES = frozenset("一丨丿乙")  # a rule's or a stroke's remains read as a glyph

@@ -286,7 +286,7 @@ def note(text: str) -> str | None:
     '请于起飞前30分钟到达机场'
     """
     t = free_text(text)
-    return phrased(_TRAILING_SPECK.sub("", t)) if t else None
+    return phrased(_TRAILING_SPECK.sub("", t)) if t else None  # (a phrase cut short: None)
 
 
 # The commonest Chinese surnames (together some nine in ten people), the compound ones too.
