@@ -40,6 +40,7 @@ SEARCH = (0.6, 0.25)  # line heights before and after the line's start a rule is
 NEAR, NEAR_SHARE = 4, 0.3  # px (or line heights, if more) left of the rule a cut glyph inks
 INKED = 0.25  # share of a column there inked at the line's rows, less above and below it
 REACH = 1.0  # line heights before the rule the line is cut again from
+WIDEST = 12  # px: a rule is no wider
 INPAINT = 3  # px around the rule its paint is taken from
 
 Corners = Sequence[tuple[float, float]]
@@ -73,39 +74,39 @@ def _cut_at(grey: Any, quad: Corners) -> tuple[int, int, int, int, int] | None:
     xs, ys = [p[0] for p in quad], [p[1] for p in quad]
     x0, x1, y0, y1 = round(min(xs)), round(max(xs)), round(min(ys)), round(max(ys))
     h = y1 - y0
-    rows, cols = grey.shape
+    height, width = grey.shape
     # (a level line only: a tilted page's rules cross the rows above and below aslant)
     if h < 8 or x1 - x0 < h or abs(quad[1][1] - quad[0][1]) > 0.1 * h:
         return None
-    top, bottom = max(0, y0 - round(ABOUT * h)), min(rows, y1 + 1 + round(ABOUT * h))
+    top, bottom = max(0, y0 - round(ABOUT * h)), min(height, y1 + 1 + round(ABOUT * h))
+    near = max(NEAR, round(NEAR_SHARE * h))
+    left = max(0, x0 - round(SEARCH[0] * h) - near)  # the window: the strip before a rule
     if y0 - top < 2 or bottom - y1 < 3:
         return None
-    dark = grey[top:bottom] < np.percentile(grey[y0 : y1 + 1, x0 : x1 + 1], 90) - CONTRAST
-    lo = max(0, x0 - round(SEARCH[0] * h))
-    line = np.zeros(bottom - top, dtype=bool)
-    line[y0 - top + round(0.15 * h) : y1 + 1 - top - round(0.15 * h)] = True
-
-    def rule(x: int) -> bool:  # dark across the line and above or below it (a cell ends)
-        col = dark[:, x]
-        return bool(col[y0 - top : y1 + 1 - top].mean() >= RULE
-                    and max(col[: y0 - top].mean(), col[y1 + 1 - top :].mean()) >= RULE)
-
-    ruled = [x for x in range(lo, min(cols, x0 + round(SEARCH[1] * h))) if rule(x)]
-    near = max(NEAR, round(NEAR_SHARE * h))
-    if not ruled or ruled[0] < near + 1:
+    right = min(width, x0 + round(SEARCH[1] * h) + WIDEST)
+    paper = np.percentile(grey[y0 : y1 + 1, x0 : min(x1, x0 + 4 * h) + 1], 90)  # (its head's)
+    dark = grey[top:bottom, left:right] < paper - CONTRAST
+    on = np.zeros(bottom - top, dtype=bool)
+    on[y0 - top : y1 + 1 - top] = True
+    above, below = np.arange(bottom - top) < y0 - top, ~on & (np.arange(bottom - top) > y1 - top)
+    # dark across the line and above or below it (a cell may end at the line)
+    ruled = (dark[on].mean(axis=0) >= RULE) & (
+        np.maximum(dark[above].mean(axis=0), dark[below].mean(axis=0)) >= RULE)
+    found = np.flatnonzero(ruled[near : right - left - WIDEST])  # (a strip's width before it)
+    if len(found) == 0:
         return None
-    a = b = ruled[0]
-    while b + 1 < cols and rule(b + 1):
+    a = b = near + int(found[0])
+    while b + 1 < len(ruled) and ruled[b + 1]:
         b += 1
     strip = dark[:, a - near : a]
     across = strip.mean(axis=1) >= RULE  # a horizontal rule's rows: no glyph's
-    rows = np.arange(len(strip))
-    above, below = ~across & (rows < y0 - top), ~across & (rows > y1 - top)
+    line = np.zeros(bottom - top, dtype=bool)
+    line[y0 - top + round(0.15 * h) : y1 + 1 - top - round(0.15 * h)] = True
     # (a rule's soft edge is as dark above or below the line, on the side the rule goes on)
-    outside = np.max([strip[side].mean(axis=0) if side.any() else np.zeros(near)
-                      for side in (above, below)], axis=0)  # fmt: skip
+    outside = np.max([strip[side & ~across].mean(axis=0) if (side & ~across).any()
+                      else np.zeros(near) for side in (above, below)], axis=0)  # fmt: skip
     inside = strip[line & ~across].mean(axis=0)
-    return (x1, y0, y1, a, b) if (inside - outside).max() >= INKED else None
+    return (x1, y0, y1, left + a, left + b) if (inside - outside).max() >= INKED else None
 
 
 def regained(read: str, again: str) -> bool:
