@@ -102,11 +102,11 @@ def _cut_at(grey: Any, quad: Corners) -> tuple[int, int, int, int, int] | None:
     across = strip.mean(axis=1) >= RULE  # a horizontal rule's rows: no glyph's
     line = np.zeros(bottom - top, dtype=bool)
     line[y0 - top + round(0.15 * h) : y1 + 1 - top - round(0.15 * h)] = True
+    if not (line & ~across).any():  # (the line's rows a horizontal rule's: nothing to see)
+        return None
     # (a rule's soft edge is as dark above or below the line, on the side the rule goes on)
     outside = np.max([strip[side & ~across].mean(axis=0) if (side & ~across).any()
                       else np.zeros(near) for side in (above, below)], axis=0)  # fmt: skip
-    if not (line & ~across).any():  # (the line's rows a horizontal rule's: nothing to see)
-        return None
     inside = strip[line & ~across].mean(axis=0)
     return (x1, y0, y1, left + a, left + b) if (inside - outside).max() >= INKED else None
 
