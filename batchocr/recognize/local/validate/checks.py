@@ -32,10 +32,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 
 from ..vocabulary.airlines import AIRLINE_CODES, AIRLINES, CARRIERS
 from ..vocabulary.places import cities_apart, known_city, two_cities
-from .sums import EINVOICE_PARTS, one_off, summed, totals, unsummed, vat, vat_holds
+from .sums import EINVOICE_PARTS, one_off, summed, totals, unsummed, vat, vat_agrees, vat_holds
 
 _CODE_TWINS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8",
                "2": "Z", "Z": "2", "4": "A", "A": "4", "6": "G", "G": "6"}  # fmt: skip
@@ -64,21 +65,34 @@ def check(
 
 def refuted(ticket: dict[str, str]) -> bool:
     """Leave out the e-invoice's amounts and VAT rate when its VAT equation fails after every
-    repair (True if so): one is misread, none tells which, and a pass printed off its form
-    hides a glyph of each alike (596.33, 46.97, 830.00 for 1596.33, 146.97, 1830.00).
+    repair, or, its rate unread, when no rate the law has makes it hold (True if so): one is
+    misread, none tells which, and a pass printed off its form hides a glyph of each alike
+    (596.33, 46.97, 830.00 for 1596.33, 146.97, 1830.00: 7.4 % of 596.33 + 36.70).
 
     >>> t = {"票价": "596.33", "燃油附加费": "36.70", "增值税税率": "0%", "增值税税额": "46.97",
     ...      "民航发展基金": "0.00", "合计": "830.00", "保险费": "20.00"}
     >>> refuted(t), t
     (True, {'保险费': '20.00'})
+    >>> refuted({"票价": "596.33", "燃油附加费": "36.70", "增值税税额": "46.97"})
+    True
+    >>> refuted({"票价": "1596.33", "燃油附加费": "36.70", "增值税税额": "146.97"})  # at 9 %
+    False
     """
-    if vat_holds(ticket) is not False:
+    holds = vat_holds(ticket)
+    if holds is None and "增值税税率" not in ticket and set(ticket) >= _VAT_PARTS:
+        base = Decimal(ticket["票价"]) + Decimal(ticket["燃油附加费"])
+        holds = any(vat_agrees(Decimal(ticket["增值税税额"]), base, r) for r in VAT_RATES)
+    if holds is not False:
         return False
     for n in REFUTED:
         ticket.pop(n, None)
     return True
 
 
+_VAT_PARTS = frozenset({"票价", "燃油附加费", "增值税税额"})
+# The VAT rates the law has (增值税: 13, 9 and 6 %, the simple 5, 3 and 1 %, and 0 %); an
+# air ticket's is 9 % (domestic) or 0 % (international), the others allowed for.
+VAT_RATES = tuple(Decimal(r) / 100 for r in (0, 1, 3, 5, 6, 9, 13))
 REFUTED = (*EINVOICE_PARTS, "增值税税率", "合计", "合计金额")  # what :func:`refuted` leaves out
 
 
