@@ -318,6 +318,7 @@ _HUNDRED_SURNAMES = frozenset(
 # ones, 付 as 傅 is written today).
 _ANY_SURNAME = _HUNDRED_SURNAMES | frozenset("冼麦区谌佘付闫揭覃粟练蔺禤")
 
+
 def surnamed(name: str) -> bool:
     """Whether ``name`` starts with a common surname (:data:`SURNAMES`)."""
     return name[:1] in SURNAMES or name[:2] in SURNAMES
