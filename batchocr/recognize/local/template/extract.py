@@ -34,8 +34,9 @@ from .register import likeness, register, similar
 
 Quad = tuple[Point, Point, Point, Point]
 FITS = 0.8  # anchors agreeing: our drawings 0.89+ at every noise, the published e-invoice
-#   7-10 of 27, other forms 0.46 or less, but a dot-matrix pass over the paper form 0.60-0.63
-#   (read far better in full: 7 fields missed against 27 by the template)
+#   7-10 of 27, the other tuning forms' clean pages 0.46 or less (one page each), but a
+#   dot-matrix pass over the paper form 0.60-0.63 (read far better in full: 7 fields missed
+#   against 27 by the template)
 
 Cleaner = Callable[[str], str | None]
 Scores = dict[str, float]  # field Name → the lowest score of the boxes its value came from
@@ -345,12 +346,17 @@ def _read_line(
 # ---------------------------------------------------------------------- flights
 
 
+def _stations(layout: Layout) -> tuple[str, str]:
+    """The names ``layout`` gives a flight's origin and destination."""
+    return ("始发地", "目的地") if layout is PAPER else ("始发站", "目的站")
+
+
 def _flights(rows: Sequence[dict[str, str]], layout: Layout) -> list[dict[str, str]]:
     # A flight has its number, or at least two of its values: one stray letter in an empty
     # row (a speck read as "A") is no flight.
     flying = [i for i, row in enumerate(rows) if "航班号" in row or len(set(row) - {"城市"}) > 1]
     count = flying[-1] + 1 if flying else 0
-    src, dst = ("始发地", "目的地") if layout is PAPER else ("始发站", "目的站")
+    src, dst = _stations(layout)
     flights = []
     for i in range(count):
         f = {k: v for k, v in rows[i].items() if k != "城市"}
@@ -367,7 +373,7 @@ def _flights(rows: Sequence[dict[str, str]], layout: Layout) -> list[dict[str, s
 def _consistent(flight: dict[str, str], layout: Layout) -> dict[str, str]:
     """:func:`.checks.consistent` of a flight whose stations are named as ``layout`` names
     them: a page that fits the drawing prints no airline code no airline has either."""
-    src, dst = ("始发地", "目的地") if layout is PAPER else ("始发站", "目的站")
+    src, dst = _stations(layout)
     marks = {src: "自", dst: "至"}
     back = {"自": src, "至": dst}
     return {back.get(k, k): v for k, v in consistent({marks.get(k, k): v
@@ -376,7 +382,7 @@ def _consistent(flight: dict[str, str], layout: Layout) -> dict[str, str]:
 
 def _flight_scores(row_scores: Sequence[Scores], i: int, layout: Layout) -> Scores:
     """Flight ``i``'s scores by Name, named as :func:`_flights` names its values."""
-    src, dst = ("始发地", "目的地") if layout is PAPER else ("始发站", "目的站")
+    src, dst = _stations(layout)
     own = row_scores[i] if i < len(row_scores) else {}
     out = {k: v for k, v in own.items() if k != "城市"}
     if "城市" in own:

@@ -10,8 +10,8 @@ otherwise both are kept as read, unless two readings could be the one and one of
 or gained a glyph: then neither is. A carrier unread is its flight number's airline, when
 the page shows it prints them (its 承运人 label, or another flight's carrier, read).
 
-The sums and the VAT equation are :mod:`.sums`'s; when the VAT equation fails past repair, the
-e-invoice's amounts are left out (:func:`refuted`).
+The sums and the VAT equation are :mod:`.sums`'s; when the VAT equation fails past repair (or,
+the rate unread, no legal rate fits), the e-invoice's amounts are left out (:func:`refuted`).
 
 >>> check({"票价": "1190.00", "民航发展基金": "50.00", "燃油附加费": "0.00",
 ...        "其他税费": "0.00", "合计金额": "1290.00"}, [])[0]["合计金额"]
