@@ -519,8 +519,50 @@ def test_a_sideways_page_is_turned_the_right_way_first(turn: int) -> None:
     from synth import generate
 
     page = ocr.read_page(generate(1400001, "einvoice", "light").image.rotate(turn, expand=True))
-    assert page.sideways and page.boxes == ()
+    assert page.turned and page.boxes == ()
     assert page.upright == 360 - turn
+
+
+@pytest.mark.parametrize("turn", [0, 180])
+def test_an_upside_down_page_is_turned_before_its_lines_are_read(turn: int) -> None:
+    """A page upside down is told by its three longest lines, read as they lie and turned:
+    none of its other lines is read before it is turned. An upright page is read whole, its
+    probe lines read once."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    from batchocr.recognize.local.image import ocr
+    from synth import generate
+
+    image = generate(1400001, "einvoice", "light").image.rotate(turn, expand=True)
+    page = ocr.read_page(image, orient=True)
+    if turn:
+        assert page.turned and page.upright == 180 and page.boxes == ()
+    else:
+        assert not page.turned and page.boxes == ocr.read_page(image).boxes
+    assert ocr.read_page(image).boxes  # (not asked which way up: read as it lies)
+
+
+def test_a_label_with_another_cells_text_far_along_its_line_takes_the_value_under_it() -> None:
+    """A photo's small labels (paper-serif-colour 12300000 heavy, its lines as read): three
+    read, two of them with text far along their line that is another cell's (the insurance
+    amount; ``单视``, the label 填开单位 misread), their values printed under them. Far text
+    is no value beside a label (only text close beside tells a form that prints its values
+    beside their labels): the office code is the one under its label."""
+    def box(text: str, x0: int, top: int, x1: int, bottom: int, score: float = 0.99) -> Box:
+        return Box(text, score, ((x0, top), (x1, top), (x1, bottom), (x0, bottom)))
+
+    boxes = [
+        box("有效身份证件号码", 287, 179, 378, 199, 0.73),
+        box("420106********4287", 280, 194, 418, 220),
+        box("不得签转/变更退票收费", 651, 190, 810, 218),
+        box("电子客票号码", 67, 473, 143, 497, 0.73), box("CNY40.00", 731, 483, 805, 504, 0.89),
+        box("本行程单不作为登机凭证", 441, 485, 617, 510), box("8409", 306, 490, 343, 512, 0.88),
+        box("8808883882429", 58, 494, 167, 516),
+        box("销售网点代号", 68, 533, 139, 550, 0.55), box("单视", 405, 525, 458, 544, 0.6),
+        box("南宁云途国际旅行社有限公司", 402, 542, 608, 567), box("NNG658", 57, 552, 110, 572),
+    ]
+    got = {d["Name"]: d["Value"] for d in read_full(boxes).data}
+    assert got["销售网点代号"] == "NNG658"
+    assert got["电子客票号码"] == "8808883882429"
 
 
 def test_two_flights_that_run_together_are_read_by_their_lines() -> None:

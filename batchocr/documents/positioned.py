@@ -150,14 +150,19 @@ def _label_rows(ws: Sequence[Word], labels: dict[str, Word]) -> list[NameValue]:
     # labels went unread). Elsewhere the text far along a label's line is another cell's (a
     # slip's value stands far off only when its label's English half, read into the line
     # and dropped, stood between).
-    beside_form = sum(bool(b) for _, b, _ in found) > 0.6 * len(found)
+    def near(key: str, beside: list[Word]) -> bool:
+        return bool(beside) and beside[0].x0 - labels[key].x1 <= BESIDE * labels[key].height
+
+    # (and one at least close beside its label: text only far along labels' lines is other
+    # cells', on a photo of a form whose values stand under labels the photo left unread)
+    beside_form = (sum(bool(b) for _, b, _ in found) > 0.6 * len(found)
+                   and any(near(k, b) for k, b, _ in found))  # fmt: skip
     out: list[NameValue] = []
     for key, beside, under in found:
         if beside_form and key not in header_rows:
             add(out, key, beside)
         else:
-            near = beside and beside[0].x0 - labels[key].x1 <= BESIDE * labels[key].height
-            add(out, key, beside if near else under)
+            add(out, key, beside if near(key, beside) else under)
     return out
 
 

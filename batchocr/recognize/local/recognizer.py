@@ -113,15 +113,18 @@ def recognize(image: bytes) -> list[NameValue]:
 
 def _read(picture: Image.Image) -> Reading:
     """The page as it comes; turned a quarter when its lines stand upright (the way its
-    probe lines read best first, the other if that reads as little), or half a turn when it
-    reads as nothing, or as almost nothing and its lines read as poorly as text upside down
-    does."""
+    probe lines read best first, the other if that reads as little), or half a turn when its
+    longest lines read as text upside down does (told before the rest is read), or when it
+    reads as nothing, or as almost nothing and its lines read as poorly as upside-down text."""
     reading, page = _read_upright(picture)
     # (a page that reads as nothing at all is tried either way: kai upside down, its lines'
     # median 0.71, reads as well as a heavy photo's)
     upside_down = len(reading.data) < WEAK and (
         not reading.data or _median_score(page) < UPSIDE_DOWN)
-    turns = (page.upright, 360 - page.upright) if page.sideways else (180,) if upside_down else ()
+    # (a quarter turn the probe lines told may be the other; half a turn is sure: see
+    # :mod:`.image.orientation`)
+    turns = ((page.upright,) if page.upright == 180 else (page.upright, 360 - page.upright)
+             ) if page.turned else (180,) if upside_down else ()  # fmt: skip
     for turn in turns:
         other, _ = _read_upright(picture.rotate(turn, expand=True))
         if len(other.data) > len(reading.data):
@@ -138,8 +141,8 @@ def _median_score(page: ocr.Page) -> float:
 
 
 def _read_upright(picture: Image.Image) -> tuple[Reading, ocr.Page]:
-    page = ocr.read_page(picture, printed.known)
-    if page.sideways:  # nothing was read: the caller turns it
+    page = ocr.read_page(picture, printed.known, orient=True)
+    if page.turned:  # nothing was read: the caller turns it
         return Reading([]), page
     reading = read(page.boxes)
     if not reading.fits:

@@ -3,12 +3,13 @@ read (specks, dot-matrix gaps, a second ink, a stamp), and the geometry of its b
 
 ::
 
-    ocr       RapidOCR (PP-OCRv4 ONNX): detection, recognition, re-reads; loaded once
-    crops     a line's pixels before it is read: specks removed, dot-matrix gaps filled
-    rules     a line whose first glyph a form's rule cuts, cut again from before the rule
-    inks      a page printed in two inks parted into one image per ink
-    stamps    a stamp (a seal, a 已报销 mark) lifted off a page by its shape
-    geometry  deskew, affine fits (degenerate fits refused), boxes → rectangles
+    ocr          RapidOCR (PP-OCRv4 ONNX): detection, recognition, re-reads; loaded once
+    orientation  which way up a page lies, told by a few of its longest lines
+    crops        a line's pixels before it is read: specks removed, dot-matrix gaps filled
+    rules        a line whose first glyph a form's rule cuts, cut again from before the rule
+    inks         a page printed in two inks parted into one image per ink
+    stamps       a stamp (a seal, a 已报销 mark) lifted off a page by its shape
+    geometry     deskew, affine fits (degenerate fits refused), boxes → rectangles
 """
 
-__all__ = ["crops", "geometry", "inks", "ocr", "rules", "stamps"]
+__all__ = ["crops", "geometry", "inks", "ocr", "orientation", "rules", "stamps"]

@@ -44,6 +44,7 @@ from PIL import Image
 
 from ..vocabulary.lexicon import known_word
 from .crops import despeckled, dots_joined, gaps, inked, levelled
+from .orientation import HALF_PROBE, PROBE, longest, quarter_turn, sideways, upside_down
 from .rules import cut_heads, regained
 
 MAX_SIDE = 2000  # at 1600 px a masked ID line was sometimes missed
@@ -87,8 +88,10 @@ class Page:
     width: int
     height: int
     boxes: tuple[Box, ...]
-    sideways: bool = False  # its lines stand upright: turned a quarter, nothing was read
-    upright: int = 90  # for a sideways page, the turn (90 or 270) its probe lines read best at
+    # Turned a quarter or a half (:mod:`.orientation`): nothing was read; ``upright`` is the
+    # turn (counter-clockwise: 90, 180 or 270) that sets it upright.
+    turned: bool = False
+    upright: int = 0
     # The boxes whose text ``known`` gave (a template's label, not what the page prints there):
     # worth reading for real when the page turns out not to be that template.
     assumed: frozenset[int] = frozenset()
@@ -156,12 +159,13 @@ Read = Callable[[Sequence[Quad]], list[Reading]]  # regions of the page → thei
 Known = Callable[[Sequence[Quad], Read], dict[int, Box]]
 
 
-def read_page(image: Image.Image, known: Known | None = None) -> Page:
+def read_page(image: Image.Image, known: Known | None = None, *, orient: bool = False) -> Page:
     """Detect and recognize every text line of ``image`` (see the module docstring).
 
     ``known(quads, read)``, when given, returns the boxes whose text it can tell,
     by index, recognizing what it needs with ``read``: the other lines are
-    recognized here.
+    recognized here. A page turned a quarter is not read (:attr:`Page.turned`), nor, with
+    ``orient``, one upside down (:func:`.orientation.upside_down`).
     """
     import numpy as np
 
@@ -169,8 +173,16 @@ def read_page(image: Image.Image, known: Known | None = None) -> Page:
     pixels = np.asarray(page)
     quads = [_quad(q) for q in detect(pixels)]
     if sideways(quads):  # reading it as it is would cost the whole page for nothing
-        turn = _upright_turn(pixels, quads)
-        return Page(page.width, page.height, (), sideways=True, upright=turn)
+        crops = _crops(pixels, [quads[i] for i in longest(quads, PROBE)])
+        turn = quarter_turn(crops, recognize_crops)
+        return Page(page.width, page.height, (), turned=True, upright=turn)
+    probed: dict[int, Reading] = {}  # lines read to tell which way up the page lies
+    if orient:
+        probe = longest(quads, HALF_PROBE)
+        crops = _crops(pixels, [quads[i] for i in probe])
+        probed = dict(zip(probe, recognize_crops(crops), strict=True))
+        if upside_down(crops, list(probed.values()), recognize_crops):
+            return Page(page.width, page.height, (), turned=True, upright=180)
 
     def read(regions: Sequence[Quad]) -> list[Reading]:
         return _read(pixels, regions)
@@ -178,7 +190,10 @@ def read_page(image: Image.Image, known: Known | None = None) -> Page:
     found = dict(known(quads, read)) if known is not None else {}
     given = set(found)  # told by ``known``, not recognized here
     rest = [i for i in range(len(quads)) if i not in given]
-    for i, r in zip(rest, read([quads[i] for i in rest]), strict=True):
+    unread = [i for i in rest if i not in probed]
+    probed |= dict(zip(unread, read([quads[i] for i in unread]), strict=True))
+    for i in rest:
+        r = probed[i]
         found[i] = Box(r.text, r.score, quads[i], r.glyphs)
     level = {i: _quad(q) for i, q in enumerate(levelled(quads)) if i in rest and q != quads[i]}
     for (i, q), r in zip(level.items(), read(list(level.values())), strict=True):
@@ -207,46 +222,20 @@ def read_assumed(image: Image.Image, page: Page) -> Page:
     for i, r in zip(order, texts, strict=True):
         boxes[i] = Box(r.text, r.score, boxes[i].quad, r.glyphs)
     kept = tuple(b for b in boxes if b.text and b.score >= TEXT_SCORE)
-    return Page(page.width, page.height, kept, page.sideways)
-
-
-PROBE = 6  # lines of a sideways page read both ways up to tell which way it is turned
-
-
-def _upright_turn(pixels: Any, quads: Sequence[Quad]) -> int:
-    """Which quarter turn (counter-clockwise, 90 or 270) sets a sideways page upright: its
-    longest lines read turned one way and the other, the surer way wins. A page read the
-    wrong way first costs a whole second read; this costs a dozen lines."""
-    import numpy as np
-
-    longest = sorted(quads, key=lambda q: -max(math.dist(q[0], q[1]), math.dist(q[1], q[2])))
-    crops = engine().get_crop_img_list(
-        pixels, [np.array(q, dtype=np.float32) for q in longest[:PROBE]]
-    )  # tall crops come back turned a quarter counter-clockwise: a page turned by 90
-    flipped = [np.ascontiguousarray(np.rot90(c, 2)) for c in crops]
-    score = [sum(r.score for r in recognize_crops(cs)) for cs in (crops, flipped)]
-    return 90 if score[0] >= score[1] else 270
-
-
-def sideways(quads: Sequence[Quad]) -> bool:
-    """Whether most long text lines stand upright: a page turned by a quarter.
-
-    >>> sideways([((0, 0), (10, 0), (10, 80), (0, 80))] * 3)
-    True
-    """
-    sides = [(math.dist(q[0], q[1]), math.dist(q[1], q[2])) for q in quads]
-    long_ = [(w, h) for w, h in sides if max(w, h) >= 3 * min(w, h)]
-    return len(long_) >= 3 and sum(h > w for w, h in long_) > len(long_) / 2
+    return Page(page.width, page.height, kept, page.turned, page.upright)
 
 
 def _read(pixels: Any, quads: Sequence[Quad], *, all_short: bool = False) -> list[Reading]:
     """Recognize the regions ``quads`` of ``pixels``."""
+    return recognize_crops(_crops(pixels, quads), all_short=all_short) if quads else []
+
+
+def _crops(pixels: Any, quads: Sequence[Quad]) -> list[Any]:
+    """The line images of ``quads``, each warped level (a tall one turned a quarter
+    counter-clockwise, as RapidOCR does)."""
     import numpy as np
 
-    if not quads:
-        return []
-    crops = engine().get_crop_img_list(pixels, [np.array(q, dtype=np.float32) for q in quads])
-    return recognize_crops(crops, all_short=all_short)
+    return list(engine().get_crop_img_list(pixels, [np.array(q, dtype=np.float32) for q in quads]))
 
 
 def recognize_crops(crops: list[Any], *, all_short: bool = False) -> list[Reading]:
@@ -331,7 +320,7 @@ def reread(image: Image.Image, page: Page, indices: Iterable[int], stretch: floa
     boxes = list(page.boxes)
     for i in indices:
         b = boxes[i]
-        crop = engine().get_crop_img_list(pixels, [np.array(b.quad, dtype=np.float32)])[0]
+        crop = _crops(pixels, [b.quad])[0]
         r = _stretched(crop, Reading(b.text, b.score, b.glyphs), stretch)
         boxes[i] = replace(b, text=r.text, score=r.score, glyphs=r.glyphs)
     return Page(page.width, page.height, tuple(boxes))
@@ -349,7 +338,7 @@ def read_part(image: Image.Image, quad: Quad, start: float, end: float) -> list[
     """
     import numpy as np
 
-    crop = engine().get_crop_img_list(np.asarray(fit(image)), [np.array(quad, np.float32)])[0]
+    crop = _crops(np.asarray(fit(image)), [quad])[0]
     grey = crop.min(axis=2).astype(np.int16)
     ink = (grey < (int(grey.min()) + int(np.median(grey))) // 2).any(axis=0)
     h, w = grey.shape
@@ -371,8 +360,7 @@ def read_quads(image: Image.Image, quads: Iterable[Quad]) -> list[Box]:
     import numpy as np
 
     quads = list(quads)
-    crops = engine().get_crop_img_list(np.asarray(fit(image)),
-                                       [np.array(q, dtype=np.float32) for q in quads])  # fmt: skip
+    crops = _crops(np.asarray(fit(image)), quads)
     # A cell holds a glyph or two; read whole and cut to its ink, the surer reading is kept
     # (cutting to the ink helps on a clean scan and is misled by a photo's specks).
     texts = [max(pair, key=lambda r: r.score) for pair in zip(

@@ -34,7 +34,9 @@ from dataclasses import replace
 from ....documents import positioned
 from ....documents.words import BESIDE, HAN, Word, is_label, lines, right_of, same_line
 from ....outputs.fields import field_of
+from ..vocabulary.airlines import AIRLINES
 from ..vocabulary.labels import LABELS
+from ..vocabulary.places import CITIES
 from .values import FREE, clean
 
 __all__ = ["mend_rows", "named_by_order", "named_by_value"]
@@ -204,9 +206,17 @@ def named_by_order(ws: Sequence[Word]) -> list[Word]:
     ...        ("台期", 150), ("客生效明", 250))]
     >>> [w.text for w in named_by_order(row)]
     ['承运人', '航班号', '座位等级', '日期', '客票生效日期']
+
+    A row of values is no header row, whatever characters it shares with one (``南航``,
+    ``2024年07月09日``: the first flight's row under a header row a photo left unread):
+
+    >>> values = [Word(t, x, 0, x + 30, 10) for t, x in (("南航", 0), ("2024年07月09日", 50),
+    ...           ("2024年07月09日", 150), ("2024年07月09日", 250))]
+    >>> [w.text for w in named_by_order(values)] == [w.text for w in values]
+    True
     """
     heads = positioned.FLIGHT_HEADERS
-    candidates = [w for w in ws if w.key in heads or (not is_label(w) and HAN.search(w.key)
+    candidates = [w for w in ws if w.key in heads or (_header_like(w)
                   and any(_common(w.key, h) for h in heads))]  # fmt: skip
     longest: list[Word] = max(lines(candidates), key=len, default=[])
     row = sorted(longest, key=lambda w: w.x0)
@@ -215,6 +225,14 @@ def named_by_order(ws: Sequence[Word]) -> list[Word]:
     names = {id(w): name for w, name in zip(row, _aligned([w.key for w in row], heads),
                                             strict=True) if name}  # fmt: skip
     return [replace(w, text=names[id(w)]) if id(w) in names else w for w in ws]
+
+
+def _header_like(w: Word) -> bool:
+    """Whether ``w`` could be a flight header misread: Chinese, no run of three digits (a
+    date's year; a header's glyphs may read as a digit or two: ``免17``), and not an airline or
+    a city (a carrier's ``南航`` shares ``航`` with 航班号)."""
+    return (not is_label(w) and bool(HAN.search(w.key)) and not re.search(r"\d{3}", w.key)
+            and w.key not in AIRLINES and w.key not in CITIES)  # fmt: skip
 
 
 def _aligned(keys: Sequence[str], heads: Sequence[str]) -> list[str | None]:

@@ -67,8 +67,8 @@ def amount(text: str) -> str | None:
 
     >>> amount("YQ0.00"), amount("¥42.94"), amount("CNY.2650:00"), amount("XXX")
     ('0.00', '42.94', '2650.00', None)
-    >>> amount("YO.00"), amount("VO.00"), amount("CNY O.00.")  # ¥ read as Y or V, 0 as O
-    ('0.00', '0.00', '0.00')
+    >>> amount("YO.00"), amount("VO.00"), amount("CNY O.00."), amount("NYO.00")  # 0 as O
+    ('0.00', '0.00', '0.00', '0.00')
     >>> amount("CNY2.420.00"), amount("CNY 1,140.00")  # a thousands separator, read as a dot
     ('2420.00', '1140.00')
     >>> amount("CNY 2,O4O.00"), amount("CNY·1,210.00")  # (a speck after the code)
@@ -87,8 +87,9 @@ def amount(text: str) -> str | None:
                t)  # a thousands separator (its digits maybe read as look-alike letters)
     # (letters run into CNY are a label's English, misread maybe: ``ToACNY2,500.00``,
     # ``FCNY 1980.00``, ``10TALCNY960.00``)
-    for sign in ("", r"([A-Z0-9]*?(CNY|RMB)|CN|YQ|¥|[A-Z]{2,3})[-.,:·”“\"']?", "Y", "V",
-                 _HAN_SIGN):  # fmt: skip
+    # (two letters alone too: ``NYO.00``, CNY's tail and a 0 read as O, is no three-letter code)
+    for sign in ("", r"([A-Z0-9]*?(CNY|RMB)|CN|YQ|¥|[A-Z]{2,3})[-.,:·”“\"']?", "[A-Z]{2}", "Y",
+                 "V", _HAN_SIGN):  # fmt: skip
         found = _amount(re.sub(f"^{sign}", "", t))
         if found is not None:
             return None if _code_or_digit(t, found) else found
