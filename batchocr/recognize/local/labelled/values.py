@@ -196,7 +196,24 @@ def _station(text: str) -> str | None:
     m = re.fullmatch(r"([\u4e00-\u9fff]{2,8})([A-Za-z]{3})?", t)
     if m is None:
         return None
+    if not m[2] and (city := _city_and_label_piece(m[1])):
+        return city  # the next cell's label, its first glyph lost, run into the city
     return f"{m[1]} {m[2].upper()}" if m[2] else m[1]
+
+
+def _city_and_label_piece(text: str) -> str | None:
+    """The city ``text`` starts with when what follows it begins with two glyphs a label
+    prints side by side (``北京运人海``: 承运人 with its first glyph lost, and a speck), else
+    None: an airport's name after a city (北京首都, 上海虹桥) is no label's.
+
+    >>> _city_and_label_piece("北京运人海"), _city_and_label_piece("北京首都")
+    ('北京', None)
+    """
+    for city in sorted((c for c in CITIES if text.startswith(c)), key=len, reverse=True):
+        rest = text[len(city) :]
+        if len(rest) >= 2 and any(rest[:2] in label for label in positioned.KNOWN_LABELS):
+            return city
+    return None
 
 
 def keep_checked(data: list[NameValue]) -> list[NameValue]:
