@@ -340,11 +340,12 @@ def test_an_unread_station_line_shifts_no_flight() -> None:
 
 def test_a_label_takes_the_value_under_it_when_its_line_goes_on_far_off() -> None:
     """A label printed over its value (no colon) with another cell's text far along its line
-    (more than eight glyphs off): that text is not its value, the line under it is."""
+    (more than eight glyphs off): that text is not its value, the line under it is. (The
+    other cell's text, a stock prompt read whole, is the 提示信息.)"""
     boxes = page(drop=("电子客票号码：7318090086139",))
     boxes += [line("电子客票号码", 50, 900), line("7318090086139", 50, 940),
               line("请于起飞前45分钟到达机场", 700, 900)]  # fmt: skip
-    assert fields(boxes) == CLEAN
+    assert fields(boxes) == {**CLEAN, "prompt_info": "请于起飞前45分钟到达机场"}
 
 
 def test_english_halves_misread_past_naming_are_no_values() -> None:
@@ -360,7 +361,7 @@ def test_english_halves_misread_past_naming_are_no_values() -> None:
               line("7318090086139", 50, 950), line("示内区", 500, 900),
               doubted("FORMAEON", 500, 928), line("请于起飞前45分钟到达机场", 500, 950),
               doubted("DNG", 400, 230, height=8)]  # fmt: skip
-    assert fields(boxes) == CLEAN
+    assert fields(boxes) == {**CLEAN, "prompt_info": "请于起飞前45分钟到达机场"}
 
 
 AMOUNT_ROW = ("CNY 3642.20", "CNY 55.05", "9%", "CNY 332.75", "CNY 50.00", "CNY 0.00",
@@ -1102,12 +1103,16 @@ def test_a_value_read_with_the_next_cell_is_found_by_its_form() -> None:
     assert fields([*page(), line("2025-12-20", 1730, 100)]) == CLEAN
 
 
-def test_notes_whose_labels_went_unread_are_not_named_by_their_terms() -> None:
+def test_notes_whose_labels_went_unread_are_named_only_by_a_stock_prompt_read_whole() -> None:
     """签注 and 提示信息 unread: restrictions (签转, 退票…) or advice (机场, 登机…) are not
-    named by their terms (on held-out photos such notes were too often a glyph off)."""
+    named by their terms (on held-out photos such notes were too often a glyph off); a
+    prompt read whole as one of the stock phrases is the 提示信息."""
     swap = {"签注": "发", "提示信息": "示信部"}
     prompt = line("请于起飞前45分钟到达机场", 250, 950)
-    assert fields([*page(swap=swap), prompt]) == without("endorsement")
+    read = {**without("endorsement"), "prompt_info": "请于起飞前45分钟到达机场"}
+    assert fields([*page(swap=swap), prompt]) == read
+    off = line("请于起飞前45分钟到达机汤", 250, 950)  # a glyph off
+    assert fields([*page(swap=swap), off]) == without("endorsement")
 
 
 def test_a_check_code_whose_label_went_unread_is_the_number_after_the_e_ticket_s() -> None:

@@ -13,7 +13,8 @@ may be read, its value elsewhere) and the word is the only one of that form on t
 (the same value printed twice counts once). (Notes are not named by their terms:
 restrictions named by 签转, 退票… were wrong 6 times in 29 on held-out heavy pages, prompts
 by 机场, 登机… 7 in 22 on heavy pages: a long sentence read from a photo loses a glyph or
-misreads one.) The form is read off the whole word, without
+misreads one. A prompt read whole as one of the stock phrases is named by it:
+:func:`stock_prompt`.) The form is read off the whole word, without
 what is left of a label run into it (``码2444…``), its spaces and a speck after it: a
 number inside a longer run names nothing. What no check character vouches for (the
 numbers, the rate) is named this way only when the recognizer is all but sure of it
@@ -46,12 +47,13 @@ from ....models import NameValue
 from ....outputs.fields import field_of
 from ..validate import identity, repair
 from ..vocabulary.airlines import AIRLINES, CARRIERS
+from ..vocabulary.phrases import PROMPTS
 from ..vocabulary.places import known_city
 from .confirm import SURE
 from .values import clean
 
 __all__ = ["FORMS", "Form", "after_office_code", "after_ticket_number", "buyer_beside",
-           "by_form", "check_code_beside", "name_beside"]
+           "by_form", "check_code_beside", "name_beside", "stock_prompt"]
 
 
 Check = Callable[[str], bool]  # whether a word's key is so
@@ -199,6 +201,26 @@ def after_office_code(name: str, ws: Sequence[Word]) -> Word | None:
     return after[0] if after else None
 
 
+def stock_prompt(ws: Sequence[Word]) -> Word | None:
+    """The 提示信息 named by its text: the page's one word that is a stock prompt
+    (:data:`.phrases.PROMPTS`) read whole, maybe after a glyph or two its label left
+    (``信本行程单不作为登机凭证``); None when none or two differ. (A prompt is printed alone
+    in its cell; an endorsement is not named so: a fare class before it, ``Q/``, may go
+    unread and leave a wrong note.)
+
+    >>> stock_prompt([Word("信本行程单不作为登机凭证", 0, 0, 200, 20)]).text
+    '本行程单不作为登机凭证'
+    >>> stock_prompt([Word("本行税单不作为登机凭证", 0, 0, 200, 20)]) is None  # a glyph off
+    True
+    """
+    found = [replace(w, text=m[1]) for w in ws if not is_label(w)
+             and (m := _PROMPT.fullmatch(w.key)) and m[1] in PROMPTS]  # fmt: skip
+    return found[0] if len({w.text for w in found}) == 1 else None
+
+
+_PROMPT = re.compile(r"[提示信息]{0,2}[:：]?(.+)")
+
+
 def after_ticket_number(name: str, ws: Sequence[Word]) -> Word | None:
     """The 保险费 (``name``) printed on the e-ticket number's line, as both documents print
     them (电子客票号码 | 验证码 | 提示信息 | 保险费): the one word after the page's one
@@ -215,6 +237,9 @@ def after_ticket_number(name: str, ws: Sequence[Word]) -> Word | None:
     """
     before, after = _beside(_ticket_number, name, ws)
     return after[0] if len(after) == 1 and not before else None
+
+
+_ID_LABEL = frozenset("有效身份证件号码IDNOo.:：")  # the ID's label, either half
 
 
 def _beside(anchor: Check, name: str, ws: Sequence[Word]) -> tuple[list[Word], list[Word]]:
@@ -271,12 +296,16 @@ def name_beside(id_no: str, ws: Sequence[Word]) -> Word | None:
     True
     >>> name_beside("610113********9275", [*page[:2], Word("610113**..**.*9275", 210, 0, 400, 20)])
     Word(text='吴强', x0=0, top=0, x1=40, bottom=20, score=1.0)
+    >>> name_beside("610113********9275", [page[0], Word("效", 60, 0, 80, 20), page[2]]).text
+    '吴强'
     """
     number = _holding(id_no, ws, identity.id_number)
     if number is None:
         return None
     before = sorted((w for w in ws if w.x1 <= number.x0 + number.height / 2
                      and same_line(w, number) and not is_label(w)), key=lambda w: w.x1)  # fmt: skip
+    while before and set(before[-1].key) <= _ID_LABEL:
+        before.pop()  # what a photo left of the ID's label (``效``, ``证件``), or its English
     if not before:
         return None
     name = before[-1].key

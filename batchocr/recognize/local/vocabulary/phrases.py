@@ -13,20 +13,21 @@ from __future__ import annotations
 
 from .labels import edits
 
-__all__ = ["PHRASES", "phrased"]
+__all__ = ["ENDORSEMENTS", "PHRASES", "PROMPTS", "phrased"]
 
 _MINUTES = (30, 40, 45, 60, 90, 120)
-PHRASES = frozenset({
-    # endorsements
+ENDORSEMENTS = frozenset({
     "不得签转", "不得退票", "不得变更", "不得改期", "不得转签", "不得退改", "不得签转变更",
     "变更退票收费", "退改签收费", "退票收费", "变更收费", "改期收费", "签转收费", "退改收费",
     "退票费按规定收取", "变更费按规定收取", "仅限本人使用",
-    # prompts
+})  # fmt: skip
+PROMPTS = frozenset({
     "本行程单不作为登机凭证", "航班信息以机场公告为准", "请携带有效身份证件",
     "本行程单仅作报销凭证",
     *(f"请于起飞前{m}分钟到达机场" for m in _MINUTES),
     *(f"请于航班起飞前{m}分钟到达机场" for m in _MINUTES),
 })  # fmt: skip
+PHRASES = ENDORSEMENTS | PROMPTS
 SHORTEST = 4  # characters: a part shorter than this is not mended (one glyph is too much of it)
 
 
