@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import anyio
 import pytest
@@ -128,3 +129,30 @@ def test_closing_ends_a_worker_a_racing_submit_added_to_a_dropped_pool() -> None
     p.close()
     stray.join(timeout=10)
     assert not stray.is_alive()
+
+
+def test_a_submit_whose_worker_cannot_be_spawned_reads_the_page_in_a_fresh_pool() -> None:
+    """A submit that spawns a worker while another thread tears a broken pool down fails to
+    start it (``ValueError: bad value(s) in fds_to_keep``, the pool's pipes closed under
+    it: it once took a whole run down). The pool is replaced and the page read."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    class TornDown(ProcessPoolExecutor):
+        def submit(self, *args: object, **kwargs: object) -> Any:
+            raise ValueError("bad value(s) in fds_to_keep")
+
+    class Racing(PagePool):
+        torn = 0
+
+        def _current(self) -> ProcessPoolExecutor:
+            if not self.torn:
+                self.torn += 1
+                return TornDown(1)
+            return super()._current()
+
+    p = Racing(scripted, workers=1)
+    try:
+        assert p.read_blocking(b"777") == PageResult(ticket("777"))
+        assert p.torn == 1
+    finally:
+        p.close()

@@ -48,6 +48,7 @@ __all__ = ["CRASHED", "NOTHING_READ", "PagePool", "PageResult", "read_guarded"]
 CRASHED = "local engine crashed on this image"
 NOTHING_READ = "nothing recognized"
 _SHUT_DOWN = "the local engine was shut down"
+_NO_WORKER = "the local engine could not start a worker"
 
 PageReader = Callable[[bytes], list[NameValue]]
 """Image bytes → the service's ``data`` list; ``LookupError`` (or []) when nothing is read."""
@@ -151,12 +152,15 @@ class PagePool:
 
     def _submit(self, image: bytes) -> tuple[ProcessPoolExecutor, Future[PageResult]] | None:
         # A pool that another thread found broken refuses new work (BrokenProcessPool, or
-        # RuntimeError once shut down) until it is replaced: try the replacement.
+        # RuntimeError once shut down) until it is replaced: try the replacement. A submit
+        # that spawns a worker while another thread tears the broken pool down fails to
+        # start it (ValueError "bad value(s) in fds_to_keep": the pool's pipes were closed
+        # under it; seen once on a clean clone's test run, and the run died of it).
         for _ in range(3):
             pool = self._current()
             try:
                 return pool, pool.submit(read_guarded, self._func, image)
-            except (BrokenProcessPool, RuntimeError):
+            except (BrokenProcessPool, RuntimeError, OSError, ValueError):
                 self._replace(pool)
         return None  # pools keep breaking under us: read this page alone
 
@@ -167,6 +171,8 @@ class PagePool:
                 return solo.submit(read_guarded, self._func, image).result()
             except BrokenProcessPool:
                 return PageResult(reason=CRASHED, crashed=True)
+            except (OSError, ValueError) as exc:  # no worker could be started for it
+                return PageResult(reason=f"{_NO_WORKER}: {describe_exception(exc)}")
 
     def _current(self) -> ProcessPoolExecutor:
         with self._lock:
