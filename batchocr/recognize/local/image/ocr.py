@@ -176,12 +176,12 @@ def read_page(image: Image.Image, known: Known | None = None, *, orient: bool = 
         crops = _crops(pixels, [quads[i] for i in longest(quads, PROBE)])
         turn = quarter_turn(crops, recognize_crops)
         return Page(page.width, page.height, (), turned=True, upright=turn)
-    probed: dict[int, Reading] = {}  # lines read to tell which way up the page lies
+    readings: dict[int, Reading] = {}  # (with ``orient``, the longest lines' read first)
     if orient:
         probe = longest(quads, HALF_PROBE)
         crops = _crops(pixels, [quads[i] for i in probe])
-        probed = dict(zip(probe, recognize_crops(crops), strict=True))
-        if upside_down(crops, list(probed.values()), recognize_crops):
+        readings = dict(zip(probe, recognize_crops(crops), strict=True))
+        if upside_down(crops, list(readings.values()), recognize_crops):
             return Page(page.width, page.height, (), turned=True, upright=180)
 
     def read(regions: Sequence[Quad]) -> list[Reading]:
@@ -190,10 +190,10 @@ def read_page(image: Image.Image, known: Known | None = None, *, orient: bool = 
     found = dict(known(quads, read)) if known is not None else {}
     given = set(found)  # told by ``known``, not recognized here
     rest = [i for i in range(len(quads)) if i not in given]
-    unread = [i for i in rest if i not in probed]
-    probed |= dict(zip(unread, read([quads[i] for i in unread]), strict=True))
+    unread = [i for i in rest if i not in readings]
+    readings |= dict(zip(unread, read([quads[i] for i in unread]), strict=True))
     for i in rest:
-        r = probed[i]
+        r = readings[i]
         found[i] = Box(r.text, r.score, quads[i], r.glyphs)
     level = {i: _quad(q) for i, q in enumerate(levelled(quads)) if i in rest and q != quads[i]}
     for (i, q), r in zip(level.items(), read(list(level.values())), strict=True):

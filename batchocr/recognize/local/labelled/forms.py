@@ -203,7 +203,7 @@ def after_office_code(name: str, ws: Sequence[Word]) -> Word | None:
 
 def stock_prompt(ws: Sequence[Word]) -> Word | None:
     """The 提示信息 named by its text: the page's one word that is a stock prompt
-    (:data:`.phrases.PROMPTS`) read whole, maybe after a glyph or two its label left
+    (:data:`.phrases.PROMPTS`) read whole, maybe after what is left of its label run into it
     (``信本行程单不作为登机凭证``); None when none or two differ. (A prompt is printed alone
     in its cell; an endorsement is not named so: a fare class before it, ``Q/``, may go
     unread and leave a wrong note.)
@@ -218,7 +218,7 @@ def stock_prompt(ws: Sequence[Word]) -> Word | None:
     return found[0] if len({w.text for w in found}) == 1 else None
 
 
-_PROMPT = re.compile(r"[提示信息]{0,2}[:：]?(.+)")
+_PROMPT = re.compile(r"[提示信息]{0,4}[:：]?(.+)")  # (no stock prompt starts with these)
 
 
 def after_ticket_number(name: str, ws: Sequence[Word]) -> Word | None:
@@ -237,9 +237,6 @@ def after_ticket_number(name: str, ws: Sequence[Word]) -> Word | None:
     """
     before, after = _beside(_ticket_number, name, ws)
     return after[0] if len(after) == 1 and not before else None
-
-
-_ID_LABEL = frozenset("有效身份证件号码IDNOo.:：")  # the ID's label, either half
 
 
 def _beside(anchor: Check, name: str, ws: Sequence[Word]) -> tuple[list[Word], list[Word]]:
@@ -280,6 +277,9 @@ def buyer_beside(tax_id: str, ws: Sequence[Word]) -> Word | None:
 
 
 _NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+
+
+_ID_LABEL = frozenset("有效身份证件号码IDNOo.:：")  # the ID's label, either half
 
 
 def name_beside(id_no: str, ws: Sequence[Word]) -> Word | None:
