@@ -7,8 +7,10 @@ value that disagrees is repaired only when exactly one character of it is
 off (misread, lost, or a currency sign read as a digit) and the other side fixes it (for the
 total, only when every part was read: with one unread, the sum cannot tell which is off);
 otherwise both are kept as read, unless two readings could be the one and one of them lost
-or gained a glyph: then neither is. A carrier unread is its flight number's airline, when
-the page shows it prints them (its 承运人 label, or another flight's carrier, read).
+or gained a glyph: then neither is. A ticket number whose prefix is no listed carrier's, on a
+page whose carriers are all listed, is left out. A carrier unread is its flight number's
+airline, when the page shows it prints them (its 承运人 label, or another flight's carrier,
+read).
 
 The sums and the VAT equation are :mod:`.sums`'s; when the VAT equation fails past repair (or,
 the rate unread, no legal rate fits), the e-invoice's amounts are left out (:func:`refuted`).
@@ -235,10 +237,31 @@ def _twin(a: str, b: str) -> bool:
     return a == b or _CODE_TWINS.get(a) == b
 
 
+_PREFIXES = frozenset(prefix for _, prefix in CARRIERS.values())
+
+
 def _ticket_prefix(ticket: dict[str, str], flights: list[Flight]) -> None:
+    """The e-ticket number starts with the first carrier's accounting code: one digit off it
+    is that code. A number whose prefix no carrier of :data:`.airlines.CARRIERS` has, on a
+    page whose carriers read are all such carriers, is misread and left out.
+
+    >>> flights = [{"承运人": "深航"}, {"承运人": "南航"}]
+    >>> ticket = {"电子客票号码": "1843520013894"}  # 7843529043894 (南航 784), two digits off
+    >>> _ticket_prefix(ticket, flights); ticket
+    {}
+    >>> ticket = {"电子客票号码": "4793520013894"}
+    >>> _ticket_prefix(ticket, flights); ticket
+    {'电子客票号码': '4793520013894'}
+    >>> ticket = {"电子客票号码": "1603520013894"}  # a carrier not listed flies: kept
+    >>> _ticket_prefix(ticket, [{"承运人": "国泰"}]); ticket
+    {'电子客票号码': '1603520013894'}
+    """
     number = ticket.get("电子客票号码")
-    known = CARRIERS.get(flights[0].get("承运人", "")) if flights else None
-    if number is None or known is None:
+    if number is None:
         return
-    if one_off(number[:3], known[1]):
+    known = CARRIERS.get(flights[0].get("承运人", "")) if flights else None
+    read = [f["承运人"] for f in flights if f.get("承运人")]
+    if known is not None and one_off(number[:3], known[1]):
         ticket["电子客票号码"] = known[1] + number[3:]
+    elif number[:3] not in _PREFIXES and read and all(c in CARRIERS for c in read):
+        del ticket["电子客票号码"]
