@@ -121,10 +121,10 @@ def _read(picture: Image.Image) -> Reading:
     # median 0.71, reads as well as a heavy photo's)
     upside_down = len(reading.data) < WEAK and (
         not reading.data or _median_score(page) < UPSIDE_DOWN)
-    # (a quarter turn the probe lines told may be the other; half a turn is sure: see
-    # :mod:`.image.orientation`)
-    turns = ((page.upright,) if page.upright == 180 else (page.upright, 360 - page.upright)
-             ) if page.turned else (180,) if upside_down else ()  # fmt: skip
+    turns: tuple[int, ...] = (180,) if upside_down else ()
+    if page.turned:  # (a quarter turn its probe lines told may be the other; half a turn is
+        # sure: see :mod:`.image.orientation`)
+        turns = (180,) if page.upright == 180 else (page.upright, 360 - page.upright)
     for turn in turns:
         other, _ = _read_upright(picture.rotate(turn, expand=True))
         if len(other.data) > len(reading.data):

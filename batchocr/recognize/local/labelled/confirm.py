@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from ....models import NameValue
 from ....outputs.fields import field_of
 from ..image.ocr import Box
-from ..vocabulary.airlines import CARRIERS
+from ..vocabulary.airlines import TICKET_PREFIXES
 from ..vocabulary.places import AIRPORT_CODES
 from .values import FREE, clean
 
@@ -129,7 +129,7 @@ def _holds(text: str, entry: NameValue) -> bool:
 # Fields whose head a list vouches for: an office code's letters name an airport, an e-ticket
 # number's first three digits an airline (its ticket prefix); the rest nothing checks.
 _VOUCHED = {"agent_code": (3, AIRPORT_CODES),
-            "e_ticket_no": (3, frozenset(prefix for _, prefix in CARRIERS.values()))}
+            "e_ticket_no": (3, TICKET_PREFIXES)}
 
 
 def _vouched_head(entry: NameValue, text: str) -> bool:

@@ -46,7 +46,7 @@ from ....documents.words import Word, add, is_label, same_line
 from ....models import NameValue
 from ....outputs.fields import field_of
 from ..validate import identity, repair
-from ..vocabulary.airlines import AIRLINES, CARRIERS
+from ..vocabulary.airlines import AIRLINES, TICKET_PREFIXES
 from ..vocabulary.phrases import PROMPTS
 from ..vocabulary.places import known_city
 from .confirm import SURE
@@ -67,7 +67,7 @@ def _digits(n: int, unless: str | None = None) -> Check:
 
 def _ticket_number(key: str) -> bool:
     """13 digits, the first three a carrier's ticket prefix (an airline's accounting code)."""
-    return _digits(13)(key) and key[:3] in _PREFIXES
+    return _digits(13)(key) and key[:3] in TICKET_PREFIXES
 
 
 def _id_number(key: str) -> bool:
@@ -89,8 +89,6 @@ def _credit_code(key: str) -> bool:
     digits but for its X."""
     return identity.credit_code(key) is not None and bool(re.search(r"[A-WYZ]", key))
 
-
-_PREFIXES = frozenset(prefix for _, prefix in CARRIERS.values())
 
 
 @dataclass(frozen=True)

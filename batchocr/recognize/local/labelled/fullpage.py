@@ -184,7 +184,8 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     for name, finder, least in (("填开单位", after_office_code, floor("填开单位")),
                                 ("填开日期", after_office_code, 0.0),
                                 ("保险费", after_ticket_number, FREE_TEXT_BELOW),
-                                ("提示信息", _prompt, floor("提示信息"))):  # fmt: skip
+                                ("提示信息", lambda _, ws: stock_prompt(ws),
+                                 floor("提示信息"))):  # fmt: skip
         after = finder(name, words) if name not in ticket else None
         if after is not None and after.score >= least:
             ticket[name], sure[-1, name] = after.text, (after.text, after.score)
@@ -202,10 +203,6 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     return FullReading(keep_checked(data), blanks,
                        tuple(d for d in doubted if (d["Name"], d.get("Row", -1)) not in taken),
                        contradicted)
-
-
-def _prompt(name: str, ws: list[Word]) -> Word | None:
-    return stock_prompt(ws)
 
 
 def joined_ids(ws: list[Word]) -> list[Word]:

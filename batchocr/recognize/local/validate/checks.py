@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
-from ..vocabulary.airlines import AIRLINE_CODES, AIRLINES, CARRIERS
+from ..vocabulary.airlines import AIRLINE_CODES, AIRLINES, CARRIERS, TICKET_PREFIXES
 from ..vocabulary.places import cities_apart, known_city, two_cities
 from .sums import EINVOICE_PARTS, one_off, summed, totals, unsummed, vat, vat_agrees, vat_holds
 
@@ -237,9 +237,6 @@ def _twin(a: str, b: str) -> bool:
     return a == b or _CODE_TWINS.get(a) == b
 
 
-_PREFIXES = frozenset(prefix for _, prefix in CARRIERS.values())
-
-
 def _ticket_prefix(ticket: dict[str, str], flights: list[Flight]) -> None:
     """The e-ticket number starts with the first carrier's accounting code: one digit off it
     is that code. A number whose prefix no carrier of :data:`.airlines.CARRIERS` has, on a
@@ -263,5 +260,5 @@ def _ticket_prefix(ticket: dict[str, str], flights: list[Flight]) -> None:
     read = [f["承运人"] for f in flights if f.get("承运人")]
     if known is not None and one_off(number[:3], known[1]):
         ticket["电子客票号码"] = known[1] + number[3:]
-    elif number[:3] not in _PREFIXES and read and all(c in CARRIERS for c in read):
+    elif number[:3] not in TICKET_PREFIXES and read and all(c in CARRIERS for c in read):
         del ticket["电子客票号码"]

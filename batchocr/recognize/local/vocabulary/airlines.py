@@ -9,7 +9,7 @@ flight number whose airline code is none of these, is taken for a misread and le
 
 from __future__ import annotations
 
-__all__ = ["AIRLINES", "AIRLINE_CODES", "CARRIERS"]
+__all__ = ["AIRLINES", "AIRLINE_CODES", "CARRIERS", "TICKET_PREFIXES"]
 
 # Short name → (IATA code, ticket prefix).
 CARRIERS = {
@@ -34,3 +34,4 @@ AIRLINES = {
     "亚航": "AK", "济州": "7C", "菲航": "PR", "胜安": "MI", "酷航": "TR", "捷星": "3K",
 }  # fmt: skip
 AIRLINE_CODES = frozenset(AIRLINES.values())
+TICKET_PREFIXES = frozenset(prefix for _, prefix in CARRIERS.values())
