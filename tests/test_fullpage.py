@@ -1614,3 +1614,36 @@ def test_a_time_cell_that_holds_the_date_too_reads_the_time() -> None:
     boxes = page(drop=("时间",), swap={"2025-12-24": "2025年12月24日"})
     got = fields(boxes)
     assert got["0.time"] == "15:05" and got["0.date"] == "2025-12-24"
+
+
+def test_a_value_ringed_in_another_ink_is_read_from_its_own_ink() -> None:
+    """A reviewer's blue ring round a black 重庆 on a grey form: the line it meets, its pen's
+    ink in neither the values' nor the form's, is read again from the values' ink alone."""
+    want, got = engine_read("mixed-pen-reviewed", 12900000, "clean")
+    assert got["segments"][0]["to"] == want["segments"][0]["to"] == "重庆"
+
+
+def test_a_data_pass_in_a_hue_near_the_form_s_is_read_an_ink_at_a_time() -> None:
+    """Dark red values printed off an ochre form's lines, over its English labels (hues 40
+    degrees apart, nothing between them): the page parts into its two inks, and the values
+    under the labels read."""
+    want, got = engine_read("paper-serif-colour", 12900003, "clean")
+    for key in ("passenger_name", "issued_by", "check_code", "caac_dev_fund", "endorsement"):
+        assert got[key] == want[key]
+
+
+def test_a_slip_whose_lines_run_labels_and_values_together_reads_them_apart() -> None:
+    """A thermal slip: ``日期2025年08月15日时间0735`` (a label after a Chinese date),
+    ``東至广州`` (a speck before a station's mark), ``丫`` for a fare basis Y, ``TAC705`` for
+    the office code TAO705 (a round letter misread)."""
+    want, got = engine_read("receipt-thermal", 12900001, "clean")
+    assert got["segments"] == want["segments"]
+    assert got["agent_code"] == want["agent_code"] == "TAO705"
+
+
+def test_a_faded_0_read_as_c_in_amounts_and_times_is_a_0() -> None:
+    """``501C.00``, ``522C.00`` (the sum checks them), ``130C``, ``184C`` on a thermal slip;
+    and ``类别L客票生效日期``: the L glued to the next label is the fare basis, no English."""
+    want, got = engine_read("receipt-thermal", 12900005, "clean")
+    assert (got["fare"], got["total"]) == (want["fare"], want["total"]) == ("5010.00", "5220.00")
+    assert got["segments"] == want["segments"]

@@ -39,10 +39,11 @@ from dataclasses import replace
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ...documents.flights.table import merged
 from ...documents.positioned import KNOWN_LABELS
 from ...models import NameValue, Reply
 from ...records import BackendName
-from .image import inks, ocr, stamps
+from .image import inks, marks, ocr, stamps
 from .labelled.confirm import SURE, confirmed, glyphs_sure, own_score
 from .labelled.fullpage import FullReading, aligned, floor, misregistered
 from .labelled.upright import span
@@ -176,6 +177,15 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
         # 6700000+) the lines read again under a seal were worse as often as better.
         full = with_missing(full, with_blanks(unstamped, restamped.boxes))
         sources.append((unstamped, restamped))
+    if (lifted := marks.unmarked(picture, page)) is not None:
+        # The lines a mark in another ink met, read from the values' ink alone: what they
+        # add (only what the page's own reading lacks)
+        image, again = lifted
+        read_again = {b.quad for b in again.boxes}
+        unmarked = with_blanks(picture, (*again.boxes, *(b for b in page.boxes
+                                                         if b.quad not in read_again)))
+        full = with_missing(replace(full, data=merged(full.data, unmarked.data)), unmarked)
+        sources.append((image, again))
     thin = len(full.data) < PARTED_BELOW or ticket_entries(full.data) < TICKET_PARTED_BELOW
     offset = misregistered(page.boxes)  # its labels and values boxed as one slanted line
     weak = (thin or offset) and _median_score(page) >= UPSIDE_DOWN  # (else: it is turned)

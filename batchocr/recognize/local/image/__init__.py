@@ -1,5 +1,5 @@
 """The page as pixels: the recognizer itself, what is done to a page or a line before it is
-read (specks, dot-matrix gaps, a second ink, a stamp), and the geometry of its boxes.
+read (specks, dot-matrix gaps, a second ink, a stamp, a pen's mark), and the geometry of its boxes.
 
 ::
 
@@ -9,7 +9,8 @@ read (specks, dot-matrix gaps, a second ink, a stamp), and the geometry of its b
     rules        a line whose first glyph a form's rule cuts, cut again from before the rule
     inks         a page printed in two inks parted into one image per ink
     stamps       a stamp (a seal, a 已报销 mark) lifted off a page by its shape
+    marks        a value's line marked in a third ink (a pen's ring) read from its own ink
     geometry     deskew, affine fits (degenerate fits refused), boxes → rectangles
 """
 
-__all__ = ["crops", "geometry", "inks", "ocr", "orientation", "rules", "stamps"]
+__all__ = ["crops", "geometry", "inks", "marks", "ocr", "orientation", "rules", "stamps"]

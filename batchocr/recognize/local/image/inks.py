@@ -21,6 +21,15 @@ lighter than the form's ink, and stay with the value).
 >>> separate(np.where(page == 105, 20, page).astype(np.uint8)) is None  # one ink
 True
 
+Two hues nearer than most inks' (a dark red pass over an ochre form, 40 degrees apart) part
+when nothing lies between them:
+
+>>> page = np.full((40, 80, 3), 255, np.uint8)
+>>> page[5:15, 5:30] = (200, 145, 40)
+>>> page[20:30, 40:70] = (130, 20, 25)
+>>> [int((layer < 200).any(axis=2).sum()) for layer in separate(page) or []]
+[300, 250]
+
 A sparse pass of dots in a hue over a grey form (a few per cent of the ink) is an ink too:
 
 >>> page = np.full((40, 80, 3), 255, np.uint8)
@@ -44,7 +53,9 @@ INK = 200  # luminance below this is ink (the paper and a light scan's backgroun
 HUED = 40  # chroma (opponent-colour units) from which an ink pixel has a hue
 GREY = 20  # chroma below which it has none (black, grey)
 BINS = 36  # hue histogram bins (10° each)
-APART = 6  # two inks' hues are at least this many bins apart (60°)
+APART = 6  # two inks' hues are at least this many bins apart (60°)...
+CLOSE = 4  # ...or this many (40°), with next to no ink between them:
+VALLEY = 0.1  # a bin between holds at most this share of the second ink's pixels
 SHARE = 0.1  # the lesser ink holds at least this share of the ink...
 DOTTED_SHARE = 0.05  # ...or, with no black ink, a second hue this share (a dot-matrix pass
 # over a ruled coloured form: 9.9 % of a tuning page's ink, 5.5 % scanned, its values unread)
@@ -70,12 +81,12 @@ def separate(pixels: Any) -> list[Any] | None:
     total = int(hued.sum() + grey.sum())
     if total == 0:
         return None
-    hist, _ = np.histogram(hue[hued], bins=BINS, range=(0, 360))
+    raw, _ = np.histogram(hue[hued], bins=BINS, range=(0, 360))
     # An ink's hue straddles two bins as often as not (a scan's blur mixes it with the
     # paper): each bin counts with its neighbours.
-    hist = hist + np.roll(hist, 1) + np.roll(hist, -1)
+    hist = raw + np.roll(raw, 1) + np.roll(raw, -1)
     first = int(np.argmax(hist))
-    far = [i for i in range(BINS) if min(abs(i - first), BINS - abs(i - first)) >= APART]
+    far = [i for i in range(BINS) if _apart(i, first) >= APART]
     second = max(far, key=lambda i: hist[i])
     black = grey.sum() >= SHARE * total
     if hist[first] < SHARE * total:  # no hued ink worth the name: black over grey, maybe
@@ -92,9 +103,33 @@ def separate(pixels: Any) -> list[Any] | None:
         masks.append(_near(hue, chroma, second))
     elif black:
         masks.append(grey)
+    elif (beside := _beside(raw, hist, first)) is not None and hist[beside] >= least * total:
+        reach = _apart(first, beside) * 180 / BINS  # each ink up to half-way to the other
+        masks = [_near(hue, chroma, first, reach), _near(hue, chroma, beside, reach)]
     else:
         return _by_lightness(pixels, cand, lum[cand], grey)
     return _layers(pixels, cand, masks, ink, least * total)
+
+
+def _apart(a: int, b: int) -> int:
+    """How many hue bins lie between bins ``a`` and ``b``, the short way round."""
+    return min(abs(a - b), BINS - abs(a - b))
+
+
+def _beside(raw: Any, hist: Any, first: int) -> int | None:
+    """The hue bin of a second ink nearer ``first``'s than :data:`APART` (a dark red over an
+    ochre form, 40 degrees apart), when next to no ink lies between the two: one ink's hues
+    spread evenly round its own, a scan's blur never leaves a gap in them."""
+    best = None
+    for i in range(BINS):
+        gap = _apart(i, first)
+        if not CLOSE <= gap < APART or (best is not None and hist[i] <= hist[best]):
+            continue
+        step = 1 if (i - first) % BINS == gap else -1
+        between = [raw[(first + step * k) % BINS] for k in range(1, gap)]
+        if min(between) <= VALLEY * hist[i]:
+            best = i
+    return best
 
 
 def _layers(pixels: Any, cand: Any, masks: list[Any], ink: Any, least: float) -> list[Any] | None:
@@ -173,8 +208,8 @@ def _grown(mask: Any, reach: int) -> Any:
     return out
 
 
-def _near(hue: Any, chroma: Any, peak: int) -> Any:
+def _near(hue: Any, chroma: Any, peak: int, reach: float = REACH) -> Any:
     """The pixels with a hue near the ink whose hue bin is ``peak`` (its soft edges too)."""
     centre = (peak + 0.5) * 360 / BINS
     gap = np.abs((hue - centre + 180) % 360 - 180)
-    return (chroma >= GREY / 2) & (gap <= REACH)
+    return (chroma >= GREY / 2) & (gap <= reach)

@@ -102,11 +102,14 @@ def _marked(text: str) -> str:
     '至：西安\u3000承运人东航航班号 MU4147'
     >>> _marked("自 FROM 上海至 TO 济南承运人 CARRIER 国航")
     '自：上海\u3000至：济南\u3000承运人 CARRIER 国航'
+    >>> _marked("東至广州"), _marked("東至广")  # a speck before the mark, a city after it
+    ('至：广州', '東至广')
     >>> _marked("自愿退票"), _marked("至"), _marked("至10月")
     ('自愿退票', '至', '至10月')
     """
-    if re.match(r".[自至]\s*[A-Za-z]{2}", text):  # 月至To三亚: a speck before the mark
-        text = text[1:]
+    if re.match(r".[自至]\s*[A-Za-z]{2}", text) or (  # 月至To三亚: a speck before the mark,
+            text[:1] not in "自至" and text[1:2] in ("自", "至") and _city_first(text[2:])):
+        text = text[1:]  # or before the mark and a city (東至广州: no city is one glyph)
     if text[:1] in _MARK_TWINS and text[1:2] in "：:" and known_city(text[2:].strip()):
         text = _MARK_TWINS[text[0]] + text[1:]  # 白：乌鲁木齐: a mark, its colon and a city
     english = re.match(r"([\u4e00-\u9fff]?)\s*(FR[O0][MNK]?|T[O0o])\s*", text)
@@ -135,6 +138,11 @@ def _marked(text: str) -> str:
 
 
 _RULES = "|•·"  # a ruled cell's border, a dot leader: read between two cells
+
+
+def _city_first(text: str) -> bool:
+    """Whether ``text`` starts with a known city (its two or three glyphs)."""
+    return any(known_city(text.strip()[:n]) for n in (2, 3))
 
 
 def _city_then_label(head: str, rest: str) -> tuple[str, str] | None:
@@ -184,7 +192,8 @@ _ASCII_RUN = re.compile(r"[A-Za-z][A-Za-z./\-]*(?: [A-Za-z./\-]+)*")
 def _without_english(chars: list[Char]) -> list[Char]:
     """A line's characters without the English halves of bilingual labels run into it
     (``FARE2420.00``, ``NAMEOFPASSENGER董鹏``), nor a short capital run glued to a Chinese
-    label (``TME客票级别``; but a lone letter after 座位等级 is its class: ``座位等级L日期``):
+    label (``TME客票级别``; but a lone letter after 座位等级 is its class: ``座位等级L日期``,
+    and a short code after 客票级别/类别 its fare basis: ``类别L客票生效日期``):
     the gap they leave parts the words around them."""
     text = "".join(c[0] for c in chars)
     drop: set[int] = set()
@@ -194,8 +203,10 @@ def _without_english(chars: list[Char]) -> list[Char]:
                 re.fullmatch(r"[OQDISBZ.]+", run) or len(run) <= _VALUE_TAIL):
             continue  # the rest of a value: a number's zeros read as O (CNY 2O.OO其他税费), a
             # code's or an allowance's letters (K0W客票生效日期, 20K客票生效日期)
-        seat = len(run) == 1 and text[: m.start()].rstrip().endswith("座位等级")  # (its class)
-        glued = run.isupper() and len(run) <= 6 and not seat and any(
+        before = text[: m.start()].rstrip()  # (a class after its label, or a fare basis)
+        own = (len(run) == 1 and before.endswith("座位等级")) or (
+            len(run) <= 3 and before.endswith("类别"))
+        glued = run.isupper() and len(run) <= 6 and not own and any(
             lb.startswith(after[:2]) for lb in LABELS if len(after) >= 2)
         n = len(run) if glued else _english_words(m[0])
         # n letters of the run, spaces between them counted
@@ -238,7 +249,8 @@ def _between_values(text: str, i: int, label: str) -> bool:
     digits or letters and before one that is not Chinese (``27MAR24时间1820``), or after a
     number and before anything (``…0521签注不得签转``: no Chinese word ends in a digit)."""
     after = text[i + len(label) : i + len(label) + 1]
-    if label not in _SHORT or HAN.match(text[i - 1]):
+    date_end = text[i - 1] == "日" and text[i - 2 : i - 1].isdigit()  # 2025年08月15日时间0735
+    if label not in _SHORT or (HAN.match(text[i - 1]) and not date_end):
         return False
     return not HAN.match(after) or text[i - 1].isdigit()
 
@@ -253,6 +265,8 @@ def _label_first(w: Word) -> list[Word]:
 
     >>> [p.text for p in _label_first(Word("27MAR24时间1820", 0, 0, 300, 30))]
     ['27MAR24', '时间', '1820']
+    >>> [p.text for p in _label_first(Word("日期2025年08月15日时间0735", 0, 0, 300, 30))]
+    ['日期', '2025年08月15日', '时间', '0735']
     >>> [p.text for p in _label_first(Word("500103********0521签注不得签转", 0, 0, 300, 30))]
     ['500103********0521', '签注', '不得签转']
     >>> [p.text for p in _label_first(Word("座位等级L日期2024-08-01时间18：25", 0, 0, 400, 30))]

@@ -80,12 +80,17 @@ def fare_basis(text: str) -> str | None:
     ('YOW', 'B1', None, None)
     >>> fare_basis("O9NOV24") is None  # a date
     True
+    >>> fare_basis("丫"), fare_basis("丫2")  # a Y in a Chinese font
+    ('Y', 'Y2')
+    >>> fare_basis("YI"), fare_basis("Ll"), fare_basis("YIN")  # a 1 as I after the class
+    ('Y1', 'L1', 'YIN')
     """
     *_, last = text.split() or [""]
     if last != text.strip() and baggage(last):
         return None  # the allowance's cell, its header unread, read into the fare basis's
     t = repair.squeeze(text).upper().rstrip(_SPECKS)
-    t = re.sub(r"0(?=[A-Z])", "O", t)
+    t = re.sub(r"0(?=[A-Z])", "O", re.sub("^丫", "Y", t))
+    t = re.sub(r"^([A-Z])[IL]$", r"\g<1>1", t)  # (a class letter and a digit: Y1, L1, Q2)
     if repair.month_year_date(t):
         return None  # the next cell's date (``O9NOV24``)
     return t if re.fullmatch(r"[A-Z][A-Z0-9]{0,7}", t) else None
@@ -98,10 +103,15 @@ def baggage(text: str) -> str | None:
     ('20K', '40K', None)
     >>> baggage("【20K"), baggage(".20K")  # a bracket of the form, a pen's dot before it
     ('20K', '20K')
+    >>> baggage("3（OK"), baggage("2(0K"), baggage("4CK")  # a dot-matrix 0 read in part
+    ('30K', '20K', '40K')
     """
     t = repair.squeeze(text).upper().strip(".,:;'`[]【】")
-    m = re.fullmatch(r"([0-9OIl]{1,2})(K|KG)", t)
-    return m[1].translate(str.maketrans("OIl", "011")) + "K" if m else None
+    # (a dot-matrix 0's left arc reads as a bracket, or the 0 as a C: a kilo allowance's
+    # second digit; a lone C is no digit)
+    t = re.sub(r"(?<=^[0-9OIl])[（(]", "", t)
+    m = re.fullmatch(r"([0-9OIl](?:[0-9OIl]|C(?=K))?)(K|KG)", t)
+    return m[1].translate(str.maketrans("OIlC", "0110")) + "K" if m else None
 
 
 def time_cell(text: str) -> str | None:

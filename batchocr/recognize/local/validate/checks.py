@@ -156,7 +156,8 @@ def consistent(f: Flight) -> Flight:
     number whose airline code is not the named carrier's; and without what no itinerary
     prints: a carrier or an airline code no airline has (:mod:`.airlines`), a station that
     is no city (:mod:`.places`), an origin that ends in the destination (the next cell run
-    into it), a baggage allowance of kilos that are no multiple of five.
+    into it), a baggage allowance of kilos that are no multiple of five, a departure time
+    off the five minutes airlines schedule on.
 
     >>> consistent({"座位等级": "Y", "客票级别/客票类别": "BOW", "承运人": "厦航"})
     {'承运人': '厦航'}
@@ -164,6 +165,8 @@ def consistent(f: Flight) -> Flight:
     {'至': '南宁'}
     >>> consistent({"自": "复门", "至": "北京首都 PEK", "免费行李": "26K"})
     {'至': '北京首都 PEK'}
+    >>> consistent({"时间": "12:26"}), consistent({"时间": "12:25"})
+    ({}, {'时间': '12:25'})
     """
     f = dict(f)
     seat, basis = f.get("座位等级"), f.get("客票级别/客票类别") or f.get("客票级别/类别")
@@ -186,6 +189,9 @@ def consistent(f: Flight) -> Flight:
     kilos = re.fullmatch(r"(\d+)K", f.get("免费行李", ""))
     if kilos and int(kilos[1]) % 5:
         del f["免费行李"]  # allowances are whole fives of kilos: 26K is a misread 20K
+    clock = re.fullmatch(r"\d\d:(\d\d)", f.get("时间", ""))
+    if clock and int(clock[1]) % 5:
+        del f["时间"]  # flights are scheduled on the five minutes: 12:26 is a misread 12:25
     return f
 
 

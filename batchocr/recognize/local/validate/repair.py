@@ -79,6 +79,8 @@ def amount(text: str) -> str | None:
     ('2500.00', '1980.00', '2040.00')
     >>> amount("至40.00")  # a dotted ¥ read as a Chinese glyph
     '40.00'
+    >>> amount("501C.00"), amount("522C.00"), amount("C0.00")  # a faded 0 read as C
+    ('5010.00', '5220.00', None)
     >>> amount("10TALCNY960.00"), amount("FUESURCHARGECNY”O.OO")  # English halves misread
     ('960.00', '0.00')
     """
@@ -111,10 +113,11 @@ def _code_or_digit(t: str, found: str) -> bool:
 
 
 def _amount(t: str) -> str | None:
-    m = re.fullmatch(r"([0-9OQDISBZ]{1,6})[.,:]([0-9OQDISBZ]{2})", t)
+    m = re.fullmatch(r"([0-9OQDISBZ]{1,6}?(?:(?<=\d)C[0-9OQDISBZ]*)?)[.,:]([0-9OQDISBZ]{2})", t)
     if m is None:
         return None
-    whole, cents = m[1].translate(AS_DIGIT), m[2].translate(AS_DIGIT)
+    # (a C after a digit is a faded 0: ``501C.00``; the sum checks it as any amount)
+    whole, cents = m[1].replace("C", "0").translate(AS_DIGIT), m[2].translate(AS_DIGIT)
     return f"{int(whole)}.{cents}"
 
 
@@ -172,8 +175,11 @@ def clock(text: str) -> str | None:
 
     >>> clock("0815"), clock("15:05"), clock("2561")
     ('08:15', '15:05', None)
+    >>> clock("130C"), clock("13C0")  # a faded 0 read as C: where a schedule's 0 stands
+    ('13:00', None)
     """
-    t = squeeze(text).rstrip(".,:;").replace(".", ":").translate(AS_DIGIT)
+    t = squeeze(text).rstrip(".,:;").replace(".", ":")
+    t = re.sub(r"(?<=\d)C$", "0", t).translate(AS_DIGIT)  # (flights leave on the 5 minutes)
     m = re.fullmatch(r"(\d\d):?(\d\d)", t)
     if m is None or int(m[1]) > 23 or int(m[2]) > 59:
         return None
@@ -181,6 +187,8 @@ def clock(text: str) -> str | None:
 
 
 _EDGE_MARKS = "[]()|:;"  # read at a value's edge: a bracket, a highlighter's or a rule's edge
+# A year is 20xx: a C where its 0 stands is that 0 (elsewhere a C may be a cut 0 or a 6)
+_CENTURY = re.compile(r"^2[Cc](?=\d\d)")
 
 
 def iso_date(text: str) -> str | None:
@@ -195,8 +203,10 @@ def iso_date(text: str) -> str | None:
     ('2024-12-04', None)
     >>> iso_date("[2024-07-04"), iso_date(":2024-07-12")  # a highlighter's edge, a colon
     ('2024-07-04', '2024-07-12')
+    >>> iso_date("2C24--01-15")  # a faded 0 read as C: only where the year's 0 stands
+    '2024-01-15'
     """
-    t = squeeze(text).strip(_EDGE_MARKS).rstrip(".,;")
+    t = _CENTURY.sub("20", squeeze(text).strip(_EDGE_MARKS).rstrip(".,;"))
     t = SPECK_IN_NUMBER.sub("", t.translate(AS_DIGIT))
     m = re.fullmatch(r"(20\d\d)[-.:·~—–一/]{0,3}(\d\d)[-.:·~—–一/]{0,3}(\d\d)", t)
     if m is None or not (1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31):
@@ -210,7 +220,7 @@ def cn_date(text: str) -> str | None:
     >>> cn_date("2024年1O月04日")
     '2024年10月04日'
     """
-    t = squeeze(text)
+    t = _CENTURY.sub("20", squeeze(text))
     m = re.fullmatch(r"([0-9O]{4})年([0-9OIl]{2})月([0-9OIl]{2})日?", t)
     if m is None:
         return None
@@ -228,6 +238,8 @@ def office_code(text: str) -> str | None:
     ('CAN267', 'SHE104', None, None)
     >>> office_code("coDCAN471"), office_code("（CGO742"), office_code("WUHIO30")  # CODE run in
     ('CAN471', 'CGO742', None)
+    >>> office_code("TAC705")  # a round letter misread
+    'TAO705'
     """
     t = re.sub(r"^[^0-9A-Z]+|[^0-9A-Z]+$", "", squeeze(text).upper())
     if len(t) > 6 and t[:-6].isalpha():
@@ -235,8 +247,18 @@ def office_code(text: str) -> str | None:
     if len(t) != 6:
         return None
     code = t[:3].translate(_AS_LETTER) + t[3:].translate(AS_DIGIT)
-    ok = re.fullmatch(r"[A-Z]{3}\d{3}", code) and code[:3] in AIRPORT_CODES
-    return code if ok else None
+    if not re.fullmatch(r"[A-Z]{3}\d{3}", code):
+        return None
+    if code[:3] not in AIRPORT_CODES:
+        # a round letter read as another (TAC for TAO): taken when only one such reading is
+        # a city's code
+        near = {code[:i] + o + code[i + 1 : 3] for i, c in enumerate(code[:3])
+                for o in _ROUND.get(c, "")} & AIRPORT_CODES  # fmt: skip
+        return next(iter(near)) + code[3:] if len(near) == 1 else None
+    return code
+
+
+_ROUND = {"O": "CDQ", "C": "O", "D": "O", "Q": "O"}  # letters a faded or dotted O reads as
 
 
 # ---------------------------------------------------------------------- free text

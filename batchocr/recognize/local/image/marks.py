@@ -1,0 +1,102 @@
+"""Marks in another ink than a value's, over it, lifted off the lines they meet (numpy): a
+reviewer's ballpoint ring, a signature through a value, the form's label under a data pass
+printed off its lines.
+
+The recognizer reads a value crossed by a stroke as garble, or not at all. Where the value's
+ink differs in colour from the stroke's (a blue ring round black print; black print over a
+green form's label), the page parted into its inks (:func:`.inks.separate`) holds the value
+alone in one of them: the ink the page's values are printed in, which holds the least of its
+labels. A line whose pixels are mostly that ink but a share of them another (or one no layer
+took: a third ink) is read again, where it lies, from the values' ink alone. Only those lines
+are read again: a page without such a line costs the parting and nothing more.
+
+>>> import numpy as np
+>>> from .ocr import Box, Page
+>>> page = np.full((60, 200, 3), 255, np.uint8)
+>>> page[5:15, 5:120] = (105, 105, 105)  # a grey label
+>>> page[30:45, 10:190] = (20, 20, 24)  # a black value...
+>>> page[29, 10:190] = page[45, 10:190] = (40, 60, 200)  # ...ringed in blue
+>>> boxes = (Box("旅客姓名", 1.0, ((5, 5), (120, 5), (120, 15), (5, 15))),
+...          Box("x", 0.5, ((8, 26), (192, 26), (192, 48), (8, 48))))
+>>> marked(page, Page(200, 60, boxes))[1]
+[1]
+>>> page[29] = page[45] = 255  # no ring
+>>> marked(page, Page(200, 60, boxes)) is None
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from ....documents.positioned import KNOWN_LABELS
+from ..vocabulary.labels import label_text
+from . import inks, ocr
+
+__all__ = ["marked", "unmarked"]
+
+INK = 200  # luminance below this is ink (as in .inks)
+OWN = 0.4  # of a line's ink at least in the values' ink: a value's line...
+OTHER = 0.1  # ...and at least this share in neither the values' nor the form's: a mark
+
+
+def unmarked(picture: Image.Image, page: ocr.Page) -> tuple[Image.Image, ocr.Page] | None:
+    """The page's values' ink alone, and the lines of ``page`` a third ink marks
+    (:func:`marked`) read again from it, as a page; None when the page has one ink or no
+    such line."""
+    pixels = np.asarray(picture)
+    at = marked(pixels, page)
+    if not at:
+        return None
+    image = Image.fromarray(at[0])
+    again = ocr.read_quads(image, [page.boxes[i].quad for i in at[1]])
+    return image, ocr.Page(page.width, page.height, tuple(again))
+
+
+def marked(pixels: Any, page: ocr.Page) -> tuple[Any, list[int]] | None:
+    """The page's values' ink layer, and the indices of ``page``'s lines (not its labels)
+    whose ink is mostly that and a share in neither the values' nor the form's ink (a third
+    ink: a pen's, a marker's); None when there is none (or the page has one ink)."""
+    layers = inks.separate(pixels)
+    if layers is None:
+        return None
+    v = _values_layer(layers, page)
+    ink = _luminance(pixels) < INK
+    own, form = (_luminance(layer) < INK for layer in (layers[v], layers[1 - v]))
+    out = []
+    for i, b in enumerate(page.boxes):
+        if _label(b):
+            continue
+        x0, y0, x1, y1 = _bounds(b.quad, ink.shape)
+        here = ink[y0:y1, x0:x1]
+        total = int(here.sum())
+        mine = int((own[y0:y1, x0:x1] & here).sum())
+        third = int((here & ~own[y0:y1, x0:x1] & ~form[y0:y1, x0:x1]).sum())
+        if total and mine >= OWN * total and third >= OTHER * total:
+            out.append(i)
+    return (layers[v], out) if out else None
+
+
+def _values_layer(layers: list[Any], page: ocr.Page) -> int:
+    """Which of the two layers holds the values: the one with less ink where the labels are."""
+    labels = [_bounds(b.quad, layers[0].shape[:2]) for b in page.boxes if _label(b)]
+    inked = [sum(int((_luminance(layer[y0:y1, x0:x1]) < INK).sum()) for x0, y0, x1, y1 in labels)
+             for layer in layers]  # fmt: skip
+    return int(np.argmin(inked))
+
+
+def _label(b: ocr.Box) -> bool:
+    return label_text(b.text.strip()) in KNOWN_LABELS
+
+
+def _luminance(pixels: Any) -> Any:
+    return pixels.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def _bounds(quad: ocr.Quad, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    xs, ys = [x for x, _ in quad], [y for _, y in quad]
+    return (max(0, int(min(xs))), max(0, int(min(ys))),
+            min(shape[1], int(max(xs)) + 1), min(shape[0], int(max(ys)) + 1))  # fmt: skip
