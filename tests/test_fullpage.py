@@ -1647,3 +1647,12 @@ def test_a_faded_0_read_as_c_in_amounts_and_times_is_a_0() -> None:
     want, got = engine_read("receipt-thermal", 12900005, "clean")
     assert (got["fare"], got["total"]) == (want["fare"], want["total"]) == ("5010.00", "5220.00")
     assert got["segments"] == want["segments"]
+
+
+def test_a_station_ringed_in_its_own_ink_reads_through_the_brackets_the_ring_makes() -> None:
+    """A reviewer's ring in the values' own ink round 昆明 reads as brackets round it
+    (``至TO《昆明)``, ``至TO(昆明)``): the city inside is the flight's destination and the next
+    flight's origin."""
+    want, got = engine_read("mixed-pen-reviewed", 12300001, "clean")
+    assert got["segments"][1]["to"] == got["segments"][2]["from"] == "昆明"
+    assert got["segments"] == want["segments"]

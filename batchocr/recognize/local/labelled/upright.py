@@ -24,6 +24,7 @@ from ..image.ocr import Box
 from ..template.table import parted_carrier
 from ..vocabulary.labels import (
     COLON,
+    ENGLISH,
     LABELS,
     english_label,
     english_length,
@@ -77,7 +78,7 @@ def _chars(text: str, x0: float, top: float, x1: float, bottom: float) -> list[C
 
 # 自/至, the English FROM/TO (however much of it was read, its O read as a 0, its T as a 1:
 # ``至10``; a speck after it), a city, its airport code.
-_STATION_LINE = (r"([自至])\s*(?:[A-Za-z01][A-Za-z0]{0,3})?[\s•·.,:：、]*"
+_STATION_LINE = (r"([自至])\s*(?:[A-Za-z01][A-Za-z0]{0,3})?[\s•·.,，:：、(（《]*"
                  r"([\u4e00-\u9fff]{2,6}(?:\s*[A-Za-z]{3})?)?")  # fmt: skip
 
 
@@ -104,6 +105,8 @@ def _marked(text: str) -> str:
     '自：上海\u3000至：济南\u3000承运人 CARRIER 国航'
     >>> _marked("東至广州"), _marked("東至广")  # a speck before the mark, a city after it
     ('至：广州', '東至广')
+    >>> _marked("自，长沙"), _marked("至TO《昆明)")  # a speck read as a comma; a pen's ring
+    ('自：长沙', '至：昆明')
     >>> _marked("自愿退票"), _marked("至"), _marked("至10月")
     ('自愿退票', '至', '至10月')
     """
@@ -121,7 +124,7 @@ def _marked(text: str) -> str:
     m = re.match(_STATION_LINE, text)
     if m is None or text in ("自", "至") or (m[2] or "")[:2] in ("愿退", "行车"):
         return text
-    rest, city = text[m.end() :], m[2] or ""
+    rest, city = re.sub(r"^[)）》〉]", "", text[m.end() :]), m[2] or ""  # (a ring's end)
     if (k := city.find("至", 2)) > 0 and known_city(city[:k]):  # 上海至 TO 济南: the next mark
         return f"{m[1]}：{city[:k]}\u3000{_marked(city[k:] + rest)}"
     if labelled := _city_then_label(city, rest):  # 西安承运人东航: the next cell's label run in
@@ -220,15 +223,25 @@ _VALUE_TAIL = 2  # letters after a digit that end a value, not begin a label's E
 
 def _english_words(run: str) -> int:
     """How many letters at the start of a run of Latin words are an English label: the most
-    words that are one together (``NOT VALID AFTER``; ``FLGHT`` of ``FLGHT FM8443``), else the
-    head of the first word (``OTHERTAXESO``)."""
+    words that are one together (``NOT VALID AFTER``; ``FLGHT`` of ``FLGHT FM8443``), or all
+    but a value's letter or two run into the last (``FARE BASISY``), else the head of the
+    first word (``OTHERTAXESO``).
+
+    >>> _english_words("NOT VALID AFTER"), _english_words("FLGHT FM8443")
+    (13, 5)
+    >>> _english_words("FARE BASISY")
+    9
+    """
     words = run.split(" ")
     for j in range(len(words), 0, -1):
         head = "".join(words[:j])
         if j > 1 and not fragment(words[j - 1]) and not english_start(head):
             continue  # FLGHT FM8443: the flight's own letters follow the label
-        if len(head) >= 3 and english_length(head) == len(head):
+        n = english_length(head)
+        if len(head) >= 3 and n == len(head):
             return len(head)
+        if j > 1 and n < len(head) <= n + _VALUE_TAIL and head[:n].upper() in ENGLISH:
+            return n  # FARE BASISY: the whole label, its value's letters run into it
     return english_length(words[0]) if len(words[0]) >= 3 else 0
 
 

@@ -181,8 +181,11 @@ def _station(text: str) -> str | None:
     ('广州', '上海虹桥')
     >>> _station("海□")  # 口 read as a white square (U+25A1), which no itinerary prints
     '海口'
+    >>> _station("(昆明)"), _station("重庆）")  # a reviewer's ring read as brackets
+    ('昆明', '重庆')
     """
     t = re.sub("[ 丨|｜]", "", text).rstrip(".,:;'`").replace("□", "口")
+    t = re.sub(r"^[(（《〈]|[)）》〉]$", "", t)
     t = re.sub(r"^[A-Za-z]{1,4}(?=[\u4e00-\u9fff])", "", t)  # its mark's English (FROM: M武汉)
     if re.search("[自至]", t[1:]) or _before_label(t) != t:
         return None  # the next station or the next cell's label run into this one

@@ -50,10 +50,10 @@ def carrier(text: str) -> str | None:
 def flight_no(text: str) -> str | None:
     """``CA1401``: a two-character airline code and 3–4 digits.
 
-    >>> flight_no("CA 14O1"), flight_no("3U8881"), flight_no("CA14")
-    ('CA1401', '3U8881', None)
+    >>> flight_no("CA 14O1"), flight_no("3U8881"), flight_no("CA14"), flight_no("乙H9874")
+    ('CA1401', '3U8881', None, 'ZH9874')
     """
-    t = repair.squeeze(text).upper()
+    t = repair.squeeze(text).upper().replace("乙", "Z")  # (a Z in a Chinese font)
     m = re.fullmatch(r"([A-Z0-9]{2})([0-9OIlSBZDQ]{3,4})", t)
     if m is None or not any(c.isalpha() for c in m[1]):
         return None
@@ -103,13 +103,13 @@ def baggage(text: str) -> str | None:
     ('20K', '40K', None)
     >>> baggage("【20K"), baggage(".20K")  # a bracket of the form, a pen's dot before it
     ('20K', '20K')
-    >>> baggage("3（OK"), baggage("2(0K"), baggage("4CK")  # a dot-matrix 0 read in part
-    ('30K', '20K', '40K')
+    >>> baggage("3（OK"), baggage("2(0K"), baggage("4CK"), baggage("4(C)K")  # a dotted 0
+    ('30K', '20K', '40K', '40K')
     """
     t = repair.squeeze(text).upper().strip(".,:;'`[]【】")
     # (a dot-matrix 0's left arc reads as a bracket, or the 0 as a C: a kilo allowance's
     # second digit; a lone C is no digit)
-    t = re.sub(r"(?<=^[0-9OIl])[（(]", "", t)
+    t = re.sub(r"(?<=^[0-9OIl][0OC])[)）]", "", re.sub(r"(?<=^[0-9OIl])[（(]", "", t))
     m = re.fullmatch(r"([0-9OIl](?:[0-9OIl]|C(?=K))?)(K|KG)", t)
     return m[1].translate(str.maketrans("OIlC", "0110")) + "K" if m else None
 

@@ -177,8 +177,11 @@ def clock(text: str) -> str | None:
     ('08:15', '15:05', None)
     >>> clock("130C"), clock("13C0")  # a faded 0 read as C: where a schedule's 0 stands
     ('13:00', None)
+    >>> clock("(1100)"), clock("（820")  # a reviewer's ring; a dotted 0's left arc
+    ('11:00', '08:20')
     """
-    t = squeeze(text).rstrip(".,:;").replace(".", ":")
+    t = re.sub(r"^[（(](?=\d{3}\)?$)", "0", squeeze(text)).strip("()（）")
+    t = t.rstrip(".,:;").replace(".", ":")
     t = re.sub(r"(?<=\d)C$", "0", t).translate(AS_DIGIT)  # (flights leave on the 5 minutes)
     m = re.fullmatch(r"(\d\d):?(\d\d)", t)
     if m is None or int(m[1]) > 23 or int(m[2]) > 59:
