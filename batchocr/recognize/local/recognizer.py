@@ -53,6 +53,7 @@ from .readings import pooled, ticket_entries, with_missing
 from .rereads import has_id, starred, stars_reread, with_blanks, with_id_reread
 from .template import printed
 from .template.extract import Reading, read
+from .validate.checks import scheduled
 from .validate.repair import squeeze
 from .vocabulary.labels import label_text
 
@@ -107,9 +108,10 @@ def recognize(image: bytes) -> list[NameValue]:
         raise LookupError(describe_exception(exc)) from exc
     finally:
         release_memory()
-    if not reading.data:
+    data = scheduled(reading.data)
+    if not data:
         raise LookupError("nothing recognized")
-    return reading.data
+    return data
 
 
 def _read(picture: Image.Image) -> Reading:

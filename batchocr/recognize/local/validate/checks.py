@@ -32,10 +32,12 @@ the rate unread, no legal rate fits), the e-invoice's amounts are left out (:fun
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
+from ....models import NameValue
 from ..vocabulary.airlines import AIRLINE_CODES, AIRLINES, CARRIERS, TICKET_PREFIXES
 from ..vocabulary.places import cities_apart, known_city, two_cities
 from .sums import EINVOICE_PARTS, one_off, summed, totals, unsummed, vat, vat_agrees, vat_holds
@@ -156,8 +158,7 @@ def consistent(f: Flight) -> Flight:
     number whose airline code is not the named carrier's; and without what no itinerary
     prints: a carrier or an airline code no airline has (:mod:`.airlines`), a station that
     is no city (:mod:`.places`), an origin that ends in the destination (the next cell run
-    into it), a baggage allowance of kilos that are no multiple of five, a departure time
-    off the five minutes airlines schedule on.
+    into it), a baggage allowance of kilos that are no multiple of five.
 
     >>> consistent({"座位等级": "Y", "客票级别/客票类别": "BOW", "承运人": "厦航"})
     {'承运人': '厦航'}
@@ -165,8 +166,6 @@ def consistent(f: Flight) -> Flight:
     {'至': '南宁'}
     >>> consistent({"自": "复门", "至": "北京首都 PEK", "免费行李": "26K"})
     {'至': '北京首都 PEK'}
-    >>> consistent({"时间": "12:26"}), consistent({"时间": "12:25"})
-    ({}, {'时间': '12:25'})
     """
     f = dict(f)
     seat, basis = f.get("座位等级"), f.get("客票级别/客票类别") or f.get("客票级别/类别")
@@ -189,10 +188,24 @@ def consistent(f: Flight) -> Flight:
     kilos = re.fullmatch(r"(\d+)K", f.get("免费行李", ""))
     if kilos and int(kilos[1]) % 5:
         del f["免费行李"]  # allowances are whole fives of kilos: 26K is a misread 20K
-    clock = re.fullmatch(r"\d\d:(\d\d)", f.get("时间", ""))
-    if clock and int(clock[1]) % 5:
-        del f["时间"]  # flights are scheduled on the five minutes: 12:26 is a misread 12:25
     return f
+
+
+def scheduled(data: list[NameValue]) -> list[NameValue]:
+    """``data`` without the departure times off the five minutes airlines schedule on
+    (``12:26`` is a misread 12:25), but for a flight's only field: a flight read as nothing
+    else keeps its place by it (else the flights after it would move up one). Applied to a
+    page's final reading: inside one reading it would change which of two readings has more
+    entries, and so which is kept.
+
+    >>> scheduled([{"Name": "时间", "Value": "12:26", "Row": 0},
+    ...            {"Name": "时间", "Value": "12:24", "Row": 1},
+    ...            {"Name": "航班号", "Value": "CA1401", "Row": 1}])
+    [{'Name': '时间', 'Value': '12:26', 'Row': 0}, {'Name': '航班号', 'Value': 'CA1401', 'Row': 1}]
+    """
+    rows = Counter(d.get("Row", -1) for d in data)
+    return [d for d in data if d["Name"] != "时间" or rows[d.get("Row", -1)] == 1 or not (
+        m := re.fullmatch(r"\d\d:(\d\d)", d["Value"])) or int(m[1]) % 5 == 0]
 
 
 
