@@ -1,14 +1,14 @@
-"""Marks in another ink than a value's, over it, lifted off the lines they meet (numpy): a
-reviewer's ballpoint ring, a signature through a value, the form's label under a data pass
-printed off its lines.
+"""Marks in a third ink over a value, lifted off the lines they meet (numpy): a reviewer's
+ballpoint ring, a highlighter's stroke, a signature through a value.
 
-The recognizer reads a value crossed by a stroke as garble, or not at all. Where the value's
-ink differs in colour from the stroke's (a blue ring round black print; black print over a
-green form's label), the page parted into its inks (:func:`.inks.separate`) holds the value
-alone in one of them: the ink the page's values are printed in, which holds the least of its
-labels. A line whose pixels are mostly that ink but a share of them another (or one no layer
-took: a third ink) is read again, where it lies, from the values' ink alone. Only those lines
-are read again: a page without such a line costs the parting and nothing more.
+The recognizer reads a value crossed by a stroke as garble, or not at all. On a page printed
+in two inks (:func:`.inks.separate`: a form's and its values'), a stroke in a third colour
+(a blue ring round black print on a grey form) falls in neither layer, and the values' layer
+(the one holding the least of the labels' ink) holds the value without it. A value's line
+whose pixels are mostly the values' ink and a share of them the third ink's is read again,
+where it lies, from the values' layer alone. (The form's ink in a value's line is not
+counted: a slip prints each label and its value on one line.) Only those lines are read
+again: a page without such a line costs the parting and nothing more.
 
 >>> import numpy as np
 >>> from .ocr import Box, Page
@@ -38,7 +38,6 @@ from . import inks, ocr
 
 __all__ = ["marked", "unmarked"]
 
-INK = 200  # luminance below this is ink (as in .inks)
 OWN = 0.4  # of a line's ink at least in the values' ink: a value's line...
 OTHER = 0.1  # ...and at least this share in neither the values' nor the form's: a mark
 
@@ -64,8 +63,8 @@ def marked(pixels: Any, page: ocr.Page) -> tuple[Any, list[int]] | None:
     if layers is None:
         return None
     v = _values_layer(layers, page)
-    ink = _luminance(pixels) < INK
-    own, form = (_luminance(layer) < INK for layer in (layers[v], layers[1 - v]))
+    ink = _luminance(pixels) < inks.INK
+    own, form = (_luminance(layer) < inks.INK for layer in (layers[v], layers[1 - v]))
     out = []
     for i, b in enumerate(page.boxes):
         if _label(b):
@@ -83,8 +82,8 @@ def marked(pixels: Any, page: ocr.Page) -> tuple[Any, list[int]] | None:
 def _values_layer(layers: list[Any], page: ocr.Page) -> int:
     """Which of the two layers holds the values: the one with less ink where the labels are."""
     labels = [_bounds(b.quad, layers[0].shape[:2]) for b in page.boxes if _label(b)]
-    inked = [sum(int((_luminance(layer[y0:y1, x0:x1]) < INK).sum()) for x0, y0, x1, y1 in labels)
-             for layer in layers]  # fmt: skip
+    inked = [sum(int((_luminance(layer[y0:y1, x0:x1]) < inks.INK).sum())
+                 for x0, y0, x1, y1 in labels) for layer in layers]  # fmt: skip
     return int(np.argmin(inked))
 
 
