@@ -179,7 +179,8 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
         # 6700000+) the lines read again under a seal were worse as often as better.
         full = with_missing(full, with_blanks(unstamped, restamped.boxes))
         sources.append((unstamped, restamped))
-    if (lifted := marks.unmarked(picture, page)) is not None:
+    layers = inks.separate(np.asarray(picture))  # (once: the marks and the weak page use it)
+    if (lifted := marks.unmarked(picture, page, layers)) is not None:
         # The lines a mark in another ink met, read from the values' ink alone: what they
         # add (only what the page's own reading lacks)
         image, again = lifted
@@ -191,7 +192,7 @@ def _read_in_full(picture: Image.Image, page: ocr.Page) -> FullReading:
     thin = len(full.data) < PARTED_BELOW or ticket_entries(full.data) < TICKET_PARTED_BELOW
     offset = misregistered(page.boxes)  # its labels and values boxed as one slanted line
     weak = (thin or offset) and _median_score(page) >= UPSIDE_DOWN  # (else: it is turned)
-    if weak and (layers := inks.separate(np.asarray(picture))):
+    if weak and layers:
         images = [Image.fromarray(layer) for layer in layers]
         (_, form), (ink, data) = sorted(((image, ocr.read_page(image)) for image in images),
                                         key=lambda seen: _labels(seen[1].boxes), reverse=True)

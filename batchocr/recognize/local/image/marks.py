@@ -18,10 +18,10 @@ again: a page without such a line costs the parting and nothing more.
 >>> page[29, 10:190] = page[45, 10:190] = (40, 60, 200)  # ...ringed in blue
 >>> boxes = (Box("旅客姓名", 1.0, ((5, 5), (120, 5), (120, 15), (5, 15))),
 ...          Box("x", 0.5, ((8, 26), (192, 26), (192, 48), (8, 48))))
->>> marked(page, Page(200, 60, boxes))[1]
+>>> marked(page, Page(200, 60, boxes), inks.separate(page))[1]
 [1]
 >>> page[29] = page[45] = 255  # no ring
->>> marked(page, Page(200, 60, boxes)) is None
+>>> marked(page, Page(200, 60, boxes), inks.separate(page)) is None
 True
 """
 
@@ -42,12 +42,12 @@ OWN = 0.4  # of a line's ink at least in the values' ink: a value's line...
 OTHER = 0.1  # ...and at least this share in neither the values' nor the form's: a mark
 
 
-def unmarked(picture: Image.Image, page: ocr.Page) -> tuple[Image.Image, ocr.Page] | None:
+def unmarked(picture: Image.Image, page: ocr.Page,
+             layers: list[Any] | None) -> tuple[Image.Image, ocr.Page] | None:  # fmt: skip
     """The page's values' ink alone, and the lines of ``page`` a third ink marks
     (:func:`marked`) read again from it, as a page; None when the page has one ink or no
-    such line."""
-    pixels = np.asarray(picture)
-    at = marked(pixels, page)
+    such line. ``layers``: the page parted into its inks (:func:`.inks.separate`)."""
+    at = marked(np.asarray(picture), page, layers)
     if not at:
         return None
     image = Image.fromarray(at[0])
@@ -55,11 +55,11 @@ def unmarked(picture: Image.Image, page: ocr.Page) -> tuple[Image.Image, ocr.Pag
     return image, ocr.Page(page.width, page.height, tuple(again))
 
 
-def marked(pixels: Any, page: ocr.Page) -> tuple[Any, list[int]] | None:
+def marked(pixels: Any, page: ocr.Page, layers: list[Any] | None) -> tuple[Any, list[int]] | None:
     """The page's values' ink layer, and the indices of ``page``'s lines (not its labels)
     whose ink is mostly that and a share in neither the values' nor the form's ink (a third
-    ink: a pen's, a marker's); None when there is none (or the page has one ink)."""
-    layers = inks.separate(pixels)
+    ink: a pen's, a marker's); None when there is none (or the page has one ink: ``layers``,
+    its inks parted, None)."""
     if layers is None:
         return None
     v = _values_layer(layers, page)

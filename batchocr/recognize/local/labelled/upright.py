@@ -116,8 +116,7 @@ def _marked(text: str) -> str:
     if text[:1] in _MARK_TWINS and text[1:2] in "：:" and known_city(text[2:].strip()):
         text = _MARK_TWINS[text[0]] + text[1:]  # 白：乌鲁木齐: a mark, its colon and a city
     english = re.match(r"([\u4e00-\u9fff]?)\s*(FR[O0][MNK]?|T[O0o])\s*", text)
-    if english and text[0] not in "自至" and any(
-            known_city(text[english.end() :][:n]) for n in (2, 3)):
+    if english and text[0] not in "自至" and _city_first(text[english.end() :]):
         # 鲁FROM广州: a mark misread past its twins, its English kept; FROM厦门: it unread
         mark = "自" if english[2].startswith("F") else "至"
         text = mark + text[len(english[1]) :]
