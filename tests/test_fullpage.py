@@ -1656,3 +1656,27 @@ def test_a_station_ringed_in_its_own_ink_reads_through_the_brackets_the_ring_mak
     want, got = engine_read("mixed-pen-reviewed", 12300001, "clean")
     assert got["segments"][1]["to"] == got["segments"][2]["from"] == "昆明"
     assert got["segments"] == want["segments"]
+
+
+def test_a_flight_number_is_no_sales_office_code_to_name_the_issue_date_after() -> None:
+    """``ZH4811`` reads as an office code's form with its 4 taken for an A (ZHA, Zhanjiang):
+    the date after it on its line was named the issue date when the page's own was unread.
+    A flight number is no office code: the issue date is left out, the flight keeps its number."""
+    boxes = page(swap={"MF5260": "ZH4811", "厦航": "深航"})
+    boxes += [line("填开日期", 1340, 950), line("202--25", 1340, 1000)]
+    got = fields(boxes)
+    assert "issue_date" not in got and "invoice_date" not in got
+    assert got["1.flight_no"] == "ZH4811"
+
+
+def test_an_agency_read_with_a_glyph_of_its_trade_name_lost_is_left_out() -> None:
+    """``南宁云国际旅行社有限公司`` for 南宁云途…: a trade name (字号) is two characters or more,
+    so one is a misreading, left out; a prompt read after its label's English
+    (``FORMON本行程单…``) is the prompt."""
+    boxes = page() + [line("填开单位", 50, 950), line("南宁云国际旅行社有限公司", 50, 1000),
+                      line("提示信息", 700, 950), line("FORMON本行程单不作为登机凭证", 700, 1000)]
+    got = fields(boxes)
+    assert "issued_by" not in got
+    assert got["prompt_info"] == "本行程单不作为登机凭证"
+    boxes[-3] = line("南宁云途国际旅行社有限公司", 50, 1000)
+    assert fields(boxes)["issued_by"] == "南宁云途国际旅行社有限公司"

@@ -25,7 +25,7 @@ from ..template.table import parted_carrier
 from ..validate import identity, repair
 from ..vocabulary.airlines import CARRIERS
 from ..vocabulary.labels import LABELS, english_label, without_own_english
-from ..vocabulary.places import CITIES, registered_at
+from ..vocabulary.places import CITIES, registered_at, trade_name
 
 __all__ = ["FREE", "clean", "keep_checked"]
 
@@ -63,6 +63,11 @@ def clean(name: str, value: str) -> str | None:
 
     >>> clean("购买方名称", "券南京启明文化传媒有限公司"), clean("填开单位", "都华程票务有限公司")
     ('南京启明文化传媒有限公司', None)
+
+    and has a trade name of two characters or more (:func:`.places.trade_name`):
+
+    >>> clean("填开单位", "南宁云国际旅行社有限公司") is None
+    True
     """
     value = without_own_english(name, value)
     if name in positioned.STATIONS:
@@ -79,6 +84,8 @@ def clean(name: str, value: str) -> str | None:
             if not registered_at(value[1:]):
                 return None  # its first characters lost (``都华程…`` for 成都华程…)
             value = value[1:]  # its label's last glyph misread, read into it (``券南京…``)
+        if name in _ORGANIZATIONS and len(trade_name(value) or "known") < 2:
+            return None  # a glyph of its trade name lost (南宁云国际旅行社… for 南宁云途…)
         if name in _NOTES and re.search(r"(公司|旅行社)$", value):
             return None  # the issuer's name, read from the line below an empty note
     if name == "承运人" and _like_label(value):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..vocabulary.airlines import AIRLINE_CODES
 from ..vocabulary.phrases import phrased
 from ..vocabulary.places import AIRPORT_CODES
 
@@ -243,11 +244,12 @@ def office_code(text: str) -> str | None:
     ('CAN471', 'CGO742', None)
     >>> office_code("TAC705")  # a round letter misread
     'TAO705'
+    >>> office_code("ZH4811")  # a flight number (Shenzhen Airlines'), not ZHA811
     """
     t = re.sub(r"^[^0-9A-Z]+|[^0-9A-Z]+$", "", squeeze(text).upper())
     if len(t) > 6 and t[:-6].isalpha():
         t = t[-6:]  # (the end of its label's English, AGENT CODE, run into it)
-    if len(t) != 6:
+    if len(t) != 6 or (t[:2] in AIRLINE_CODES and t[2:].isdigit()):
         return None
     code = t[:3].translate(_AS_LETTER) + t[3:].translate(AS_DIGIT)
     if not re.fullmatch(r"[A-Z]{3}\d{3}", code):
@@ -302,17 +304,26 @@ _TRAILING_LATIN = re.compile(r"(?<=[\u4e00-\u9fff])(?=[A-Za-z0-9]*[A-Za-z]{2})[A
 _TRAILING_SPECK = re.compile(r"(?<=[\u4e00-\u9fff])(?:[A-Za-z]{2,}|\d)$")
 
 
+# Latin letters run into a note's first Chinese character: no note starts so (a code before
+# one is set apart, Q/不得签转), its label's English half (INFORMATION) read into it does.
+_LEADING_LATIN = re.compile(r"^[A-Za-z]{2,}(?=[\u4e00-\u9fff])")
+
+
 def note(text: str) -> str | None:
-    """An endorsement or a prompt: free text without a speck after its last character, a
+    """An endorsement or a prompt: free text without a speck after its last character or
+    Latin letters run into its first (the end of its label's English half, INFORMATION), a
     stock phrase read a glyph off made that phrase (:func:`.phrases.phrased`).
 
     >>> note("不得签转NDGOR"), note("退改签收费8"), note("NON-END/不得签转")
     ('不得签转', '退改签收费', 'NON-END/不得签转')
+    >>> note("FORMON本行程单不作为登机凭证")
+    '本行程单不作为登机凭证'
     >>> note("请干起飞前30分钟到达机场")
     '请于起飞前30分钟到达机场'
     """
     t = free_text(text)
-    return phrased(_TRAILING_SPECK.sub("", t)) if t else None  # (a phrase cut short: None)
+    t = t and _LEADING_LATIN.sub("", _TRAILING_SPECK.sub("", t))
+    return phrased(t) if t else None  # (a phrase cut short: None)
 
 
 # The commonest Chinese surnames (together some nine in ten people), the compound ones too.

@@ -12,7 +12,8 @@ never a wrong value.
 
 from __future__ import annotations
 
-__all__ = ["AIRPORT_CODES", "CITIES", "cities_apart", "known_city", "registered_at", "two_cities"]
+__all__ = ["AIRPORT_CODES", "CITIES", "cities_apart", "known_city", "registered_at", "trade_name",
+           "two_cities"]
 
 _MAINLAND = """
 北京 天津 石家庄 秦皇岛 北戴河 邯郸 唐山 张家口 承德 邢台 太原 大同 长治 运城 吕梁 忻州 临汾
@@ -114,3 +115,32 @@ def registered_at(name: str) -> bool:
     """
     return name.startswith(_PROVINCES) or known_city(name)
 
+
+
+# What follows an enterprise's trade name (字号): its trade (行业) and its legal form (组织形式),
+# as agencies and the companies that buy tickets name them.
+_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
+_TRADES = ("国际旅行社", "旅行社", "国际旅游", "旅游服务", "航空服务", "航空票务", "票务代理",
+           "客运代理", "商务服务", "商旅服务", "文化传媒", "国际贸易", "贸易", "商贸", "网络科技",
+           "信息技术", "科技", "管理咨询", "咨询", "工程", "实业", "电子商务")  # fmt: skip
+_PLACES = sorted({*_PROVINCES, *CITIES}, key=len, reverse=True)
+
+
+def trade_name(name: str) -> str | None:
+    """The trade name (字号) in an enterprise's name: what lies between the place it is
+    registered in and a trade and legal form this knows; None when the name has none of them.
+    The rules (企业名称登记管理规定实施办法) ask two characters or more: a trade name of one is
+    a name read with a glyph lost.
+
+    >>> trade_name("南宁云途国际旅行社有限公司"), trade_name("南宁云国际旅行社有限公司")
+    ('云途', '云')
+    >>> trade_name("厦门航空有限公司") is None  # an airline: no trade of this list
+    True
+    """
+    place = next((p for p in _PLACES if name.startswith(p)), None)
+    form = next((f for f in _LEGAL_FORMS if name.endswith(f)), None)
+    if place is None or form is None:
+        return None
+    rest = name[len(place) : -len(form)]
+    trade = next((t for t in _TRADES if rest.endswith(t)), None)
+    return rest[: -len(trade)].removeprefix("市") if trade else None
