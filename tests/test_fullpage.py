@@ -1680,3 +1680,13 @@ def test_an_agency_read_with_a_glyph_of_its_trade_name_lost_is_left_out() -> Non
     assert got["prompt_info"] == "本行程单不作为登机凭证"
     boxes[-3] = line("南宁云途国际旅行社有限公司", 50, 1000)
     assert fields(boxes)["issued_by"] == "南宁云途国际旅行社有限公司"
+
+
+def test_the_reading_of_one_ink_that_read_more_of_the_ticket_adds_what_only_it_read() -> None:
+    """Values printed touching their labels' English in the same grey-and-black page
+    (``FANY 5, 010.00``): read an ink at a time, the page reads the ticket's name,
+    endorsement, fare, insurance, agency and issue date that the whole page lost, though
+    fewer flight cells; what only it read of the ticket is added."""
+    want, got = engine_read("paper-faded-highlighted", 12900005, "clean")
+    for key in ("passenger_name", "endorsement", "fare", "insurance", "issued_by", "issue_date"):
+        assert got[key] == want[key]

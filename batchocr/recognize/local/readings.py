@@ -37,8 +37,10 @@ def pooled(a: FullReading, b: FullReading) -> FullReading:
     (:func:`merged`), and the other's amounts if only they add up (:func:`.amounts.summed_from`).
     The ticket's other fields are not pooled (on held-out pages the other reading's added
     wrong ones, an agency, a check code, and on the tuning pages nothing right), but for
-    the ones with a shape and check to vouch for them (:data:`POOLED`). The amounts one
-    reading refuted (:attr:`.FullReading.refuted`) are left out unless they add up whole."""
+    the ones with a shape and check to vouch for them (:data:`POOLED`), and but when the
+    other read more of the ticket's fields: then what only it read is added
+    (:func:`with_missing`). The amounts one reading refuted (:attr:`.FullReading.refuted`)
+    are left out unless they add up whole."""
     first, second = (b, a) if len(b.data) > len(a.data) else (a, b)
     data = summed_from(merged(first.data, second.data), second.data)  # the sum decides those
     have = {d["Name"] for d in data if int(d.get("Row", -1)) < 0}
@@ -48,7 +50,12 @@ def pooled(a: FullReading, b: FullReading) -> FullReading:
     refuted = (a.refuted or b.refuted) and not adds_up(ticket)
     if refuted:  # (what one reading's amounts refute, the other's cannot vouch for unchecked)
         data = [d for d in data if d["Name"] not in REFUTED or int(d.get("Row", -1)) >= 0]
-    return FullReading(data, first.blanks, first.doubted, refuted)
+    out = FullReading(data, first.blanks, first.doubted, refuted)
+    # (the reading with fewer entries but more of the ticket's read the ticket better: a page
+    # whose values touch their labels' English, read an ink at a time, may read the ticket's
+    # fields the whole page lost and lose flight cells the whole page read)
+    more = ticket_entries(second.data) > ticket_entries(first.data)
+    return with_missing(out, second) if more else out
 
 
 def ticket_entries(data: list[NameValue]) -> int:
