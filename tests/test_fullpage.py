@@ -1690,3 +1690,17 @@ def test_the_reading_of_one_ink_that_read_more_of_the_ticket_adds_what_only_it_r
     want, got = engine_read("paper-faded-highlighted", 12900005, "clean")
     for key in ("passenger_name", "endorsement", "fare", "insurance", "issued_by", "issue_date"):
         assert got[key] == want[key]
+
+
+def test_of_a_class_and_fare_basis_that_disagree_the_one_read_all_but_surely_is_kept() -> None:
+    """A lone class letter's box cut to its top reads ``V`` (0.69) beside its fare basis
+    ``B1`` read at 0.99: the fare basis is kept, the class left out; read alike surely, both
+    are left out, since either may be the misread one."""
+    boxes = page(swap={"B": "V"})
+    at = next(i for i, b in enumerate(boxes) if b.text == "V")
+    boxes[at] = Box("V", 0.69, boxes[at].quad)
+    got = fields(boxes)
+    assert got["0.fare_basis"] == "B1" and "0.seat_class" not in got
+    boxes[at] = Box("V", 0.98, boxes[at].quad)
+    got = fields(boxes)
+    assert "0.fare_basis" not in got and "0.seat_class" not in got

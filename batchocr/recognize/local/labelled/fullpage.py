@@ -197,7 +197,9 @@ def read_full(boxes: Sequence[Box]) -> FullReading:
     ticket = signs_unsure(ticket, found)
     data = [_entry(k, v, -1, sure) for k, v in ticket.items()]
     for row, flight in zip(sorted(flights), rows, strict=True):  # a row read empty keeps its place
-        data += [_entry(k, v, row, sure) for k, v in consistent(flight).items()]
+        scores = {n: score for (r, n), (read, score) in sure.items()
+                  if r == row and flight.get(n) == read}  # fmt: skip
+        data += [_entry(k, v, row, sure) for k, v in consistent(flight, scores).items()]
     blanks = tuple(_on_page(*b, tilt) for b in reading.blanks)
     taken = {(d["Name"], d.get("Row", -1)) for d in data}
     return FullReading(keep_checked(data), blanks,
