@@ -1704,3 +1704,10 @@ def test_of_a_class_and_fare_basis_that_disagree_the_one_read_all_but_surely_is_
     boxes[at] = Box("V", 0.98, boxes[at].quad)
     got = fields(boxes)
     assert "0.fare_basis" not in got and "0.seat_class" not in got
+
+
+def test_an_endorsement_whose_code_reads_as_a_digit_is_left_out() -> None:
+    """``0/不得签转`` (a kai Q read as 0): no fare code is one digit, and nothing tells which
+    letter it was, so the endorsement is left out rather than kept wrong."""
+    assert "endorsement" not in fields(page(swap={"不得签转": "0/不得签转"}))
+    assert fields(page(swap={"不得签转": "Q/不得签转"}))["endorsement"] == "Q/不得签转"

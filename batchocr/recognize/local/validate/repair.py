@@ -318,12 +318,20 @@ def note(text: str) -> str | None:
     ('不得签转', '退改签收费', 'NON-END/不得签转')
     >>> note("FORMON本行程单不作为登机凭证")
     '本行程单不作为登机凭证'
+
+    A lone digit before the first slash is a code's letter misread (``0/不得签转`` for
+    Q/不得签转: no fare code is one digit), which nothing tells: the note is left out.
+
+    >>> note("0/不得签转/变更退票收费") is None
+    True
     >>> note("请干起飞前30分钟到达机场")
     '请于起飞前30分钟到达机场'
     """
     t = free_text(text)
     t = t and _LEADING_LATIN.sub("", _TRAILING_SPECK.sub("", t))
-    return phrased(t) if t else None  # (a phrase cut short: None)
+    if not t or re.match(r"\d/", t):
+        return None
+    return phrased(t)  # (a phrase cut short: None)
 
 
 # The commonest Chinese surnames (together some nine in ten people), the compound ones too.
