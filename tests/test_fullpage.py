@@ -1711,3 +1711,12 @@ def test_an_endorsement_whose_code_reads_as_a_digit_is_left_out() -> None:
     letter it was, so the endorsement is left out rather than kept wrong."""
     assert "endorsement" not in fields(page(swap={"不得签转": "0/不得签转"}))
     assert fields(page(swap={"不得签转": "Q/不得签转"}))["endorsement"] == "Q/不得签转"
+
+
+def test_a_clean_dot_matrix_page_with_stray_dots_is_not_taken_for_a_speckled_photo() -> None:
+    """A clean 24-pin print whose stray dots stand alone on 0.31 pixels a thousand (a phone
+    photo's specks: 2.9 and more): had its specks removed as a photo's, its glyphs lost dots
+    and its flight numbers read ``IR5260`` and ``MC6320``, which no airline has."""
+    want, got = engine_read("paper-dotmatrix-pins", 12300001, "clean")
+    assert [s["flight_no"] for s in got["segments"]] == ["HU5260", "HU1803", "MU6320"]
+    assert got["agent_code"] == want["agent_code"] == "PEK603"

@@ -17,8 +17,12 @@ ALONE = 3  # px: how far around a pixel nothing is nearly as dark for a page to 
 # the tuning families (seeds 1600000-2, 45 pages a noise level): phone photos 1.0-3.1 per
 # thousand; scans and renders at most 0.09 (a dot-matrix print's stray dots). (Counted among
 # the eight neighbours only, a dot-matrix scan's dots made up to 0.8 per thousand on tuning
-# pages, and more on a held-out face's: its clean receipts were cleaned of their dots.)
-SPECKLED = 0.0003
+# pages, and more on a held-out face's: its clean receipts were cleaned of their dots.) On 660
+# tuning and probe pages since (seeds 12900000-5, 1600000-3, 12300000-3) photos held 2.9-4.6
+# per thousand, scans and renders up to 0.31: a clean 24-pin page at 0.31, read as a photo
+# at the bound of 0.3 once used, lost its dots' strokes (HU5260 read IR5260). The bound sits
+# half-way (on a log scale) between that print and the least speckled photo of either count.
+SPECKLED = 0.0006
 
 
 def despeckled(pixels: Any) -> Any:
