@@ -1673,8 +1673,8 @@ def test_an_agency_read_with_a_glyph_of_its_trade_name_lost_is_left_out() -> Non
     """``南宁云国际旅行社有限公司`` for 南宁云途…: a trade name (字号) is two characters or more,
     so one is a misreading, left out; a prompt read after its label's English
     (``FORMON本行程单…``) is the prompt."""
-    boxes = page() + [line("填开单位", 50, 950), line("南宁云国际旅行社有限公司", 50, 1000),
-                      line("提示信息", 700, 950), line("FORMON本行程单不作为登机凭证", 700, 1000)]
+    boxes = [*page(), line("填开单位", 50, 950), line("南宁云国际旅行社有限公司", 50, 1000),
+             line("提示信息", 700, 950), line("FORMON本行程单不作为登机凭证", 700, 1000)]
     got = fields(boxes)
     assert "issued_by" not in got
     assert got["prompt_info"] == "本行程单不作为登机凭证"
