@@ -37,8 +37,8 @@ def pooled(a: FullReading, b: FullReading) -> FullReading:
     (:func:`merged`), and the other's amounts if only they add up (:func:`.amounts.summed_from`).
     The ticket's other fields are not pooled (on held-out pages the other reading's added
     wrong ones, an agency, a check code, and on the tuning pages nothing right), but for
-    the ones with a shape and check to vouch for them (:data:`POOLED`), and but when the
-    other read more of the ticket's fields: then what only it read is added
+    the ones with a shape and check to vouch for them (:data:`POOLED`); and when the other
+    read more of the ticket's fields, the ticket's fields only it read are added
     (:func:`with_missing`). The amounts one reading refuted (:attr:`.FullReading.refuted`)
     are left out unless they add up whole."""
     first, second = (b, a) if len(b.data) > len(a.data) else (a, b)

@@ -205,7 +205,7 @@ PAIR_GAP = 0.05  # ...and the other this much less surely is the one kept of the
 def _surer(names: Sequence[str], scores: Mapping[str, float]) -> str | None:
     """Of two fields that contradict each other, the one the recognizer read all but surely
     and the other well below it (a lone Y's box cut to its arms reads ``V`` at 0.69 beside its
-    fare basis ``Y`` at 0.97: on 180 tuning pages the surer was right each time); None when
+    fare basis ``Y`` at 0.97: on 240 tuning pages the surer was right each time); None when
     the scores do not tell (or a field has none: a value the checks changed)."""
     read = sorted(((scores[n], n) for n in names if n in scores), reverse=True)
     if len(read) == 2 and read[0][0] >= SURE_OF_PAIR and read[0][0] - read[1][0] >= PAIR_GAP:
