@@ -263,18 +263,22 @@ def test_a_masked_id_number_boxed_in_two_or_run_into_its_english_label_is_read()
 def test_a_checked_ticket_field_only_the_other_reading_has_is_pooled() -> None:
     """Of two readings of one page, the one with more entries is kept, and the masked ID
     number (its shape and region vouch for it) only the other read is added; an agency
-    (nothing checks it) is not."""
+    (nothing checks it) is not, unless the other read more of the ticket's fields."""
     from batchocr.recognize.local.labelled.fullpage import FullReading
     from batchocr.recognize.local.readings import pooled as _pooled
 
     more = FullReading([{"Name": "签注", "Value": "不得签转", "Row": -1},
+                        {"Name": "旅客姓名", "Value": "曹萍", "Row": -1},
                         {"Name": "航班号", "Value": "MF148", "Row": 0},
                         {"Name": "座位等级", "Value": "B", "Row": 0}])  # fmt: skip
     other = FullReading([{"Name": "有效身份证件号码", "Value": "510107********3190", "Row": -1},
                          {"Name": "填开单位", "Value": "某某旅行社", "Row": -1}])  # fmt: skip
-    pooled = ["签注", "航班号", "座位等级", "有效身份证件号码"]
+    pooled = ["签注", "旅客姓名", "航班号", "座位等级", "有效身份证件号码"]
     assert [d["Name"] for d in _pooled(more, other).data] == pooled
     assert [d["Name"] for d in _pooled(other, more).data] == pooled
+    fewer = FullReading([more.data[0], *more.data[2:]])  # one field of the ticket to its two
+    assert [d["Name"] for d in _pooled(fewer, other).data] == [
+        "签注", "航班号", "座位等级", "有效身份证件号码", "填开单位"]
 
 
 def test_a_flight_whose_number_two_readings_read_apart_is_pooled_by_its_stations() -> None:
