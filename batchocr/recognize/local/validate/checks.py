@@ -175,8 +175,8 @@ def consistent(f: Flight, scores: Mapping[str, float] | None = None) -> Flight:
     f = dict(f)
     seat, basis = f.get("座位等级"), f.get("客票级别/客票类别") or f.get("客票级别/类别")
     if seat and basis and not basis.startswith(seat):
-        kept = _surer(("座位等级", "客票级别/客票类别", "客票级别/类别"), scores or {})
-        for name in ("座位等级", "客票级别/客票类别", "客票级别/类别"):
+        kept = _surer(_CLASS_AND_BASIS, scores or {})
+        for name in _CLASS_AND_BASIS:
             if name != kept:
                 f.pop(name, None)
     known, no = CARRIERS.get(f.get("承运人", "")), f.get("航班号")
@@ -198,6 +198,7 @@ def consistent(f: Flight, scores: Mapping[str, float] | None = None) -> Flight:
     return f
 
 
+_CLASS_AND_BASIS = ("座位等级", "客票级别/客票类别", "客票级别/类别")  # (the basis has two Names)
 SURE_OF_PAIR = 0.95  # a class or fare basis read at least this surely...
 PAIR_GAP = 0.05  # ...and the other this much less surely is the one kept of the two
 
